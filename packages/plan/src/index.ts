@@ -1,1 +1,65 @@
-export {};
+/**
+ * `@duban/plan`: the plan file format, its loader and its calendar.
+ *
+ * ```ts
+ * import { loadPlanFile, taskSchedule, addWorkingDays, PlanValidationError } from '@duban/plan';
+ *
+ * try {
+ *   const plan = await loadPlanFile('plans/xihu-2020.yaml');
+ *   const { milestones, deadlineAt } = taskSchedule(plan, 4);
+ *   // milestones[0].dueAt === '2020-10-01T00:00:00.000+08:00' (national-day-2020, "before")
+ *   // deadlineAt === '2021-01-01T00:00:00.000+08:00' (于2020年内 → by 2020-12-31)
+ * } catch (error) {
+ *   if (error instanceof PlanValidationError) for (const p of error.problems) console.error(p.path, p.message, p.fix);
+ * }
+ * ```
+ *
+ * Use `parsePlan(text, fileName)` when you want problems as data instead of an exception.
+ * Date conventions ("before D" vs "by D") are documented on `dueInstant`. Calendar code
+ * uses luxon and must not be imported into workflow code; pass `taskSchedule`'s ISO
+ * strings to workflows instead.
+ */
+export {
+  planSchema,
+  policiesSchema,
+  personRoleSchema,
+  escalationRungSchema,
+  DEFAULT_ESCALATION,
+  planJsonSchema,
+} from './schema';
+export type {
+  Plan,
+  PlanInput,
+  PlanAction,
+  PlanTask,
+  PlanUnit,
+  PlanUnitKind,
+  PlanPerson,
+  PersonRole,
+  PlanMilestone,
+  PlanDeadline,
+  PlanTarget,
+  PlanOrganization,
+  PlanPolicies,
+  EscalationRung,
+  DueRule,
+  PlanCalendar,
+} from './schema';
+export { PlanProblemCode, PlanValidationError, PlanLookupError, formatProblem, formatPath } from './problems';
+export type { PlanProblem, PlanResult, PathSegment } from './problems';
+export { parsePlan, loadPlanFile, readPlanFile } from './loader';
+export {
+  dueInstant,
+  milestoneInstant,
+  taskDeadlineInstant,
+  taskSchedule,
+  findTask,
+  isWorkingDay,
+  addWorkingDays,
+  buildWorkCalendar,
+  workCalendarFor,
+  rebasePlan,
+  OFFICIAL_SCHEDULE,
+  OFFICIAL_SCHEDULE_YEARS,
+} from './calendar';
+export type { WorkCalendar, TaskSchedule } from './calendar';
