@@ -1,0 +1,58 @@
+import { Context } from '@temporalio/activity';
+import type { AppendAuditResult, AuditEntryInput, DubanActivities, NotificationInput, NotifyResult } from './contract';
+import type { AuditStore } from './audit-store';
+import { toApplicationFailure } from './errors';
+import type { Notifier } from './notifier';
+
+/** What the activities need from the outside world; injected so tests and embedders choose. */
+export interface ActivityDependencies {
+  auditStore: AuditStore;
+  notifier: Notifier;
+}
+
+/** The running activity's cancellation signal, or undefined when called outside an activity (plain tests). */
+function activityCancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    // Context.current() throws outside an activity; the notifier then relies on its own timeout.
+    return undefined;
+  }
+}
+
+/**
+ * Builds the activities the duban worker registers. Errors from the store and the
+ * notifier cross the Temporal boundary as `ApplicationFailure`s whose `type` is an
+ * {@link ActivityErrorCode}: invalid input and webhook rejections are non-retryable,
+ * everything else is retried by the workflow's retry policy.
+ *
+ * @example
+ * ```ts
+ * const auditStore = SqliteAuditStore.open('.duban/audit.sqlite');
+ * const activities = createActivities({
+ *   auditStore,
+ *   notifier: new LogAndWebhookNotifier({ outbox: auditStore.outbox() }),
+ * });
+ * await Worker.create({ activities, workflowBundle, taskQueue, connection });
+ * ```
+ */
+export function createActivities(deps: ActivityDependencies): DubanActivities {
+  const { auditStore, notifier } = deps;
+  return {
+    async appendAudit(entry: AuditEntryInput): Promise<AppendAuditResult> {
+      try {
+        return await auditStore.append(entry);
+      } catch (err) {
+        throw toApplicationFailure(err);
+      }
+    },
+    async notify(notification: NotificationInput): Promise<NotifyResult> {
+      const signal = activityCancellationSignal();
+      try {
+        return await notifier.notify(notification, signal === undefined ? {} : { signal });
+      } catch (err) {
+        throw toApplicationFailure(err);
+      }
+    },
+  };
+}
