@@ -7,8 +7,8 @@
  * try {
  *   const plan = await loadPlanFile('plans/xihu-2020.yaml');
  *   const { milestones, deadlineAt } = taskSchedule(plan, 4);
- *   // milestones[0].dueAt === '2020-10-01T00:00:00.000+08:00' (national-day-2020, "before")
- *   // deadlineAt === '2021-01-01T00:00:00.000+08:00' (于2020年内 → by 2020-12-31)
+ *   // milestones: [{ id: 'end-2021', dueAt: '2022-01-01T00:00:00.000+08:00' }] (2021年底 → by 2021-12-31)
+ *   // deadlineAt: '2021-01-01T00:00:00.000+08:00' (于2020年内 → by 2020-12-31: the end of that day)
  * } catch (error) {
  *   if (error instanceof PlanValidationError) for (const p of error.problems) console.error(p.path, p.message, p.fix);
  * }
