@@ -1,0 +1,349 @@
+/**
+ * Everything a client, the worker and the workflow share about the task workflow:
+ * its ID, task queue, input, state, messages, error codes and search attributes.
+ * Importing this module never loads workflow code.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type {
+  AcknowledgeArgs,
+  CancelArgs,
+  DecideExtensionArgs,
+  ReportProgressArgs,
+  RequestExtensionArgs,
+  ReviewArgs,
+  SubmitArgs,
+} from './schemas';
+
+/** The task queue the duban worker polls; clients and the worker both use this constant. */
+export const DUBAN_TASK_QUEUE = 'duban';
+
+/**
+ * The one place a task's workflow ID is built. Deterministic, so starting the same task
+ * twice addresses the same workflow (start it with the conflict policy `USE_EXISTING`).
+ */
+export function taskWorkflowId(planId: string, taskNumber: number): string {
+  return `duban/${planId}/task-${taskNumber}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Input
+
+export const ROLES = ['unit-head', 'staff', 'supervisor', 'hq-office', 'accountability'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const RUNGS = ['reminder', 'supervision-notice', 'interview', 'accountability'] as const;
+/** A rung of the accountability ladder: 催办 → 督办单 → 约谈 → 问责. */
+export type Rung = (typeof RUNGS)[number];
+
+export interface Person {
+  id: string;
+  name: string;
+  /** Unit code, e.g. `chengjian`. HQ-level people belong to the unit hosting the HQ office. */
+  unit: string;
+  roles: Role[];
+}
+
+export interface Unit {
+  code: string;
+  name: string;
+  en: string;
+}
+
+export interface MilestoneCheck {
+  id: string;
+  /** Absolute instant (ISO with offset) computed from the plan's calendar outside workflow code. */
+  dueAt: string;
+  /**
+   * Progress (percent) the plan expects by this milestone. Without it the expectation is
+   * linear between assignment and the deadline.
+   */
+  expectedPercent?: number;
+}
+
+export interface EscalationStep {
+  rung: Rung;
+  /** Wait after falling behind (first rung) or after the previous rung. */
+  waitMs: number;
+}
+
+export interface TaskPolicy {
+  /** The primary lead unit must acknowledge (签收) within this window after assignment. */
+  acknowledgementWindowMs: number;
+  /** How often supervisors are reminded again while a review stays overdue. */
+  reminderCadenceMs: number;
+  /** A task with no progress report for this long is stalled. */
+  stallWindowMs: number;
+  /** Reviewers must decide within this long after submission. */
+  reviewDeadlineMs: number;
+  /** When true, the primary lead may submit only after every assisting unit has reported. */
+  requireAssistingReports: boolean;
+  /** Percentage points a task may trail the expected progress and still be green. */
+  yellowTolerance: number;
+  escalation: EscalationStep[];
+  scoring: {
+    /** The highest score a reviewer may give. */
+    base: number;
+    deductions: { yellow: number; red: number; rungs: Record<Rung, number> };
+    commendation: { minScore: number; earlyByMs: number };
+  };
+}
+
+export interface TaskWorkflowInput {
+  planId: string;
+  planTitle?: string;
+  taskNumber: number;
+  title: { zh: string; en: string };
+  actionNumber: number;
+  /** Unit code of the primary lead unit (the first lead unit listed). */
+  primaryLead: string;
+  /** Unit codes of the other lead units, who assist. */
+  assistingLeads: string[];
+  /** Unit codes of the responsible units (communities). */
+  responsible: string[];
+  units: Unit[];
+  /** The roster people relevant to this task: unit staff, supervisors, HQ office, accountability group. */
+  people: Person[];
+  milestones: MilestoneCheck[];
+  deadlineAt: string;
+  /** Defaults to the workflow's start time. */
+  assignedAt?: string;
+  policy: TaskPolicy;
+  /**
+   * Set to false where the server has no duban search attributes registered (the
+   * time-skipping test server); upserting unknown attributes fails the workflow task.
+   */
+  searchAttributes?: boolean;
+  /** Continue as new once history reaches this length, before the server would suggest it (tests). */
+  continueAsNewAtHistoryLength?: number;
+  /** Set by the workflow itself when it continues as new. */
+  carried?: CarriedState;
+}
+
+// ---------------------------------------------------------------------------------------
+// State
+
+export const TASK_STATUSES = ['assigned', 'acknowledged', 'in-progress', 'submitted', 'approved', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export type TrafficLight = 'green' | 'yellow' | 'red';
+
+/** One line of the task's timeline; each is also one audit entry. */
+export interface TimelineEvent {
+  seq: number;
+  at: string;
+  /** Person id, or `system` for timers. */
+  actor: string;
+  /** Dotted event name, e.g. `task.acknowledged`, `escalation.reminder`. */
+  kind: string;
+  details: Record<string, unknown>;
+}
+
+export interface UnitProgress {
+  unit: string;
+  role: 'primary' | 'assisting' | 'responsible';
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+  percent: number;
+  lastReportAt?: string;
+  reports: number;
+}
+
+export interface CheckRecord {
+  /** Milestone id, or `deadline`. */
+  id: string;
+  at: string;
+  light: TrafficLight;
+  percent: number;
+  expectedPercent: number;
+}
+
+export interface RungRecord {
+  rung: Rung;
+  at: string;
+  /** What made the task fall behind when this episode started. */
+  reasons: BehindReason[];
+}
+
+export type BehindReason = 'unacknowledged' | 'stalled' | 'behind-schedule' | 'overdue';
+
+export interface EscalationState {
+  /** Rungs climbed in the current episode (0 when not escalating). */
+  level: number;
+  /** When the current episode started; absent when the task is on track. */
+  episodeStartedAt?: string;
+  /** The instant the next rung's wait counts from. */
+  lastStepAt?: string;
+  /** Every rung ever fired, across episodes: the basis of the score's deductions. */
+  history: RungRecord[];
+}
+
+export interface ExtensionRecord {
+  requestId: string;
+  requestedBy: string;
+  requestedAt: string;
+  reason: string;
+  fromDeadlineAt: string;
+  toDeadlineAt: string;
+  decision?: 'approved' | 'refused';
+  decidedBy?: string;
+  decidedAt?: string;
+  decisionReason?: string;
+}
+
+export interface SubmissionRecord {
+  submittedBy: string;
+  submittedAt: string;
+  summary: string;
+  evidence: string[];
+  reviewDueAt: string;
+  /** Review-overdue escalations sent to supervisors for this submission. */
+  overdueNotices: number;
+  decision?: 'approved' | 'returned';
+  reviewedBy?: string;
+  reviewedAt?: string;
+  score?: number;
+  reasons?: string[];
+}
+
+export interface Assessment {
+  reviewerScore: number;
+  deductions: { yellow: number; red: number; rungs: number; total: number };
+  score: number;
+  commended: boolean;
+}
+
+export interface TaskState {
+  planId: string;
+  taskNumber: number;
+  workflowId: string;
+  status: TaskStatus;
+  assignedAt: string;
+  deadlineAt: string;
+  /** The earliest upcoming milestone check, deadline or review deadline. */
+  nextDeadlineAt?: string;
+  /** Task progress: the primary lead's consolidated percent. */
+  percent: number;
+  light: TrafficLight;
+  units: UnitProgress[];
+  checks: CheckRecord[];
+  /** Whether the deadline check for the current deadline has happened. */
+  deadlinePassed: boolean;
+  acknowledgementOverdue: boolean;
+  stalled: boolean;
+  /** Instant the stall window counts from: the last acknowledgement, report or return. */
+  lastActivityAt: string;
+  escalation: EscalationState;
+  extensions: ExtensionRecord[];
+  submissions: SubmissionRecord[];
+  assessment?: Assessment;
+  cancelled?: { by: string; at: string; reason: string };
+  timeline: TimelineEvent[];
+}
+
+/** What one run hands the next when continuing as new. */
+export interface CarriedState {
+  state: TaskState;
+  /** The last event sequence number used: idempotency keys stay unique across runs. */
+  seq: number;
+  /** Request ids already applied, with the message each belonged to. */
+  processedRequests: Record<string, MessageName>;
+}
+
+export interface TaskWorkflowResult {
+  planId: string;
+  taskNumber: number;
+  status: 'approved' | 'cancelled';
+  completedAt: string;
+  light: TrafficLight;
+  assessment?: Assessment;
+  rungsClimbed: Rung[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages
+
+/** Each task message's argument, by message (update) name. */
+export interface MessageArgs {
+  acknowledge: AcknowledgeArgs;
+  reportProgress: ReportProgressArgs;
+  submit: SubmitArgs;
+  review: ReviewArgs;
+  requestExtension: RequestExtensionArgs;
+  decideExtension: DecideExtensionArgs;
+  cancel: CancelArgs;
+}
+export type MessageName = keyof MessageArgs;
+
+/** What every update returns: the status after the message and whether it was applied now. */
+export interface MessageResult {
+  requestId: string;
+  /** False when this request id had already been applied: the retry changed nothing. */
+  applied: boolean;
+  status: TaskStatus;
+  light: TrafficLight;
+  deadlineAt: string;
+}
+
+// Updates, not signals: every sender needs to know whether the message was accepted.
+export const acknowledgeUpdate = defineUpdate<MessageResult, [AcknowledgeArgs]>('acknowledge');
+export const reportProgressUpdate = defineUpdate<MessageResult, [ReportProgressArgs]>('reportProgress');
+export const submitUpdate = defineUpdate<MessageResult, [SubmitArgs]>('submit');
+export const reviewUpdate = defineUpdate<MessageResult, [ReviewArgs]>('review');
+export const requestExtensionUpdate = defineUpdate<MessageResult, [RequestExtensionArgs]>('requestExtension');
+export const decideExtensionUpdate = defineUpdate<MessageResult, [DecideExtensionArgs]>('decideExtension');
+export const cancelUpdate = defineUpdate<MessageResult, [CancelArgs]>('cancel');
+
+/** The full state, including the timeline. */
+export const taskStateQuery = defineQuery<TaskState>('taskState');
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+/**
+ * The `type` of every `ApplicationFailure` a task message can fail with. Stable: the CLI
+ * maps them to messages and exit codes.
+ */
+export const TaskErrorCode = {
+  /** The actor is not on the task's roster. */
+  UNKNOWN_ACTOR: 'UNKNOWN_ACTOR',
+  /** The actor's unit or roles do not allow this message. */
+  WRONG_ROLE: 'WRONG_ROLE',
+  /** A reviewer tried to review work they submitted. */
+  SELF_REVIEW: 'SELF_REVIEW',
+  /** The message does not fit the task's current status. */
+  INVALID_STATE: 'INVALID_STATE',
+  /** The message's arguments are malformed. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** An extension was requested after the deadline. */
+  DEADLINE_PASSED: 'DEADLINE_PASSED',
+  /** Submission before every assisting unit reported, when the plan requires it. */
+  ASSISTING_REPORTS_MISSING: 'ASSISTING_REPORTS_MISSING',
+  /** An extension request is already waiting for HQ's decision. */
+  EXTENSION_PENDING: 'EXTENSION_PENDING',
+  /** The request id was already used by a different message. */
+  REQUEST_ID_REUSED: 'REQUEST_ID_REUSED',
+} as const;
+export type TaskErrorCode = (typeof TaskErrorCode)[keyof typeof TaskErrorCode];
+
+// ---------------------------------------------------------------------------------------
+// Search attributes (SQL visibility allows 3 Datetime, 3 Int and 10 Keyword per namespace)
+
+export const planSearchAttribute = defineSearchAttributeKey('DubanPlan', SearchAttributeType.KEYWORD);
+export const taskNumberSearchAttribute = defineSearchAttributeKey('DubanTaskNumber', SearchAttributeType.INT);
+export const statusSearchAttribute = defineSearchAttributeKey('DubanStatus', SearchAttributeType.KEYWORD);
+export const lightSearchAttribute = defineSearchAttributeKey('DubanLight', SearchAttributeType.KEYWORD);
+export const escalationLevelSearchAttribute = defineSearchAttributeKey('DubanEscalationLevel', SearchAttributeType.INT);
+export const primaryLeadSearchAttribute = defineSearchAttributeKey('DubanPrimaryLead', SearchAttributeType.KEYWORD);
+export const nextDeadlineSearchAttribute = defineSearchAttributeKey('DubanNextDeadline', SearchAttributeType.DATETIME);
+
+/** Register these on a server before running tasks (e.g. `temporal server start-dev --search-attribute`). */
+export const dubanSearchAttributes = [
+  planSearchAttribute,
+  taskNumberSearchAttribute,
+  statusSearchAttribute,
+  lightSearchAttribute,
+  escalationLevelSearchAttribute,
+  primaryLeadSearchAttribute,
+  nextDeadlineSearchAttribute,
+] as const;
