@@ -93,6 +93,12 @@ export class WebhookError extends DubanActivityError {
   }
 }
 
+/** An error's own message; structural because errors from Node internals or another realm (jest) fail `instanceof Error`. */
+export function messageOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') return err.message;
+  return String(err);
+}
+
 /**
  * The Temporal boundary: a {@link DubanActivityError} becomes an `ApplicationFailure`
  * with the code as its type and retryability from the code, so the workflow's retry
@@ -105,7 +111,11 @@ export function toApplicationFailure(err: unknown): unknown {
     message: err.message,
     nonRetryable: !err.retryable,
     details: [err.details],
-    cause: err.cause instanceof Error ? err.cause : undefined,
+    cause: isErrorLike(err.cause) ? err.cause : undefined,
     nextRetryDelay: err.nextRetryDelayMs,
   });
+}
+
+function isErrorLike(value: unknown): value is Error {
+  return typeof value === 'object' && value !== null && 'message' in value && 'name' in value;
 }

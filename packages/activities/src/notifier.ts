@@ -1,5 +1,5 @@
 import type { NotificationInput, NotifyResult } from './contract';
-import { ActivityErrorCode, DubanActivityError, WebhookError } from './errors';
+import { ActivityErrorCode, DubanActivityError, WebhookError, messageOf } from './errors';
 import { InMemoryOutbox, type NotificationOutbox } from './outbox';
 import { validateNotification } from './validate';
 
@@ -255,7 +255,7 @@ export class LogAndWebhookNotifier implements Notifier {
 
 function describeFetchError(err: unknown): string {
   // undici puts the system error (ECONNREFUSED, ENOTFOUND, ...) in `cause`.
-  const cause = err instanceof Error ? err.cause : undefined;
+  const cause = typeof err === 'object' && err !== null && 'cause' in err ? err.cause : undefined;
   if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') return cause.code;
-  return err instanceof Error ? err.message : String(err);
+  return messageOf(err);
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { ActivityErrorCode, AuditStoreError } from './errors';
+import { ActivityErrorCode, AuditStoreError, messageOf } from './errors';
 
 /** A better-sqlite3 connection, as the audit store and the outbox share it. */
 export type SqliteDatabase = Database.Database;
@@ -75,7 +75,7 @@ function errorCode(err: unknown): string | undefined {
 export function sqliteFailure(err: unknown, file: string, doing: string): AuditStoreError {
   if (err instanceof AuditStoreError) return err;
   const code = errorCode(err);
-  const reason = err instanceof Error ? err.message : String(err);
+  const reason = messageOf(err);
   if (code !== undefined && CORRUPT_CODES.test(code)) {
     return new AuditStoreError(
       ActivityErrorCode.AUDIT_STORE_CORRUPT,
@@ -85,7 +85,8 @@ export function sqliteFailure(err: unknown, file: string, doing: string): AuditS
       { cause: err, details: { sqliteCode: code } },
     );
   }
-  if (err instanceof TypeError && /not open/i.test(reason)) {
+  // better-sqlite3 throws a TypeError like this for a closed connection.
+  if (code === undefined && /connection is not open/i.test(reason)) {
     return new AuditStoreError(
       ActivityErrorCode.AUDIT_STORE_CLOSED,
       `Could not ${doing}: the database ${file} was already closed.`,

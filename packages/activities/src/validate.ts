@@ -1,5 +1,5 @@
 import type { AuditEntryInput, NotificationInput } from './contract';
-import { ActivityErrorCode, DubanActivityError } from './errors';
+import { ActivityErrorCode, DubanActivityError, messageOf } from './errors';
 
 /** An ISO 8601 instant that names its offset: a bare local time would be ambiguous in the trail. */
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -61,7 +61,7 @@ export function validateAuditEntry(entry: AuditEntryInput): { atMs: number; deta
   try {
     detailsJson = JSON.stringify(details);
   } catch (err) {
-    throw invalid(what, 'details', `cannot be written as JSON (${err instanceof Error ? err.message : String(err)})`, key);
+    throw invalid(what, 'details', `cannot be written as JSON (${messageOf(err)})`, key);
   }
   return { atMs, detailsJson };
 }

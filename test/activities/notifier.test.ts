@@ -1,0 +1,168 @@
+import { join } from 'node:path';
+import {
+  ActivityErrorCode,
+  InMemoryOutbox,
+  LogAndWebhookNotifier,
+  SqliteAuditStore,
+  WebhookError,
+} from '@duban/activities';
+import { memoryLogger, notification, startWebhook, tempDir } from './fixtures';
+
+let webhook: Awaited<ReturnType<typeof startWebhook>> | undefined;
+afterEach(async () => {
+  await webhook?.close();
+  webhook = undefined;
+});
+
+async function failure(promise: Promise<unknown>): Promise<WebhookError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WebhookError);
+  return error as WebhookError;
+}
+
+test('posts the notification as JSON with its Idempotency-Key header and logs it', async () => {
+  webhook = await startWebhook();
+  const logger = memoryLogger();
+  const notifier = new LogAndWebhookNotifier({ webhook: webhook.url, logger });
+  const n = notification();
+
+  await expect(notifier.notify(n)).resolves.toEqual({ sent: true });
+
+  expect(webhook.requests).toHaveLength(1);
+  const [request] = webhook.requests;
+  expect(request?.method).toBe('POST');
+  expect(request?.url).toBe('/hooks/duban');
+  expect(request?.headers['idempotency-key']).toBe(n.idempotencyKey);
+  expect(request?.headers['content-type']).toMatch(/^application\/json/);
+  expect(JSON.parse(request?.body ?? '')).toEqual(n);
+  expect(logger.lines).toEqual([
+    expect.objectContaining({ level: 'info', meta: expect.objectContaining({ idempotencyKey: n.idempotencyKey, channel: 'webhook', httpStatus: 200 }) }),
+  ]);
+});
+
+test('a 500 answer throws a retryable WEBHOOK_UNAVAILABLE, records nothing, and the retry delivers', async () => {
+  webhook = await startWebhook((n) => (n === 1 ? { status: 500, body: 'database down' } : { status: 202 }));
+  const outbox = new InMemoryOutbox();
+  const notifier = new LogAndWebhookNotifier({ webhook: webhook.url, outbox, logger: memoryLogger() });
+  const n = notification();
+
+  const error = await failure(notifier.notify(n));
+  expect(error).toMatchObject({ code: ActivityErrorCode.WEBHOOK_UNAVAILABLE, retryable: true, status: 500 });
+  expect(await outbox.wasSent(n.idempotencyKey)).toBe(false);
+
+  await expect(notifier.notify(n)).resolves.toEqual({ sent: true });
+  expect(await outbox.wasSent(n.idempotencyKey)).toBe(true);
+  expect(webhook.requests.map((r) => r.headers['idempotency-key'])).toEqual([n.idempotencyKey, n.idempotencyKey]);
+});
+
+test('a key already delivered is not posted again, also by a new notifier on the same database', async () => {
+  webhook = await startWebhook();
+  const { dir, remove } = tempDir();
+  try {
+    const file = join(dir, 'audit.sqlite');
+    const n = notification();
+    const store = SqliteAuditStore.open(file);
+    const notifier = new LogAndWebhookNotifier({ webhook: webhook.url, outbox: store.outbox(), logger: memoryLogger() });
+    await expect(notifier.notify(n)).resolves.toEqual({ sent: true });
+    await expect(notifier.notify(n)).resolves.toEqual({ sent: false });
+    await store.close();
+
+    // A restarted worker: new connection, new notifier.
+    const reopened = SqliteAuditStore.open(file);
+    const restarted = new LogAndWebhookNotifier({ webhook: webhook.url, outbox: reopened.outbox(), logger: memoryLogger() });
+    await expect(restarted.notify(n)).resolves.toEqual({ sent: false });
+    expect(await reopened.outbox().list()).toEqual([expect.objectContaining({ idempotencyKey: n.idempotencyKey, channel: 'webhook', httpStatus: 200 })]);
+    await reopened.close();
+
+    expect(webhook.requests).toHaveLength(1);
+  } finally {
+    remove();
+  }
+});
+
+test.each([400, 401, 404, 422])('a %i answer is a non-retryable WEBHOOK_REJECTED', async (status) => {
+  webhook = await startWebhook(() => ({ status, body: 'no such hook' }));
+  const notifier = new LogAndWebhookNotifier({ webhook: webhook.url, logger: memoryLogger() });
+
+  const error = await failure(notifier.notify(notification()));
+  expect(error).toMatchObject({ code: ActivityErrorCode.WEBHOOK_REJECTED, retryable: false, status, details: expect.objectContaining({ responseExcerpt: 'no such hook' }) });
+});
+
+test.each([408, 429, 503])('a %i answer is retryable', async (status) => {
+  webhook = await startWebhook(() => ({ status }));
+  const notifier = new LogAndWebhookNotifier({ webhook: webhook.url, logger: memoryLogger() });
+
+  await expect(notifier.notify(notification())).rejects.toMatchObject({ code: ActivityErrorCode.WEBHOOK_UNAVAILABLE, retryable: true, status });
+});
+
+test('a Retry-After header becomes the delay before the next retry', async () => {
+  webhook = await startWebhook(() => ({ status: 429, headers: { 'retry-after': '7' } }));
+  const notifier = new LogAndWebhookNotifier({ webhook: webhook.url, logger: memoryLogger() });
+
+  await expect(notifier.notify(notification())).rejects.toMatchObject({ nextRetryDelayMs: 7000 });
+});
+
+test('a redirect is a rejection, not followed with the credentials on it', async () => {
+  webhook = await startWebhook(() => ({ status: 307, headers: { location: 'http://127.0.0.1:1/elsewhere' } }));
+  const notifier = new LogAndWebhookNotifier({ webhook: webhook.url, logger: memoryLogger() });
+
+  await expect(notifier.notify(notification())).rejects.toMatchObject({ code: ActivityErrorCode.WEBHOOK_REJECTED, status: 307 });
+  expect(webhook.requests).toHaveLength(1);
+});
+
+test('a webhook that does not answer within the timeout fails retryably', async () => {
+  webhook = await startWebhook(() => 'hang');
+  const notifier = new LogAndWebhookNotifier({ webhook: { url: webhook.url, timeoutMs: 200 }, logger: memoryLogger() });
+
+  const error = await failure(notifier.notify(notification()));
+  expect(error).toMatchObject({ code: ActivityErrorCode.WEBHOOK_UNAVAILABLE, retryable: true });
+  expect(error.message).toContain('200 ms');
+});
+
+test('an unreachable webhook fails retryably with the system error named', async () => {
+  const closed = await startWebhook();
+  const url = closed.url;
+  await closed.close();
+  const notifier = new LogAndWebhookNotifier({ webhook: url, logger: memoryLogger() });
+
+  const error = await failure(notifier.notify(notification()));
+  expect(error).toMatchObject({ code: ActivityErrorCode.WEBHOOK_UNAVAILABLE, retryable: true });
+  expect(error.message).toContain('ECONNREFUSED');
+});
+
+test('credentials in the webhook URL are sent as Basic auth and appear in no log line or error', async () => {
+  webhook = await startWebhook((n) => (n === 1 ? { status: 500 } : { status: 200 }));
+  const logger = memoryLogger();
+  const secretUrl = webhook.url.replace('http://', 'http://duban:s3cret-pass@') + '?token=s3cret-token';
+  const notifier = new LogAndWebhookNotifier({ webhook: secretUrl, logger });
+
+  const error = await failure(notifier.notify(notification()));
+  await notifier.notify(notification());
+
+  expect(webhook.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('duban:s3cret-pass').toString('base64')}`);
+  expect(webhook.requests[0]?.url).toBe('/hooks/duban?token=s3cret-token');
+  const visible = JSON.stringify(logger.lines) + error.message + JSON.stringify(error.details) + String(notifier.endpoint);
+  expect(visible).not.toContain('s3cret');
+  expect(logger.lines.length).toBeGreaterThanOrEqual(2);
+});
+
+test('without a webhook it only logs, and still sends a key once', async () => {
+  const logger = memoryLogger();
+  const notifier = new LogAndWebhookNotifier({ logger });
+  const n = notification();
+
+  await expect(notifier.notify(n)).resolves.toEqual({ sent: true });
+  await expect(notifier.notify(n)).resolves.toEqual({ sent: false });
+  expect(logger.lines).toHaveLength(2);
+  expect(logger.lines[0]).toMatchObject({ level: 'info', message: expect.stringContaining(n.subject), meta: { channel: 'log', body: n.body } });
+  expect(logger.lines[1]).toMatchObject({ message: expect.stringContaining('already sent') });
+  expect(notifier.endpoint).toBeUndefined();
+});
+
+test('an unusable webhook URL is refused at construction with WEBHOOK_URL_INVALID', () => {
+  expect(() => new LogAndWebhookNotifier({ webhook: 'not a url' })).toThrow(expect.objectContaining({ code: ActivityErrorCode.WEBHOOK_URL_INVALID }));
+  expect(() => new LogAndWebhookNotifier({ webhook: 'ftp://example.org/x' })).toThrow(expect.objectContaining({ code: ActivityErrorCode.WEBHOOK_URL_INVALID }));
+});
