@@ -1,0 +1,104 @@
+/**
+ * One Temporal server per test file: `startTimeSkipping()` for timelines,
+ * `startDevServer()` for end-to-end and crash tests. Both use the binaries
+ * `@duban/servers` resolves (env var, PATH, project-local install), never a download.
+ *
+ * Logs are quiet; set DUBAN_DEBUG=1 to see the SDK's and the servers' logs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { resolveTemporalBinary, sdkExecutable, startDevServer as startTemporalDevServer } from '@duban/servers';
+
+export const debug = process.env.DUBAN_DEBUG === '1';
+const quietLogger = new DefaultLogger(debug ? 'DEBUG' : 'WARN');
+
+let runtimeInstalled = false;
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: quietLogger });
+  runtimeInstalled = true;
+}
+
+const temporaryDirectories: string[] = [];
+
+/** A temp directory removed when the test file ends. */
+export function temporaryDirectory(prefix = 'duban-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirectories.push(dir);
+  return dir;
+}
+
+export function removeTemporaryDirectories(): void {
+  for (const dir of temporaryDirectories.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The time-skipping test server, for timelines of days and years that pass in seconds. */
+export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
+  installRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: sdkExecutable(resolveTemporalBinary('test-server')) },
+  });
+}
+
+export interface DevServerTestOptions {
+  searchAttributes?: SearchAttributeKey<SearchAttributeType>[];
+}
+
+/**
+ * The real dev server on a free loopback port, its SQLite database in a temp directory
+ * (WAL), headless. Started by `@duban/servers` rather than the SDK's `createLocal`,
+ * whose fixed 5-second start-up wait is too short on a busy two-core machine.
+ * `env.teardown()` stops the server too.
+ */
+export async function startDevServer(options: DevServerTestOptions = {}): Promise<TestWorkflowEnvironment> {
+  installRuntime();
+  const dir = temporaryDirectory('duban-dev-server-');
+  const server = await startTemporalDevServer({
+    uiPort: false,
+    dbFilename: join(dir, 'temporal.sqlite'),
+    log: debug ? 'inherit' : 'ignore',
+    searchAttributes: (options.searchAttributes ?? []).map((key) => ({ name: key.name, type: key.type })),
+  });
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace: server.namespace });
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  const closeConnections = env.teardown.bind(env);
+  env.teardown = async () => {
+    try {
+      await closeConnections();
+    } finally {
+      await server.stop();
+    }
+  };
+  return env;
+}
+
+/** The address of an environment's server, for processes started outside the test. */
+export function serverAddress(env: TestWorkflowEnvironment): string {
+  return env.connection.options.address;
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/** Bundles workflow code once per test file; every worker in the file reuses it. */
+export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+/** The duban task workflows, bundled once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflows(require.resolve('@duban/workflows/dist/workflows'));
+}
