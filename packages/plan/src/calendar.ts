@@ -129,13 +129,32 @@ export interface WorkCalendar {
   readonly knownYears: ReadonlySet<number>;
 }
 
+const DAY_MS = 86_400_000;
+
+// Plain Date arithmetic in UTC: these are calendar dates with no zone, and this runs for
+// every day of every built-in year, where luxon is markedly slower.
 function expandRange(first: string, last: string): string[] {
   const days: string[] = [];
-  const end = DateTime.fromISO(last, { zone: 'utc' });
-  for (let day = DateTime.fromISO(first, { zone: 'utc' }); day <= end; day = day.plus({ days: 1 })) {
-    days.push(day.toISODate() ?? first);
+  const end = Date.parse(`${last}T00:00:00Z`);
+  for (let day = Date.parse(`${first}T00:00:00Z`); day <= end; day += DAY_MS) {
+    days.push(new Date(day).toISOString().slice(0, 10));
   }
   return days;
+}
+
+let official: { holidays: ReadonlySet<string>; workdays: ReadonlySet<string> } | undefined;
+
+function officialDays(): { holidays: ReadonlySet<string>; workdays: ReadonlySet<string> } {
+  if (official === undefined) {
+    const holidays = new Set<string>();
+    const workdays = new Set<string>();
+    for (const year of Object.values(OFFICIAL_SCHEDULE)) {
+      for (const [first, last] of year.holidays) for (const day of expandRange(first, last)) holidays.add(day);
+      for (const day of year.workdays) workdays.add(day);
+    }
+    official = { holidays, workdays };
+  }
+  return official;
 }
 
 /**
@@ -143,12 +162,9 @@ function expandRange(first: string, last: string): string[] {
  * built-in schedule: an extra holiday removes a built-in make-up workday and vice versa.
  */
 export function buildWorkCalendar(extra?: { holidays?: readonly string[]; workdays?: readonly string[] }): WorkCalendar {
-  const holidays = new Set<string>();
-  const workdays = new Set<string>();
-  for (const year of Object.values(OFFICIAL_SCHEDULE)) {
-    for (const [first, last] of year.holidays) for (const day of expandRange(first, last)) holidays.add(day);
-    for (const day of year.workdays) workdays.add(day);
-  }
+  const base = officialDays();
+  const holidays = new Set(base.holidays);
+  const workdays = new Set(base.workdays);
   for (const day of extra?.holidays ?? []) {
     holidays.add(day);
     workdays.delete(day);
@@ -162,8 +178,17 @@ export function buildWorkCalendar(extra?: { holidays?: readonly string[]; workda
 
 /** The work calendar a plan uses: the official schedule plus its `calendar` section. */
 export function workCalendarFor(plan: Plan): WorkCalendar {
-  return buildWorkCalendar(plan.calendar);
+  let calendar = calendars.get(plan);
+  if (calendar === undefined) {
+    calendar = buildWorkCalendar(plan.calendar);
+    calendars.set(plan, calendar);
+  }
+  return calendar;
 }
+
+// Plans are treated as immutable values (rebasePlan returns a new one), so a calendar
+// built for a plan object stays valid for that object.
+const calendars = new WeakMap<Plan, WorkCalendar>();
 
 function isPlan(value: Plan | WorkCalendar): value is Plan {
   return 'actions' in value;

@@ -1,4 +1,3 @@
-import { dueInstant } from './calendar';
 import { formatPath as fmt, PlanProblemCode, type PathSegment } from './problems';
 
 /** A problem before it is given a file name and a line. */
@@ -89,7 +88,10 @@ function checkUnitList(
   const seen = new Map<string, number>();
   const codes: string[] = [];
   list(value).forEach((entry, index) => {
+    const before = ctx.findings.length;
     const code = checkUnitRef(ctx, entry, [...path, index], what, allowedKinds);
+    // Only units that passed the checks count as assigned, so one wrong entry is one problem.
+    const accepted = ctx.findings.length === before;
     const name = str(entry);
     if (name === undefined) return;
     const first = seen.get(name);
@@ -103,13 +105,22 @@ function checkUnitList(
       return;
     }
     seen.set(name, index);
-    if (code !== undefined) codes.push(code);
+    if (code !== undefined && accepted) codes.push(code);
   });
   return codes;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The due instant as a day count in a zone-free timeline: comparing plan dates with each
+ * other does not depend on the plan's zone, and plain Date arithmetic keeps the loader
+ * fast. "before D" is the start of D, "by D" the start of D+1 (see `dueInstant`).
+ */
 function dateInstant(date: string, dueRule: 'before' | 'by'): number {
-  return dueInstant(date, dueRule, 'UTC').toMillis();
+  const [y, m, d] = date.split('-').map(Number);
+  const start = Date.UTC(y ?? NaN, (m ?? NaN) - 1, d ?? NaN);
+  return dueRule === 'before' ? start : start + DAY_MS;
 }
 
 function checkInCampaign(ctx: Context, date: unknown, dueRule: unknown, path: PathSegment[], what: string): void {

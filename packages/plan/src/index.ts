@@ -63,3 +63,5 @@ export {
   OFFICIAL_SCHEDULE_YEARS,
 } from './calendar';
 export type { WorkCalendar, TaskSchedule } from './calendar';
+export { planSummary } from './summary';
+export type { PlanSummary, PlanTaskRow } from './summary';

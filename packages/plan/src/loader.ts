@@ -103,7 +103,7 @@ function timeZoneFindings(data: unknown): Finding[] {
       code: PlanProblemCode.INVALID_TIME_ZONE,
       path: ['timeZone'],
       message: `"${zone}" is not an IANA time zone.`,
-      fix: 'Use an IANA zone name such as Asia/Shanghai (not CST or UTC+8).',
+      fix: 'Use an IANA zone name such as Asia/Shanghai (not UTC+8 or Beijing).',
     },
   ];
 }
