@@ -1,1 +1,34 @@
-export {};
+/**
+ * The duban worker: the task workflows and their activities on one task queue, ready
+ * to embed in your service or to run as a process (`duban worker`, `duban-worker`).
+ *
+ * @example
+ * ```ts
+ * import { createDubanWorker, ensureSearchAttributes } from '@duban/worker';
+ * import { NativeConnection } from '@temporalio/worker';
+ *
+ * const connection = await NativeConnection.connect({ address: 'localhost:7233' });
+ * await ensureSearchAttributes(connection, 'default');
+ * const duban = await createDubanWorker({
+ *   connection,
+ *   auditDbPath: '/var/lib/duban/audit.sqlite',
+ *   webhookUrl: process.env.DUBAN_WEBHOOK_URL,
+ *   tuning: { maxConcurrentActivityTaskExecutions: 20 },
+ * });
+ * process.once('SIGTERM', () => void duban.shutdown());
+ * await duban.run();          // returns after shutdown; the audit database is closed
+ * await connection.close();   // the connection was yours
+ * ```
+ */
+export {
+  DEFAULT_AUDIT_DB_PATH,
+  DEFAULT_NAMESPACE,
+  DEFAULT_TEMPORAL_ADDRESS,
+  createDubanWorker,
+} from './worker';
+export type { DubanWorker, DubanWorkerOptions, DubanWorkerTuning } from './worker';
+export { WORKER_ENV, readWorkerSettings, workerMain } from './main';
+export type { WorkerMainOptions, WorkerSettings } from './main';
+export { ensureSearchAttributes } from './search-attributes';
+export type { EnsureSearchAttributesResult, OperatorConnection, SearchAttributeDefinition } from './search-attributes';
+export { DubanWorkerError, WorkerErrorCode } from './errors';

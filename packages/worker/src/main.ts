@@ -1,0 +1,155 @@
+import type { Logger } from '@temporalio/common';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { redactUrl } from '@duban/activities';
+import { DubanWorkerError, WorkerErrorCode, messageOf } from './errors';
+import { ensureSearchAttributes } from './search-attributes';
+import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, createDubanWorker, type DubanWorker } from './worker';
+
+/** The environment variables the worker process reads. */
+export const WORKER_ENV = {
+  address: 'TEMPORAL_ADDRESS',
+  namespace: 'TEMPORAL_NAMESPACE',
+  auditDbPath: 'DUBAN_AUDIT_DB',
+  webhookUrl: 'DUBAN_WEBHOOK_URL',
+  taskQueue: 'DUBAN_TASK_QUEUE',
+  /** A file of prebuilt workflow code (`bundleWorkflowCode(...).code`): skips bundling at start. */
+  workflowBundlePath: 'DUBAN_WORKFLOW_BUNDLE',
+  /** `0` to skip registering search attributes (they are managed elsewhere, e.g. Temporal Cloud). */
+  registerSearchAttributes: 'DUBAN_REGISTER_SEARCH_ATTRIBUTES',
+} as const;
+
+/** What the worker process runs with, after environment and explicit options are merged. */
+export interface WorkerSettings {
+  address: string;
+  namespace: string;
+  auditDbPath?: string;
+  webhookUrl?: string;
+  taskQueue?: string;
+  workflowBundlePath?: string;
+  registerSearchAttributes: boolean;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/**
+ * Reads {@link WORKER_ENV} from `env`; explicit `overrides` (e.g. CLI flags) win.
+ *
+ * @throws DubanWorkerError `WORKER_CONFIG_INVALID` for a value that cannot be used.
+ */
+export function readWorkerSettings(env: NodeJS.ProcessEnv, overrides: Partial<WorkerSettings> = {}): WorkerSettings {
+  const register = nonEmpty(env[WORKER_ENV.registerSearchAttributes]);
+  if (register !== undefined && !['0', '1', 'true', 'false'].includes(register)) {
+    throw new DubanWorkerError(
+      WorkerErrorCode.CONFIG_INVALID,
+      `${WORKER_ENV.registerSearchAttributes} must be 0 or 1, got ${JSON.stringify(register)}.`,
+      { variable: WORKER_ENV.registerSearchAttributes },
+    );
+  }
+  const settings: WorkerSettings = {
+    address: nonEmpty(env[WORKER_ENV.address]) ?? DEFAULT_TEMPORAL_ADDRESS,
+    namespace: nonEmpty(env[WORKER_ENV.namespace]) ?? DEFAULT_NAMESPACE,
+    registerSearchAttributes: register === undefined || register === '1' || register === 'true',
+  };
+  const optional = ['auditDbPath', 'webhookUrl', 'taskQueue', 'workflowBundlePath'] as const;
+  for (const name of optional) {
+    const value = nonEmpty(env[WORKER_ENV[name]]);
+    if (value !== undefined) settings[name] = value;
+  }
+  for (const [name, value] of Object.entries(overrides) as Array<[keyof WorkerSettings, WorkerSettings[keyof WorkerSettings]]>) {
+    if (value !== undefined) Object.assign(settings, { [name]: value });
+  }
+  return settings;
+}
+
+export interface WorkerMainOptions {
+  /** Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Values that win over the environment (the CLI's flags). */
+  overrides?: Partial<WorkerSettings>;
+  /** Default: the Temporal Runtime's logger. */
+  logger?: Logger;
+  /** Signals that stop the worker gracefully. Default SIGINT and SIGTERM. */
+  signals?: NodeJS.Signals[];
+  /** Called once the worker polls, e.g. for the CLI to print where it runs. */
+  onReady?: (worker: DubanWorker, settings: WorkerSettings) => void;
+}
+
+/**
+ * Runs the duban worker until a signal stops it: the body of `duban worker` and of
+ * `bin/duban-worker.js`. Reads {@link WORKER_ENV}, registers the search attributes
+ * (unless turned off), polls, and on SIGINT/SIGTERM drains running tasks and closes
+ * the audit database before returning.
+ */
+export async function workerMain(options: WorkerMainOptions = {}): Promise<void> {
+  const settings = readWorkerSettings(options.env ?? process.env, options.overrides);
+  const logger = options.logger ?? Runtime.instance().logger;
+  const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
+
+  // A signal during start-up (bundling takes seconds) must still stop the process cleanly.
+  let stopRequested = false;
+  let dubanWorker: DubanWorker | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info('duban worker: stopping', { signal });
+    stopRequested = true;
+    void dubanWorker?.shutdown();
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+
+  let connection: NativeConnection | undefined;
+  try {
+    try {
+      connection = await NativeConnection.connect({ address: settings.address });
+    } catch (err) {
+      throw new DubanWorkerError(
+        WorkerErrorCode.CONNECTION_FAILED,
+        `Could not connect to Temporal at ${settings.address}: ${messageOf(err)}. ` +
+          `Start a server (duban dev-server, or temporal server start-dev) or set ${WORKER_ENV.address}.`,
+        { address: settings.address },
+        { cause: err },
+      );
+    }
+
+    if (settings.registerSearchAttributes) {
+      try {
+        const { added } = await ensureSearchAttributes(connection, settings.namespace);
+        if (added.length > 0) logger.info('duban worker: registered search attributes', { namespace: settings.namespace, added });
+      } catch (err) {
+        // Without them the workflows fail when they upsert; say so, but a worker that
+        // also serves tasks started without search attributes is still useful.
+        if (err instanceof DubanWorkerError && err.code === WorkerErrorCode.SEARCH_ATTRIBUTE_TYPE_MISMATCH) throw err;
+        logger.warn(`duban worker: ${messageOf(err)}`, { namespace: settings.namespace });
+      }
+    }
+
+    dubanWorker = await createDubanWorker({
+      connection,
+      namespace: settings.namespace,
+      logger,
+      ...(settings.taskQueue === undefined ? {} : { taskQueue: settings.taskQueue }),
+      ...(settings.auditDbPath === undefined ? {} : { auditDbPath: settings.auditDbPath }),
+      ...(settings.webhookUrl === undefined ? {} : { webhookUrl: settings.webhookUrl }),
+      ...(settings.workflowBundlePath === undefined ? {} : { workflowBundle: { codePath: settings.workflowBundlePath } }),
+    });
+    if (stopRequested) {
+      await dubanWorker.shutdown();
+      return;
+    }
+    const running = dubanWorker.run();
+    logger.info('duban worker: polling', {
+      address: settings.address,
+      namespace: settings.namespace,
+      taskQueue: dubanWorker.taskQueue,
+      auditDb: 'file' in dubanWorker.auditStore ? dubanWorker.auditStore.file : 'injected',
+      webhook: settings.webhookUrl === undefined ? 'none (log only)' : redactUrl(settings.webhookUrl),
+    });
+    options.onReady?.(dubanWorker, settings);
+    await running;
+    logger.info('duban worker: stopped');
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
+    // The worker closes its audit store; the connection is ours.
+    await connection?.close().catch(() => undefined);
+  }
+}
