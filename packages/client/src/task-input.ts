@@ -1,0 +1,143 @@
+import { Duration, type DateTime } from 'luxon';
+import { findTask, PlanLookupError, taskSchedule, type Plan, type PlanPerson } from '@duban/plan';
+import type { Person, TaskPolicy, TaskWorkflowInput, Unit } from '@duban/workflows';
+import { DubanClientError, DubanClientErrorCode } from './errors';
+
+export interface BuildTaskInputOptions {
+  /** When the task counts as assigned; the workflow's start time when omitted. */
+  assignedAt?: DateTime;
+}
+
+/** Roles that act on every task regardless of unit: reviewers, HQ and the accountability group. */
+const PLAN_WIDE_ROLES = new Set<PlanPerson['roles'][number]>(['supervisor', 'hq-office', 'accountability']);
+
+function durationMs(iso: string, field: string): number {
+  const duration = Duration.fromISO(iso);
+  // The plan loader already refuses these; a plan built in code may not have been loaded.
+  if (!duration.isValid || duration.toMillis() <= 0) {
+    throw new DubanClientError(DubanClientErrorCode.INVALID_PLAN, `Policy ${field} is ${JSON.stringify(iso)}, not a positive ISO-8601 duration such as P3D.`, {
+      field,
+    });
+  }
+  return duration.toMillis();
+}
+
+function policyOf(plan: Plan): TaskPolicy {
+  const p = plan.policies;
+  return {
+    acknowledgementWindowMs: durationMs(p.acknowledgementWindow, 'policies.acknowledgementWindow'),
+    reminderCadenceMs: durationMs(p.reminderCadence, 'policies.reminderCadence'),
+    stallWindowMs: durationMs(p.stallWindow, 'policies.stallWindow'),
+    reviewDeadlineMs: durationMs(p.reviewDeadline, 'policies.reviewDeadline'),
+    requireAssistingReports: p.requireAssistingReports,
+    yellowTolerance: p.progressExpectation.yellowTolerance,
+    escalation: p.escalation.map((step, index) => ({ rung: step.rung, waitMs: durationMs(step.wait, `policies.escalation[${index}].wait`) })),
+    scoring: {
+      base: p.scoring.base,
+      deductions: {
+        yellow: p.scoring.deductions.yellow,
+        red: p.scoring.deductions.red,
+        rungs: { ...p.scoring.deductions.rungs },
+      },
+      commendation: {
+        minScore: p.scoring.commendation.minScore,
+        earlyByMs: durationMs(p.scoring.commendation.earlyBy, 'policies.scoring.commendation.earlyBy'),
+      },
+    },
+  };
+}
+
+function unique<T>(items: Iterable<T>): T[] {
+  return [...new Set(items)];
+}
+
+/**
+ * The one place a plan task becomes the task workflow's input. The first lead unit is
+ * primary and the others assist (牵头单位以排名在前的为主,在后的积极协助配合); the roster
+ * is cut down to the people of the task's units plus everyone who acts plan-wide
+ * (supervisors, the HQ office, the accountability group, HQ leaders), so the workflow can
+ * judge every actor without the whole plan.
+ *
+ * @example
+ * ```ts
+ * const plan = await loadPlanFile('plans/xihu-2020.yaml');
+ * const input = buildTaskInput(plan, 3);
+ * input.primaryLead;   // 'chengguan' (城管办)
+ * input.assistingLeads; // ['chengjian']
+ * ```
+ *
+ * @throws DubanClientError `TASK_NOT_IN_PLAN` when the plan has no such task,
+ *   `INVALID_PLAN` when the task has no lead unit, no deadline or a bad policy duration.
+ */
+export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTaskInputOptions = {}): TaskWorkflowInput {
+  let task: ReturnType<typeof findTask>;
+  let schedule: ReturnType<typeof taskSchedule>;
+  try {
+    task = findTask(plan, taskNumber);
+    schedule = taskSchedule(plan, taskNumber);
+  } catch (error) {
+    if (error instanceof PlanLookupError) {
+      throw new DubanClientError(
+        DubanClientErrorCode.TASK_NOT_IN_PLAN,
+        `Plan ${plan.id} has no task ${taskNumber}; its tasks are ${planTaskNumbers(plan).join(', ')}.`,
+        { details: { planId: plan.id, taskNumber }, cause: error },
+      );
+    }
+    throw error;
+  }
+
+  const [primaryLead, ...assistingLeads] = task.lead;
+  if (primaryLead === undefined) {
+    throw new DubanClientError(DubanClientErrorCode.INVALID_PLAN, `Task ${taskNumber} of plan ${plan.id} names no lead unit (牵头单位); add one under lead.`, {
+      details: { planId: plan.id, taskNumber },
+    });
+  }
+  if (schedule.deadlineAt === undefined) {
+    throw new DubanClientError(
+      DubanClientErrorCode.INVALID_PLAN,
+      `Task ${taskNumber} of plan ${plan.id} has neither a deadline nor a milestone; give it one so the workflow knows when it is due.`,
+      { details: { planId: plan.id, taskNumber } },
+    );
+  }
+
+  const involved = unique([primaryLead, ...assistingLeads, ...task.responsible]);
+  const org = plan.organization;
+  const planWideIds = new Set([
+    ...org.headquarters.leaders,
+    ...org.groups.filter((g) => g.code === 'supervision' || g.code === 'accountability').flatMap((g) => g.members),
+  ]);
+  const people: Person[] = plan.people
+    .filter((p) => involved.includes(p.unit) || planWideIds.has(p.id) || p.roles.some((r) => PLAN_WIDE_ROLES.has(r)))
+    .map((p) => ({ id: p.id, name: p.name, unit: p.unit, roles: [...p.roles] }));
+
+  // Units the workflow may name in notices: the task's own, the bodies it supports, and
+  // the units of everyone on its roster.
+  const unitCodes = unique([...involved, ...(task.supports ?? []), ...people.map((p) => p.unit)]);
+  const units: Unit[] = unitCodes.flatMap((code) => {
+    const unit = plan.units.find((u) => u.code === code);
+    return unit ? [{ code: unit.code, name: unit.name, en: unit.en }] : [];
+  });
+
+  const assignedAt = options.assignedAt?.toISO();
+  return {
+    planId: plan.id,
+    planTitle: plan.title.zh,
+    taskNumber,
+    title: { zh: task.title.zh, en: task.title.en },
+    actionNumber: task.action,
+    primaryLead,
+    assistingLeads,
+    responsible: [...task.responsible],
+    units,
+    people,
+    milestones: schedule.milestones.map((m) => ({ id: m.id, dueAt: m.dueAt })),
+    deadlineAt: schedule.deadlineAt,
+    ...(assignedAt ? { assignedAt } : {}),
+    policy: policyOf(plan),
+  };
+}
+
+/** Every task number of the plan, in plan order. */
+export function planTaskNumbers(plan: Plan): number[] {
+  return plan.actions.flatMap((a) => a.tasks.map((t) => t.number));
+}
