@@ -1,12 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { TemporalServerError } from '@duban/servers';
 import { registerDoctor } from './commands/doctor';
+import { registerPlan } from './commands/plan';
 import type { CommandContext } from './context';
 import { CliError, ExitCode } from './errors';
 import { processOutput, type Output } from './output';
 
 /** Every command, in the order `--help` lists them. */
-const commands: Array<(program: Command, ctx: CommandContext) => void> = [registerDoctor];
+const commands: Array<(program: Command, ctx: CommandContext) => void> = [registerDoctor, registerPlan];
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('duban')

@@ -163,8 +163,12 @@ export async function loadPlanFile(path: string): Promise<Plan> {
   return result.plan;
 }
 
-/** Like `loadPlanFile`, but returns problems as data instead of throwing. */
-export async function readPlanFile(path: string): Promise<PlanResult<Plan>> {
+/**
+ * Like `loadPlanFile`, but returns problems as data instead of throwing. `displayName`
+ * is the file name problems carry (e.g. the path as the user typed it), default `path`.
+ */
+export async function readPlanFile(path: string, options: { displayName?: string } = {}): Promise<PlanResult<Plan>> {
+  const file = options.displayName ?? path;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -175,7 +179,7 @@ export async function readPlanFile(path: string): Promise<PlanResult<Plan>> {
       problems: [
         {
           code: PlanProblemCode.FILE_NOT_FOUND,
-          file: path,
+          file,
           path: '',
           line: 1,
           column: 1,
@@ -185,5 +189,5 @@ export async function readPlanFile(path: string): Promise<PlanResult<Plan>> {
       ],
     };
   }
-  return parsePlan(text, path);
+  return parsePlan(text, file);
 }
