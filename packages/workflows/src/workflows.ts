@@ -673,17 +673,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
     setHandler(def, handler, { validator });
   }
 
-  register('acknowledge', acknowledgeUpdate);
-  register('reportProgress', reportProgressUpdate);
-  register('submit', submitUpdate);
-  register('review', reviewUpdate);
-  register('requestExtension', requestExtensionUpdate);
-  register('decideExtension', decideExtensionUpdate);
-  register('cancel', cancelUpdate);
-  setHandler(taskStateQuery, () => state);
-
-  // ------------------------------------------------------------------ main loop
-
+  // Recorded before the handlers are set: a message buffered before the first run is applied after it.
   if (!carried) {
     record('system', 'task.assigned', {
       title: input.title,
@@ -702,6 +692,17 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   } else {
     upsertVisibility();
   }
+
+  register('acknowledge', acknowledgeUpdate);
+  register('reportProgress', reportProgressUpdate);
+  register('submit', submitUpdate);
+  register('review', reviewUpdate);
+  register('requestExtension', requestExtensionUpdate);
+  register('decideExtension', decideExtensionUpdate);
+  register('cancel', cancelUpdate);
+  setHandler(taskStateQuery, () => state);
+
+  // ------------------------------------------------------------------ main loop
 
   for (;;) {
     processDueChecks();

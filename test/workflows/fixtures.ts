@@ -1,0 +1,159 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type {
+  AppendAuditResult,
+  AuditEntryInput,
+  DubanActivities,
+  NotificationInput,
+  NotifyResult,
+} from '@duban/activities';
+import type { Person, TaskPolicy, TaskWorkflowInput } from '@duban/workflows';
+import type { WorkflowHandle } from '@temporalio/client';
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+// The SDK's own history serializer, in @temporalio/common: reached through the client,
+// which depends on it, because the test package does not list it.
+const { historyToJSON } = createRequire(require.resolve('@temporalio/client'))('@temporalio/common/lib/proto-utils') as {
+  historyToJSON(history: History): string;
+};
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** The roster of a two-lead task (城建办 primary, 城管办 assisting, communities responsible). */
+export const people: Person[] = [
+  { id: 'chengjian-head', name: '城建办主任', unit: 'chengjian', roles: ['unit-head'] },
+  { id: 'chengjian-staff', name: '城建办干部', unit: 'chengjian', roles: ['staff'] },
+  { id: 'chengguan-staff', name: '城管办干部', unit: 'chengguan', roles: ['staff'] },
+  { id: 'community-staff', name: '社区干部', unit: 'communities', roles: ['staff'] },
+  { id: 'supervisor-1', name: '督查考核组甲', unit: 'dangzheng', roles: ['supervisor'] },
+  { id: 'supervisor-2', name: '督查考核组乙', unit: 'dangzheng', roles: ['supervisor'] },
+  { id: 'hq-1', name: '指挥部办公室', unit: 'chengguan', roles: ['hq-office'] },
+  { id: 'conduct-1', name: '作风问责组', unit: 'dangzheng', roles: ['accountability'] },
+  // Reviews and also submits: the self-review case.
+  { id: 'dual-1', name: '兼任督查的城建办干部', unit: 'chengjian', roles: ['staff', 'supervisor'] },
+];
+
+export function policy(overrides: Partial<TaskPolicy> = {}): TaskPolicy {
+  return {
+    acknowledgementWindowMs: 3 * DAY,
+    reminderCadenceMs: 2 * DAY,
+    stallWindowMs: 60 * DAY,
+    reviewDeadlineMs: 5 * DAY,
+    requireAssistingReports: false,
+    yellowTolerance: 10,
+    escalation: [
+      { rung: 'reminder', waitMs: 0 },
+      { rung: 'supervision-notice', waitMs: 7 * DAY },
+      { rung: 'interview', waitMs: 7 * DAY },
+      { rung: 'accountability', waitMs: 7 * DAY },
+    ],
+    scoring: {
+      base: 100,
+      deductions: { yellow: 2, red: 5, rungs: { reminder: 1, 'supervision-notice': 2, interview: 3, accountability: 5 } },
+      commendation: { minScore: 90, earlyByMs: 10 * DAY },
+    },
+    ...overrides,
+  };
+}
+
+/**
+ * A task input whose instants are offsets from `nowMs` (the test server's clock, which
+ * starts today and cannot go back).
+ */
+export function taskInput(
+  nowMs: number,
+  options: {
+    planId?: string;
+    taskNumber?: number;
+    deadlineInMs?: number;
+    milestonesInMs?: { id: string; inMs: number; expectedPercent?: number }[];
+    policy?: Partial<TaskPolicy>;
+  } = {},
+): TaskWorkflowInput {
+  const at = (offset: number) => new Date(nowMs + offset).toISOString();
+  return {
+    planId: options.planId ?? 'test-plan',
+    planTitle: '测试计划',
+    taskNumber: options.taskNumber ?? 1,
+    title: { zh: '城市绿道建设', en: 'Urban greenways' },
+    actionNumber: 1,
+    primaryLead: 'chengjian',
+    assistingLeads: ['chengguan'],
+    responsible: ['communities'],
+    units: [
+      { code: 'chengjian', name: '城建办', en: 'Urban Construction Office' },
+      { code: 'chengguan', name: '城管办', en: 'Urban Management Office' },
+      { code: 'communities', name: '各相关社区', en: 'the communities' },
+    ],
+    people,
+    milestones: (options.milestonesInMs ?? []).map((m) => ({
+      id: m.id,
+      dueAt: at(m.inMs),
+      ...(m.expectedPercent !== undefined ? { expectedPercent: m.expectedPercent } : {}),
+    })),
+    deadlineAt: at(options.deadlineInMs ?? 90 * DAY),
+    assignedAt: at(0),
+    policy: policy(options.policy),
+    // The time-skipping server has no custom search attributes.
+    searchAttributes: false,
+  };
+}
+
+/** An in-memory audit store and notifier that dedupe by idempotency key, as the real ones do. */
+export class MemoryActivities {
+  readonly audit: AuditEntryInput[] = [];
+  readonly notifications: NotificationInput[] = [];
+  /** Every call, including retries that were deduplicated. */
+  calls = 0;
+
+  readonly activities: DubanActivities = {
+    appendAudit: async (entry: AuditEntryInput): Promise<AppendAuditResult> => {
+      this.calls += 1;
+      if (this.audit.some((e) => e.idempotencyKey === entry.idempotencyKey)) return { inserted: false };
+      this.audit.push(entry);
+      return { inserted: true };
+    },
+    notify: async (notification: NotificationInput): Promise<NotifyResult> => {
+      this.calls += 1;
+      if (this.notifications.some((n) => n.idempotencyKey === notification.idempotencyKey)) return { sent: false };
+      this.notifications.push(notification);
+      return { sent: true };
+    },
+  };
+
+  events(workflowId: string): string[] {
+    return this.audit.filter((e) => e.workflowId === workflowId).map((e) => e.event);
+  }
+
+  notificationKinds(workflowId: string): string[] {
+    return this.notifications.filter((n) => n.workflowId === workflowId).map((n) => n.kind);
+  }
+}
+
+let requestCounter = 0;
+/** A fresh request id per message. */
+export function rid(label = 'req'): string {
+  requestCounter += 1;
+  return `${label}-${Date.now()}-${requestCounter}`;
+}
+
+let workflowCounter = 0;
+/** A fresh workflow ID per test. */
+export function freshTaskNumber(): number {
+  workflowCounter += 1;
+  return Number(`${Date.now() % 1_000_000}${workflowCounter}`);
+}
+
+/**
+ * With DUBAN_RECORD_HISTORIES=1, saves a finished workflow's history under
+ * test/workflows/histories/ for the replay test.
+ */
+export async function maybeRecordHistory(name: string, handle: WorkflowHandle): Promise<void> {
+  if (process.env.DUBAN_RECORD_HISTORIES !== '1') return;
+  const dir = join(__dirname, 'histories');
+  mkdirSync(dir, { recursive: true });
+  const history = await handle.fetchHistory();
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }, null, 2) + '\n');
+}
