@@ -1,6 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { Command } from 'commander';
+import { DubanClient, DubanClientError, DubanClientErrorCode, type DubanConnectOptions } from '@duban/client';
+import type { CommandContext } from './context';
 import { CliError, CliErrorCode } from './errors';
+import { defaultLang, type Lang } from './i18n';
 
 /** The embedded dev server's address (`duban dev`), used when nothing else is configured. */
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
@@ -19,8 +23,11 @@ export interface ConnectionSettings {
  * TLS and API key variables, TEMPORAL_PROFILE and the config file) and falls back to the
  * embedded dev server.
  */
-export function connectionSettings(profile?: string): ConnectionSettings {
-  const connectConfig = loadClientConnectConfig(profile ? { profile } : {});
+export function connectionSettings(profile?: string, env?: NodeJS.ProcessEnv): ConnectionSettings {
+  const connectConfig = loadClientConnectConfig({
+    ...(profile ? { profile } : {}),
+    ...(env ? { overrideEnvVars: definedOnly(env) } : {}),
+  });
   const configured = connectConfig.connectionOptions.address;
   return {
     address: configured ?? DEFAULT_ADDRESS,
@@ -45,5 +52,46 @@ export async function connectClient(settings: ConnectionSettings): Promise<{ cli
       `No Temporal server answers at ${address} (${(cause as Error).message}). ` +
         'Start one with `pnpm duban dev`, or set TEMPORAL_ADDRESS to a running server.',
     );
+  }
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value;
+  return out;
+}
+
+/** The options every command inherits from `duban` itself. */
+export interface GlobalOptions {
+  lang: Lang;
+  /** A profile of the Temporal config file (TEMPORAL_PROFILE when not given). */
+  profile: string | undefined;
+}
+
+/** Reads the global options (`--lang`, `--profile`) as seen from a subcommand. */
+export function globalOptions(command: Command, ctx: CommandContext): GlobalOptions {
+  const opts = command.optsWithGlobals<{ lang?: Lang; profile?: string }>();
+  return { lang: opts.lang ?? defaultLang(ctx.env), profile: opts.profile ?? (ctx.env.TEMPORAL_PROFILE || undefined) };
+}
+
+/**
+ * A duban client on the configured server; the caller closes it.
+ *
+ * @throws CliError `SERVER_UNREACHABLE` (exit 1) when no server answers.
+ */
+export async function connectDuban(ctx: CommandContext, globals: GlobalOptions): Promise<DubanClient> {
+  const settings = connectionSettings(globals.profile, ctx.env);
+  try {
+    return await DubanClient.connect({
+      address: settings.address,
+      namespace: settings.namespace,
+      // envconfig's options are the SDK's connection options under another declared type.
+      connectionOptions: settings.connectConfig.connectionOptions as DubanConnectOptions['connectionOptions'],
+    });
+  } catch (error) {
+    if (error instanceof DubanClientError && error.code === DubanClientErrorCode.SERVER_UNREACHABLE) {
+      throw new CliError(CliErrorCode.SERVER_UNREACHABLE, error.message);
+    }
+    throw error;
   }
 }

@@ -1,0 +1,131 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { SqliteAuditStore, type AuditRecord } from '@duban/activities';
+import { DEFAULT_AUDIT_DB_PATH, WORKER_ENV } from '@duban/worker';
+import { globalOptions, type GlobalOptions } from '../connection';
+import type { CommandContext } from '../context';
+import { CliError, ExitCode, UsageError } from '../errors';
+import { t } from '../i18n';
+import { parseTaskNumber } from './task-common';
+
+export const AUDIT_FORMATS = ['csv', 'jsonl'] as const;
+export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+
+export interface AuditExportOptions extends GlobalOptions {
+  planId?: string;
+  taskNumber?: number;
+  format: AuditFormat;
+  /** Where to write; stdout when absent. */
+  out?: string;
+  /** The worker's audit database; default $DUBAN_AUDIT_DB or .duban/audit.sqlite under the cwd. */
+  auditDb?: string;
+}
+
+export const AUDIT_CSV_COLUMNS = ['at', 'actor', 'plan', 'task', 'event', 'details_json', 'idempotency_key'] as const;
+
+/** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** RFC 4180 lines (CRLF), UTF-8 without BOM. */
+export function toCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+export function auditCsv(records: readonly AuditRecord[]): string {
+  return toCsv(
+    AUDIT_CSV_COLUMNS,
+    records.map((r) => [r.at, r.actor, r.planId, String(r.taskNumber), r.event, JSON.stringify(r.details), r.idempotencyKey]),
+  );
+}
+
+export function auditJsonLines(records: readonly AuditRecord[]): string {
+  return records
+    .map((r) =>
+      JSON.stringify({
+        at: r.at,
+        actor: r.actor,
+        planId: r.planId,
+        taskNumber: r.taskNumber,
+        event: r.event,
+        details: r.details,
+        idempotencyKey: r.idempotencyKey,
+        workflowId: r.workflowId,
+        recordedAt: r.recordedAt,
+      }),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+export function auditDbPath(ctx: CommandContext, given: string | undefined): string {
+  return resolve(ctx.cwd, given ?? (ctx.env[WORKER_ENV.auditDbPath] || DEFAULT_AUDIT_DB_PATH));
+}
+
+/** `duban audit export`: the audit trail from the worker's SQLite store as CSV or JSON Lines. */
+export async function runAuditExport(ctx: CommandContext, options: AuditExportOptions): Promise<{ count: number; text: string }> {
+  const file = auditDbPath(ctx, options.auditDb);
+  // Opening would create an empty database: a wrong path must not look like an empty trail.
+  if (!existsSync(file)) {
+    throw new CliError(
+      'AUDIT_DB_NOT_FOUND',
+      `No audit database at ${file}. Point --audit-db (or ${WORKER_ENV.auditDbPath}) at the file the worker writes (its --audit-db).`,
+      ExitCode.FAILED,
+    );
+  }
+  const store = SqliteAuditStore.open(file);
+  let records: AuditRecord[];
+  try {
+    records = await store.list({
+      ...(options.planId !== undefined ? { planId: options.planId } : {}),
+      ...(options.taskNumber !== undefined ? { taskNumber: options.taskNumber } : {}),
+    });
+  } finally {
+    await store.close();
+  }
+  const text = options.format === 'csv' ? auditCsv(records) : auditJsonLines(records);
+  if (options.out !== undefined) {
+    const out = resolve(ctx.cwd, options.out);
+    writeFileSync(out, text, 'utf8');
+    ctx.output.error(t(options.lang, 'msg.exported', { count: records.length, file: out }));
+  } else if (text !== '') {
+    ctx.output.line(text.replace(/\r?\n$/, ''));
+  }
+  return { count: records.length, text };
+}
+
+function parseFormat(value: string): AuditFormat {
+  if (!(AUDIT_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be csv or jsonl, got "${value}".`);
+  return value as AuditFormat;
+}
+
+export function registerAudit(program: Command, ctx: CommandContext): void {
+  const audit = program.command('audit').description('The audit trail the worker writes');
+  audit
+    .command('export')
+    .description('Export audit entries (time, actor, plan, task, event, details, idempotency key) as CSV or JSON Lines')
+    .option('--plan <id>', 'only this plan id')
+    .option('--task <n>', 'only this task number', parseTaskNumber)
+    .option('--format <format>', 'csv or jsonl', parseFormat, 'csv')
+    .option('--json', 'the same as --format jsonl')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--audit-db <path>', `the worker's audit database (default: $${WORKER_ENV.auditDbPath} or ${DEFAULT_AUDIT_DB_PATH})`)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ pnpm duban audit export --plan xihu-2020 --out audit.csv\n  $ pnpm duban audit export --plan xihu-2020 --task 3 --format jsonl\n  $ pnpm duban audit export --audit-db /var/lib/duban/audit.sqlite --json',
+    )
+    .action(
+      async (o: { plan?: string; task?: number; format: AuditFormat; json?: boolean; out?: string; auditDb?: string }, command: Command) => {
+        await runAuditExport(ctx, {
+          ...globalOptions(command, ctx),
+          format: o.json ? 'jsonl' : o.format,
+          ...(o.plan !== undefined ? { planId: o.plan } : {}),
+          ...(o.task !== undefined ? { taskNumber: o.task } : {}),
+          ...(o.out !== undefined ? { out: o.out } : {}),
+          ...(o.auditDb !== undefined ? { auditDb: o.auditDb } : {}),
+        });
+      },
+    );
+}

@@ -1,0 +1,159 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import ExcelJS from 'exceljs';
+import { DubanClientError, DubanClientErrorCode, planTaskNumbers } from '@duban/client';
+import { findTask, taskSchedule } from '@duban/plan';
+import type { TaskState } from '@duban/workflows';
+import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import type { CommandContext } from '../context';
+import { UsageError } from '../errors';
+import { lightLabel, statusLabel, t, type MessageKey } from '../i18n';
+import { toCsv } from './audit-export';
+import { readPlanOrFail } from './plan-validate';
+import { localTime, unitNames } from './task-common';
+
+export const LEDGER_FORMATS = ['csv', 'xlsx'] as const;
+export type LedgerFormat = (typeof LEDGER_FORMATS)[number];
+
+/** One line of the task ledger (台账). Unit names and titles as the plan writes them. */
+export interface LedgerRow {
+  number: number;
+  action: number;
+  title: string;
+  primaryLead: string;
+  assisting: string;
+  responsible: string;
+  /** In the plan's time zone; the extended deadline once an extension was granted. */
+  deadline: string;
+  /** A task status, or `not-launched`. */
+  status: string;
+  light: string;
+  escalationLevel: number | null;
+  rungsClimbed: string;
+  score: number | null;
+  commended: boolean | null;
+}
+
+const COLUMNS: ReadonlyArray<[keyof LedgerRow, MessageKey]> = [
+  ['number', 'label.number'],
+  ['action', 'label.action'],
+  ['title', 'label.title'],
+  ['primaryLead', 'label.primaryLead'],
+  ['assisting', 'label.assisting'],
+  ['responsible', 'label.responsible'],
+  ['deadline', 'label.deadline'],
+  ['status', 'label.status'],
+  ['light', 'label.light'],
+  ['escalationLevel', 'label.escalation'],
+  ['rungsClimbed', 'label.rungs'],
+  ['score', 'label.score'],
+  ['commended', 'label.commended'],
+];
+
+export interface LedgerOptions extends GlobalOptions {
+  file: string;
+  format: LedgerFormat;
+  /** Required unless `json`. */
+  out?: string;
+  json?: boolean;
+}
+
+/** `duban ledger PLAN`: every task's state, queried from its workflow, as CSV or XLSX. */
+export async function runLedger(ctx: CommandContext, options: LedgerOptions): Promise<LedgerRow[]> {
+  if (options.out === undefined && !options.json) throw new UsageError('Say where the ledger goes with --out FILE (or print it with --json).');
+  const plan = await readPlanOrFail(ctx, options.file, options.json === true);
+  const names = unitNames(plan);
+  const duban = await connectDuban(ctx, options);
+  const rows: LedgerRow[] = [];
+  try {
+    for (const number of planTaskNumbers(plan)) {
+      const task = findTask(plan, number);
+      const state = await stateOrUndefined(() => duban.task(plan.id, number).state());
+      rows.push({
+        number,
+        action: task.action,
+        title: task.title.zh,
+        primaryLead: names(task.lead.slice(0, 1)),
+        assisting: names(task.lead.slice(1)),
+        responsible: names(task.responsible),
+        deadline: localTime(state?.deadlineAt ?? taskSchedule(plan, number).deadlineAt, plan.timeZone),
+        status: state?.status ?? 'not-launched',
+        light: state?.light ?? '',
+        escalationLevel: state?.escalation.level ?? null,
+        rungsClimbed: state ? state.escalation.history.map((r) => r.rung).join(', ') : '',
+        score: state?.assessment?.score ?? null,
+        commended: state?.assessment ? state.assessment.commended : null,
+      });
+    }
+  } finally {
+    await duban.close();
+  }
+
+  if (options.json) ctx.output.json(rows);
+  if (options.out !== undefined) {
+    const out = resolve(ctx.cwd, options.out);
+    const header = COLUMNS.map(([, label]) => t(options.lang, label));
+    const cells = rows.map((row) => COLUMNS.map(([key]) => display(options.lang, key, row)));
+    if (options.format === 'csv') writeFileSync(out, toCsv(header, cells), 'utf8');
+    else await writeXlsx(out, plan.id, header, rows, options.lang);
+    ctx.output.error(t(options.lang, 'msg.ledgerWritten', { count: rows.length, file: out }));
+  }
+  return rows;
+}
+
+async function stateOrUndefined(query: () => Promise<TaskState>): Promise<TaskState | undefined> {
+  try {
+    return await query();
+  } catch (error) {
+    if (error instanceof DubanClientError && error.code === DubanClientErrorCode.TASK_NOT_FOUND) return undefined;
+    throw error;
+  }
+}
+
+function display(lang: GlobalOptions['lang'], key: keyof LedgerRow, row: LedgerRow): string {
+  const value = row[key];
+  if (key === 'status') return statusLabel(lang, row.status);
+  if (key === 'light') return row.light === '' ? '' : lightLabel(lang, row.light);
+  if (key === 'commended') return row.commended === null ? '' : t(lang, row.commended ? 'label.yes' : 'label.no');
+  return value === null ? '' : String(value);
+}
+
+async function writeXlsx(out: string, planId: string, header: string[], rows: LedgerRow[], lang: GlobalOptions['lang']): Promise<void> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'duban';
+  const sheet = workbook.addWorksheet(lang === 'zh' ? '台账' : 'Ledger');
+  sheet.addRow(header).font = { bold: true };
+  for (const row of rows) {
+    // Numbers stay numbers so the sheet can sum and sort them.
+    sheet.addRow(COLUMNS.map(([key]) => (typeof row[key] === 'number' ? row[key] : display(lang, key, row))));
+  }
+  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  sheet.columns.forEach((column, index) => {
+    column.width = index === 2 ? 28 : 14;
+  });
+  workbook.title = `${planId} ledger`;
+  await workbook.xlsx.writeFile(out);
+}
+
+function parseFormat(value: string): LedgerFormat {
+  if (!(LEDGER_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be csv or xlsx, got "${value}".`);
+  return value as LedgerFormat;
+}
+
+export function registerLedger(program: Command, ctx: CommandContext): void {
+  program
+    .command('ledger')
+    .description('The task ledger (台账): one row per task with units, deadline, status, light, escalations and score')
+    .argument('<plan>', 'the plan file (YAML); the plan id comes from it')
+    .option('--format <format>', 'csv or xlsx', parseFormat, 'csv')
+    .option('--out <file>', 'where to write the ledger')
+    .option('--json', 'print the rows as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ pnpm duban ledger plans/xihu-2020.yaml --out ledger.csv\n  $ pnpm duban --lang zh ledger plans/xihu-2020.yaml --format xlsx --out 台账.xlsx\n  $ pnpm duban ledger plans/xihu-2020.yaml --json',
+    )
+    .action(async (file: string, o: { format: LedgerFormat; out?: string; json?: boolean }, command: Command) => {
+      await runLedger(ctx, { ...globalOptions(command, ctx), file, format: o.format, ...(o.out !== undefined ? { out: o.out } : {}), json: o.json });
+    });
+}

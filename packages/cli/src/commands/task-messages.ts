@@ -1,0 +1,240 @@
+import type { Command } from 'commander';
+import type { MessageInput } from '@duban/client';
+import type { Plan } from '@duban/plan';
+import type { MessageName, MessageResult } from '@duban/workflows';
+import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import type { CommandContext } from '../context';
+import { CliError, ExitCode, UsageError } from '../errors';
+import { lightLabel, statusLabel, t } from '../i18n';
+import { collect, loadPlanTask, numberIn, parseDeadline, parseHttpUrl, parseTaskNumber, wholeNumberIn } from './task-common';
+
+/** A message for one task, its argument built from the command line. */
+export type TaskMessage = { [N in MessageName]: { message: N; args: MessageInput<N> } }[MessageName];
+
+/** Who sends a message, and under which request id. */
+export interface Who {
+  actor: string;
+  requestId?: string;
+}
+
+export interface TaskMessageOptions extends GlobalOptions {
+  file: string;
+  taskNumber: number;
+  /**
+   * Builds the message once the plan is loaded (deadlines are read in its time zone).
+   * Throws `UsageError` for options that do not fit together.
+   */
+  build: (plan: Plan, who: Who) => TaskMessage;
+  /** A person id from the plan roster. */
+  actor: string;
+  requestId?: string;
+  /** When given, the actor's unit per the plan roster must be this one (report --unit). */
+  unit?: string;
+  json?: boolean;
+}
+
+/**
+ * Sends one message to a task workflow and prints the outcome. A refusal surfaces as
+ * the client's `DubanClientError`, which the top-level handler prints with its code.
+ */
+export async function runTaskMessage(ctx: CommandContext, options: TaskMessageOptions): Promise<MessageResult> {
+  const { plan } = await loadPlanTask(ctx, options.file, options.taskNumber, options.json === true);
+  const built = options.build(plan, { actor: options.actor, ...(options.requestId !== undefined ? { requestId: options.requestId } : {}) });
+  if (options.unit !== undefined) checkUnit(plan, built.args.actor, options.unit);
+  const duban = await connectDuban(ctx, options);
+  let result: MessageResult;
+  try {
+    result = await send(duban.task(plan.id, options.taskNumber), built);
+  } finally {
+    await duban.close();
+  }
+  if (options.json) ctx.output.json(result);
+  else {
+    const params = {
+      message: built.message,
+      task: options.taskNumber,
+      workflowId: duban.task(plan.id, options.taskNumber).workflowId,
+      requestId: result.requestId,
+      status: statusLabel(options.lang, result.status),
+      light: lightLabel(options.lang, result.light),
+    };
+    ctx.output.line(t(options.lang, result.applied ? 'msg.applied' : 'msg.duplicate', params));
+  }
+  return result;
+}
+
+type TaskHandle = ReturnType<Awaited<ReturnType<typeof connectDuban>>['task']>;
+
+function send(task: TaskHandle, built: TaskMessage): Promise<MessageResult> {
+  switch (built.message) {
+    case 'acknowledge':
+      return task.acknowledge(built.args);
+    case 'reportProgress':
+      return task.reportProgress(built.args);
+    case 'submit':
+      return task.submit(built.args);
+    case 'review':
+      return task.review(built.args);
+    case 'requestExtension':
+      return task.requestExtension(built.args);
+    case 'decideExtension':
+      return task.decideExtension(built.args);
+    case 'cancel':
+      return task.cancel(built.args);
+  }
+}
+
+/** `report --unit CODE` states whose part is reported; the roster decides whether the actor may. */
+function checkUnit(plan: Plan, actor: string, unit: string): void {
+  if (!plan.units.some((u) => u.code === unit)) {
+    throw new UsageError(`--unit ${unit} is not a unit of plan ${plan.id}; use one of ${plan.units.map((u) => u.code).join(', ')}.`);
+  }
+  const person = plan.people.find((p) => p.id === actor);
+  // An actor missing from the roster is the workflow's to refuse (UNKNOWN_ACTOR).
+  if (person !== undefined && person.unit !== unit) {
+    throw new CliError('WRONG_ROLE', `${person.name} (${person.id}) belongs to ${person.unit}, not ${unit}: report as a person of ${unit}.`, ExitCode.FAILED);
+  }
+}
+
+interface Common {
+  as?: string;
+  requestId?: string;
+  json?: boolean;
+}
+
+function actorOf(ctx: CommandContext, options: Common, lang: GlobalOptions['lang']): Who {
+  const actor = options.as ?? (ctx.env.DUBAN_AS || undefined);
+  if (actor === undefined) throw new UsageError(t(lang, 'msg.missingAs'));
+  return { actor, ...(options.requestId !== undefined ? { requestId: options.requestId } : {}) };
+}
+
+function messageCommand(task: Command, name: string, description: string, examples: string[]): Command {
+  return task
+    .command(name)
+    .description(description)
+    .argument('<plan>', 'the plan file (YAML); the plan id comes from it')
+    .argument('<n>', 'the task number', parseTaskNumber)
+    .option('--as <person>', 'who is acting: a person id from the plan roster (default: $DUBAN_AS)')
+    .option('--request-id <id>', 'an id for this request; sending it again is applied once (default: generated)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`);
+}
+
+export function registerTaskMessages(task: Command, ctx: CommandContext): void {
+  const run = (command: Command, file: string, taskNumber: number, common: Common, build: TaskMessageOptions['build'], unit?: string) => {
+    const globals = globalOptions(command, ctx);
+    // Resolve the actor before loading anything: a missing --as is a usage error.
+    const who = actorOf(ctx, common, globals.lang);
+    return runTaskMessage(ctx, {
+      ...globals,
+      file,
+      taskNumber,
+      json: common.json,
+      ...who,
+      ...(unit !== undefined ? { unit } : {}),
+      build,
+    });
+  };
+
+  messageCommand(task, 'ack', 'Acknowledge (签收) a task for your unit', [
+    'pnpm duban task ack plans/xihu-2020.yaml 3 --as chengguan-head',
+    'DUBAN_AS=chengjian-staff pnpm duban task ack plans/xihu-2020.yaml 3 --note "协助推进"',
+  ])
+    .option('--note <text>', 'a note for the record')
+    .action(async (file: string, n: number, o: Common & { note?: string }, command: Command) => {
+      await run(command, file, n, o, (_plan, who) => ({ message: 'acknowledge', args: { ...who, ...(o.note ? { note: o.note } : {}) } }));
+    });
+
+  messageCommand(task, 'report', "Report your unit's progress (for the primary lead: the whole task's)", [
+    'pnpm duban task report plans/xihu-2020.yaml 3 --as chengguan-staff --percent 40 --note "西桃花河清淤过半" --evidence https://example.org/photo1',
+    'pnpm duban task report plans/xihu-2020.yaml 3 --as chengjian-staff --unit chengjian --percent 60 --note "协助完成"',
+  ])
+    .requiredOption('--percent <n>', 'progress from 0 to 100', wholeNumberIn('--percent', 0, 100))
+    .requiredOption('--note <text>', 'what was done')
+    .option('--evidence <url>', 'a link to evidence (repeatable)', parseHttpUrl('--evidence'))
+    .option('--unit <code>', "the unit whose part this is; checked against the actor's unit")
+    .action(async (file: string, n: number, o: Common & { percent: number; note: string; evidence?: string[]; unit?: string }, command: Command) => {
+      await run(
+        command,
+        file,
+        n,
+        o,
+        (_plan, who) => ({ message: 'reportProgress', args: { ...who, percent: o.percent, note: o.note, ...(o.evidence ? { evidence: o.evidence } : {}) } }),
+        o.unit,
+      );
+    });
+
+  messageCommand(task, 'submit', 'Submit the consolidated work (牵头汇总) for review', [
+    'pnpm duban task submit plans/xihu-2020.yaml 3 --as chengguan-head --summary "整治完成" --evidence https://example.org/report.pdf',
+  ])
+    .requiredOption('--summary <text>', 'what was achieved')
+    .option('--evidence <url>', 'a link to evidence (repeatable)', parseHttpUrl('--evidence'))
+    .action(async (file: string, n: number, o: Common & { summary: string; evidence?: string[] }, command: Command) => {
+      await run(command, file, n, o, (_plan, who) => ({ message: 'submit', args: { ...who, summary: o.summary, ...(o.evidence ? { evidence: o.evidence } : {}) } }));
+    });
+
+  messageCommand(task, 'review', 'Approve submitted work with a score, or return it with reasons', [
+    'pnpm duban task review plans/xihu-2020.yaml 3 --as supervisor-li --approve --score 92',
+    'pnpm duban task review plans/xihu-2020.yaml 3 --as supervisor-li --return --reason "缺少验收照片" --reason "进度表未更新"',
+  ])
+    .option('--approve', 'approve the work (needs --score)')
+    .option('--return', 'return the work for rework (needs --reason)')
+    .option('--score <n>', "the score, from 0 to the plan's base (100 by default)", numberIn('--score', 0, 1000))
+    .option('--reason <text>', 'a reason for returning (repeatable)', collect)
+    .option('--note <text>', 'a note with the approval')
+    .action(async (file: string, n: number, o: Common & { approve?: boolean; return?: boolean; score?: number; reason?: string[]; note?: string }, command: Command) => {
+      if (o.approve && o.return) throw new UsageError('Give either --approve or --return, not both.');
+      if (!o.approve && !o.return) throw new UsageError('Say --approve --score N or --return --reason TEXT.');
+      if (o.approve) {
+        if (o.score === undefined) throw new UsageError('--approve needs --score N.');
+        const score = o.score;
+        await run(command, file, n, o, (_plan, who) => ({ message: 'review', args: { ...who, decision: 'approve', score, ...(o.note ? { note: o.note } : {}) } }));
+        return;
+      }
+      const reasons = o.reason ?? [];
+      if (reasons.length === 0) throw new UsageError('--return needs at least one --reason TEXT.');
+      await run(command, file, n, o, (_plan, who) => ({ message: 'review', args: { ...who, decision: 'return', reasons } }));
+    });
+
+  messageCommand(task, 'extend', 'Ask HQ for a later deadline (延期), before the current one passes', [
+    'pnpm duban task extend plans/xihu-2020.yaml 4 --as chengjian-head --to 2021-01-15 --reason "管网施工受雨季影响"',
+  ])
+    .requiredOption('--to <date>', 'the new deadline: a date (the end of that day in the plan time zone) or a date-time')
+    .requiredOption('--reason <text>', 'why more time is needed')
+    .action(async (file: string, n: number, o: Common & { to: string; reason: string }, command: Command) => {
+      await run(command, file, n, o, (plan, who) => ({
+        message: 'requestExtension',
+        args: { ...who, deadlineAt: parseDeadline('--to', o.to, plan), reason: o.reason },
+      }));
+    });
+
+  messageCommand(task, 'decide-extension', 'HQ approves or refuses a pending extension request', [
+    'pnpm duban task decide-extension plans/xihu-2020.yaml 4 --as hq-office-clerk --approve',
+    'pnpm duban task decide-extension plans/xihu-2020.yaml 4 --as hq-office-clerk --approve --to 2021-01-10',
+    'pnpm duban task decide-extension plans/xihu-2020.yaml 4 --as hq-office-clerk --refuse --reason "不符合延期条件"',
+  ])
+    .option('--approve', 'grant the extension')
+    .option('--refuse', 'refuse it (needs --reason)')
+    .option('--to <date>', 'with --approve: grant this deadline instead of the one asked for')
+    .option('--reason <text>', 'the reason for the decision')
+    .action(async (file: string, n: number, o: Common & { approve?: boolean; refuse?: boolean; to?: string; reason?: string }, command: Command) => {
+      if (o.approve === o.refuse) throw new UsageError('Give exactly one of --approve or --refuse.');
+      if (o.refuse && !o.reason) throw new UsageError('--refuse needs --reason TEXT.');
+      if (o.refuse && o.to) throw new UsageError('--to goes with --approve only.');
+      const reason = o.reason;
+      await run(command, file, n, o, (plan, who) =>
+        o.approve
+          ? {
+              message: 'decideExtension',
+              args: { ...who, decision: 'approve', ...(o.to ? { deadlineAt: parseDeadline('--to', o.to, plan) } : {}), ...(reason ? { reason } : {}) },
+            }
+          : { message: 'decideExtension', args: { ...who, decision: 'refuse', reason: reason ?? '' } },
+      );
+    });
+
+  messageCommand(task, 'cancel', 'HQ cancels a task', ['pnpm duban task cancel plans/xihu-2020.yaml 9 --as hq-office-clerk --reason "并入任务8"'])
+    .requiredOption('--reason <text>', 'why the task is cancelled')
+    .action(async (file: string, n: number, o: Common & { reason: string }, command: Command) => {
+      await run(command, file, n, o, (_plan, who) => ({ message: 'cancel', args: { ...who, reason: o.reason } }));
+    });
+}

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import type { TaskState } from '@duban/workflows';
+import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import type { CommandContext } from '../context';
+import { lightLabel, statusLabel, t } from '../i18n';
+import { paint, table, type Colour } from '../output';
+import { loadPlanTask, localTime, parseTaskNumber, unitNames } from './task-common';
+
+export interface TaskShowOptions extends GlobalOptions {
+  /** The plan file; the plan id comes from it. */
+  file: string;
+  taskNumber: number;
+  json?: boolean;
+}
+
+const lightColour: Record<string, Colour> = { green: 'green', yellow: 'yellow', red: 'red' };
+
+/** `duban task show PLAN N`: the task's state and timeline from its workflow. */
+export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions): Promise<TaskState> {
+  const { plan, task } = await loadPlanTask(ctx, options.file, options.taskNumber, options.json === true);
+  const duban = await connectDuban(ctx, options);
+  let state: TaskState;
+  try {
+    state = await duban.task(plan.id, options.taskNumber).state();
+  } finally {
+    await duban.close();
+  }
+  const { output } = ctx;
+  if (options.json) {
+    output.json(state);
+    return state;
+  }
+  const { lang } = options;
+  const names = unitNames(plan);
+  const tz = plan.timeZone;
+  const primary = state.units.filter((u) => u.role === 'primary').map((u) => u.unit);
+  const assisting = state.units.filter((u) => u.role === 'assisting').map((u) => u.unit);
+  output.line(`${plan.id} ${t(lang, 'label.task')} ${task.number}  ${task.title.zh}  (${state.workflowId})`);
+  const facts: Array<[string, string]> = [
+    [t(lang, 'label.status'), statusLabel(lang, state.status)],
+    [t(lang, 'label.light'), paint(output, lightColour[state.light] ?? 'dim', lightLabel(lang, state.light))],
+    [t(lang, 'label.percent'), `${state.percent}%`],
+    [t(lang, 'label.primaryLead'), names(primary)],
+    [t(lang, 'label.assisting'), names(assisting)],
+    [t(lang, 'label.assignedAt'), localTime(state.assignedAt, tz)],
+    [t(lang, 'label.deadline'), localTime(state.deadlineAt, tz)],
+    [t(lang, 'label.nextDeadline'), localTime(state.nextDeadlineAt, tz)],
+    [t(lang, 'label.escalation'), String(state.escalation.level)],
+    [t(lang, 'label.rungs'), state.escalation.history.map((r) => r.rung).join(', ')],
+  ];
+  if (state.assessment) {
+    facts.push([t(lang, 'label.score'), String(state.assessment.score)]);
+    facts.push([t(lang, 'label.commended'), t(lang, state.assessment.commended ? 'label.yes' : 'label.no')]);
+  }
+  for (const [label, value] of facts) output.line(`  ${label}: ${value}`);
+  output.line('');
+  output.line(
+    table(
+      [t(lang, 'label.unit'), t(lang, 'label.role'), t(lang, 'label.acknowledged'), t(lang, 'label.percent'), t(lang, 'label.reports')],
+      state.units.map((u) => [
+        names([u.unit]),
+        t(lang, `role.${u.role}`),
+        u.acknowledgedAt ? `${localTime(u.acknowledgedAt, tz)} ${u.acknowledgedBy ?? ''}`.trim() : '',
+        `${u.percent}%`,
+        String(u.reports),
+      ]),
+    ),
+  );
+  output.line('');
+  output.line(`${t(lang, 'label.timeline')}:`);
+  output.line(
+    table(
+      [t(lang, 'label.at'), t(lang, 'label.actor'), t(lang, 'label.event'), t(lang, 'label.details')],
+      state.timeline.map((e) => [localTime(e.at, tz), e.actor, e.kind, JSON.stringify(e.details)]),
+    ),
+  );
+  return state;
+}
+
+export function registerTaskShow(task: Command, ctx: CommandContext): void {
+  task
+    .command('show')
+    .description("Show a task's state, units and timeline from its workflow")
+    .argument('<plan>', 'the plan file (YAML); the plan id comes from it')
+    .argument('<n>', 'the task number', parseTaskNumber)
+    .option('--json', 'print the full task state as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ pnpm duban task show plans/xihu-2020.yaml 3\n  $ pnpm duban --lang zh task show plans/xihu-2020.yaml 8 --json',
+    )
+    .action(async (file: string, taskNumber: number, options: { json?: boolean }, command: Command) => {
+      await runTaskShow(ctx, { ...globalOptions(command, ctx), file, taskNumber, json: options.json });
+    });
+}

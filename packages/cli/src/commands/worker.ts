@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { workerMain, WORKER_ENV, DEFAULT_AUDIT_DB_PATH } from '@duban/worker';
+import { connectionSettings, globalOptions, type GlobalOptions } from '../connection';
+import type { CommandContext } from '../context';
+import { t } from '../i18n';
+
+export interface WorkerCommandOptions extends GlobalOptions {
+  auditDb?: string;
+  webhookUrl?: string;
+}
+
+/**
+ * `duban worker`: the duban worker on the configured server until SIGINT or SIGTERM,
+ * which drain running tasks and close the audit database before it returns.
+ */
+export async function runWorker(ctx: CommandContext, options: WorkerCommandOptions): Promise<void> {
+  const settings = connectionSettings(options.profile, ctx.env);
+  await workerMain({
+    env: ctx.env,
+    overrides: {
+      // The profile and TEMPORAL_* variables, read the same way as every other command.
+      address: settings.address,
+      namespace: settings.namespace,
+      ...(options.auditDb !== undefined ? { auditDbPath: options.auditDb } : {}),
+      ...(options.webhookUrl !== undefined ? { webhookUrl: options.webhookUrl } : {}),
+    },
+    onReady: (worker) =>
+      ctx.output.line(t(options.lang, 'msg.workerReady', { address: settings.address, namespace: worker.namespace, taskQueue: worker.taskQueue })),
+  });
+  ctx.output.line(t(options.lang, 'msg.workerStopped'));
+}
+
+export function registerWorker(program: Command, ctx: CommandContext): void {
+  program
+    .command('worker')
+    .description('Run the duban worker (task workflows, audit trail, notifications) until Ctrl-C or SIGTERM')
+    .option('--audit-db <path>', `SQLite file of the audit trail (default: $${WORKER_ENV.auditDbPath} or ${DEFAULT_AUDIT_DB_PATH})`)
+    .option('--webhook-url <url>', `post notifications to this webhook (default: $${WORKER_ENV.webhookUrl}; without it, log only)`)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ pnpm duban worker\n  $ TEMPORAL_ADDRESS=temporal.internal:7233 pnpm duban worker --audit-db /var/lib/duban/audit.sqlite --webhook-url https://hooks.example.org/duban\n  $ pnpm duban --profile prod worker',
+    )
+    .action(async (o: { auditDb?: string; webhookUrl?: string }, command: Command) => {
+      await runWorker(ctx, { ...globalOptions(command, ctx), ...o });
+    });
+}
