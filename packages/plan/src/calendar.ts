@@ -176,6 +176,10 @@ export function buildWorkCalendar(extra?: { holidays?: readonly string[]; workda
   return { holidays, workdays, knownYears: new Set(OFFICIAL_SCHEDULE_YEARS) };
 }
 
+// Plans are treated as immutable values (rebasePlan returns a new one), so a calendar
+// built for a plan object stays valid for that object.
+const calendars = new WeakMap<Plan, WorkCalendar>();
+
 /** The work calendar a plan uses: the official schedule plus its `calendar` section. */
 export function workCalendarFor(plan: Plan): WorkCalendar {
   let calendar = calendars.get(plan);
@@ -185,10 +189,6 @@ export function workCalendarFor(plan: Plan): WorkCalendar {
   }
   return calendar;
 }
-
-// Plans are treated as immutable values (rebasePlan returns a new one), so a calendar
-// built for a plan object stays valid for that object.
-const calendars = new WeakMap<Plan, WorkCalendar>();
 
 function isPlan(value: Plan | WorkCalendar): value is Plan {
   return 'actions' in value;
