@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duration, Logger } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
@@ -70,7 +71,16 @@ export interface DubanWorker {
 
 /** Resolves the workflow bundle: the one given, or a fresh bundle of `@duban/workflows`. */
 async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger: Logger): Promise<{ code: string } | { codePath: string }> {
-  if (given !== undefined) return given;
+  if (given !== undefined) {
+    if ('codePath' in given && !existsSync(given.codePath)) {
+      throw new DubanWorkerError(
+        WorkerErrorCode.WORKFLOW_BUNDLE_FAILED,
+        `The prebuilt workflow bundle ${given.codePath} does not exist. Fix DUBAN_WORKFLOW_BUNDLE, or unset it to bundle at start.`,
+        { codePath: given.codePath },
+      );
+    }
+    return given;
+  }
   // The workflows package documents its sandboxed entry as dist/workflows (the index is for clients).
   const workflowsPath = require.resolve('@duban/workflows/dist/workflows');
   try {
