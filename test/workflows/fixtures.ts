@@ -10,6 +10,8 @@ import type {
 } from '@duban/activities';
 import type { Person, TaskPolicy, TaskWorkflowInput } from '@duban/workflows';
 import type { WorkflowHandle } from '@temporalio/client';
+import { Duration } from 'luxon';
+import { findTask, taskSchedule, type Plan } from '@duban/plan';
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 
 // The SDK's own history serializer, in @temporalio/common: reached through the client,
@@ -156,4 +158,66 @@ export async function maybeRecordHistory(name: string, handle: WorkflowHandle): 
   mkdirSync(dir, { recursive: true });
   const history = await handle.fetchHistory();
   writeFileSync(join(dir, `${name}.json`), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }, null, 2) + '\n');
+}
+
+/**
+ * A task input from a plan file, the way an operator would launch it: the task's units,
+ * the roster people of those units plus the supervisors, HQ office and accountability
+ * group, and the plan's policies turned into milliseconds. `milestones` overrides the
+ * task's own milestone list.
+ */
+export function inputFromPlan(
+  plan: Plan,
+  taskNumber: number,
+  options: { milestones?: { id: string; dueAt: string }[]; assignedAt?: string } = {},
+): TaskWorkflowInput {
+  const task = findTask(plan, taskNumber);
+  const schedule = taskSchedule(plan, taskNumber);
+  if (schedule.deadlineAt === undefined) throw new Error(`Task ${taskNumber} of ${plan.id} has no deadline.`);
+  const [primaryLead, ...assistingLeads] = task.lead;
+  if (primaryLead === undefined) throw new Error(`Task ${taskNumber} of ${plan.id} has no lead unit.`);
+  const involved = new Set([...task.lead, ...task.responsible]);
+  const overseers = new Set(['supervisor', 'hq-office', 'accountability']);
+  const millis = (iso: string) => Duration.fromISO(iso).toMillis();
+  const p = plan.policies;
+  return {
+    planId: plan.id,
+    taskNumber,
+    title: task.title,
+    actionNumber: task.action,
+    primaryLead,
+    assistingLeads,
+    responsible: task.responsible,
+    units: plan.units.filter((u) => involved.has(u.code)).map((u) => ({ code: u.code, name: u.name, en: u.en })),
+    people: plan.people
+      .filter((person) => involved.has(person.unit) || person.roles.some((r) => overseers.has(r)))
+      .map((person) => ({ id: person.id, name: person.name, unit: person.unit, roles: person.roles })),
+    milestones: options.milestones ?? schedule.milestones,
+    deadlineAt: schedule.deadlineAt,
+    ...(options.assignedAt ? { assignedAt: options.assignedAt } : {}),
+    policy: {
+      acknowledgementWindowMs: millis(p.acknowledgementWindow),
+      reminderCadenceMs: millis(p.reminderCadence),
+      stallWindowMs: millis(p.stallWindow),
+      reviewDeadlineMs: millis(p.reviewDeadline),
+      requireAssistingReports: p.requireAssistingReports,
+      yellowTolerance: p.progressExpectation.yellowTolerance,
+      escalation: p.escalation.map((step) => ({ rung: step.rung, waitMs: millis(step.wait) })),
+      scoring: {
+        base: p.scoring.base,
+        deductions: {
+          yellow: p.scoring.deductions.yellow,
+          red: p.scoring.deductions.red,
+          rungs: {
+            reminder: p.scoring.deductions.rungs.reminder ?? 0,
+            'supervision-notice': p.scoring.deductions.rungs['supervision-notice'] ?? 0,
+            interview: p.scoring.deductions.rungs.interview ?? 0,
+            accountability: p.scoring.deductions.rungs.accountability ?? 0,
+          },
+        },
+        commendation: { minScore: p.scoring.commendation.minScore, earlyByMs: millis(p.scoring.commendation.earlyBy) },
+      },
+    },
+    searchAttributes: false,
+  };
 }

@@ -17,7 +17,9 @@ import {
 } from '@duban/workflows';
 import type { taskWorkflow } from '@duban/workflows/dist/workflows';
 import { startTimeSkipping, workflowBundle } from '../harness';
-import { DAY, HOUR, MemoryActivities, freshTaskNumber, maybeRecordHistory, rid, taskInput } from './fixtures';
+import { join } from 'node:path';
+import { loadPlanFile, milestoneInstant, rebasePlan } from '@duban/plan';
+import { DAY, HOUR, MemoryActivities, freshTaskNumber, inputFromPlan, maybeRecordHistory, rid, taskInput } from './fixtures';
 
 type TaskHandle = WorkflowHandle<typeof taskWorkflow>;
 
@@ -392,6 +394,7 @@ describe('the task workflow', () => {
         'progress.reported',
         'task.submitted',
         'review.approved',
+        'task.commended',
       ]);
       await maybeRecordHistory('rejections', handle);
     });
@@ -422,6 +425,40 @@ describe('the task workflow', () => {
       expectAuditMatchesTimeline(handle.workflowId, state.timeline);
       await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-1', reason: 'test over' }] });
       expect((await handle.result()).status).toBe('cancelled');
+    });
+  });
+
+  it('checks the three seed milestones in order on seed task 15, rebased to next year', async () => {
+    const nowMs = await now();
+    const seed = await loadPlanFile(join(__dirname, '..', '..', 'plans', 'xihu-2020.yaml'));
+    const plan = rebasePlan(seed, new Date(nowMs).getUTCFullYear() + 1);
+    // Task 15 runs across both years; the seed checks it by two milestones, here by all three
+    // of section 一 so that every seed milestone is exercised.
+    const milestones = plan.milestones.map((m) => ({ id: m.id, dueAt: milestoneInstant(plan, m).toISO() ?? '' }));
+    const input = inputFromPlan(plan, 15, { milestones, assignedAt: new Date(nowMs).toISOString() });
+    expect(milestones.map((m) => m.id)).toEqual(['national-day-2020', 'new-year-2021', 'end-2021']);
+    const worker = await createWorker();
+    await worker.runUntil(async () => {
+      const handle = await start(input);
+      await ack(handle, 'chengjian-staff');
+      await report(handle, 'chengjian-staff', 10);
+      for (const [index, milestone] of milestones.entries()) {
+        await env.sleep(Date.parse(milestone.dueAt) - (await now()) + HOUR);
+        const state = await handle.query(taskStateQuery);
+        expect(state.checks.filter((c) => c.id !== 'deadline').map((c) => c.id)).toEqual(milestones.slice(0, index + 1).map((m) => m.id));
+      }
+      const state = await handle.query(taskStateQuery);
+      expect(state.checks.map((c) => c.id)).toEqual(['national-day-2020', 'new-year-2021', 'end-2021', 'deadline']);
+      expect(state.checks.map((c) => Date.parse(c.at))).toEqual([...milestones.map((m) => Date.parse(m.dueAt)), Date.parse(input.deadlineAt)]);
+      // 10 % against a linear expectation: behind at each milestone, overdue at the deadline.
+      expect(state.checks.map((c) => c.light)).toEqual(['yellow', 'yellow', 'yellow', 'red']);
+      const checked = state.timeline.filter((e) => e.kind === 'milestone.checked');
+      expect(checked.map((e) => e.details.milestone)).toEqual(milestones.map((m) => m.id));
+      for (const [i, event] of checked.entries()) expect(Date.parse(event.at)).toBeGreaterThanOrEqual(Date.parse(milestones[i]?.dueAt ?? ''));
+      expect(state.escalation.history.map((r) => r.rung)).toEqual(['reminder', 'supervision-notice', 'interview', 'accountability']);
+      await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-office-clerk', reason: 'test over' }] });
+      expect((await handle.result()).status).toBe('cancelled');
+      await maybeRecordHistory('seed-task-15-milestones', handle);
     });
   });
 });
