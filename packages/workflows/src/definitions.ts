@@ -118,6 +118,8 @@ export interface TaskWorkflowInput {
   continueAsNewAtHistoryLength?: number;
   /** Set by the workflow itself when it continues as new. */
   carried?: CarriedState;
+  /** Set by the campaign that starts the task: the task keeps the campaign's board current. */
+  campaignWorkflowId?: string;
 }
 
 // ---------------------------------------------------------------------------------------

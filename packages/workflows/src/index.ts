@@ -89,3 +89,52 @@ export {
   upcomingChecks,
 } from './decisions';
 export type { LightFacts, TimedCheck } from './decisions';
+export {
+  campaignWorkflowId,
+  CAMPAIGN_WORKFLOW_TYPE,
+  WEEK_MS,
+  MAX_KEPT_BULLETINS,
+  CampaignErrorCode,
+  taskChangedSignal,
+  amendTaskSignal,
+  amendPlanUpdate,
+  boardQuery,
+  bulletinsQuery,
+  campaignAssessmentQuery,
+} from './campaign-definitions';
+export type {
+  AmendmentRecord,
+  AmendmentResult,
+  BoardTask,
+  Bulletin,
+  BulletinTask,
+  CampaignBoard,
+  CampaignBulletins,
+  CampaignCarriedState,
+  CampaignResult,
+  CampaignWorkflowInput,
+  DispatchSchedule,
+  EscalationMove,
+  MoveDeadline,
+  PlanAmendment,
+  ReassignLeads,
+  TaskAmendment,
+  TaskSummary,
+  UnitAssessment,
+  UnitCounts,
+  UnitRanking,
+} from './campaign-definitions';
+export {
+  amendmentOutcome,
+  applySummary,
+  buildBulletin,
+  bulletinText,
+  initialBoardTask,
+  nextDispatchAtMs,
+  rankByUnit,
+  refuseAmendment,
+  rollUp,
+  taskSummary,
+  unitCounts,
+} from './campaign-decisions';
+export type { AmendmentContext, AmendmentRefusal, BulletinFacts, SummaryApplied } from './campaign-decisions';

@@ -62,6 +62,10 @@ import {
   type TimedCheck,
 } from './decisions';
 import { messageArgSchemas } from './schemas';
+import { patched } from '@temporalio/workflow';
+import { amendTaskSignal } from './campaign-definitions';
+import { taskSummary } from './campaign-decisions';
+import { CAMPAIGN_LINK_PATCH, linkCampaign } from './campaign-link';
 
 const { appendAudit, notify } = proxyActivities<DubanActivities>({
   startToCloseTimeout: '30 seconds',
@@ -702,6 +706,50 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   register('cancel', cancelUpdate);
   setHandler(taskStateQuery, () => state);
 
+  // ------------------------------------------------------------------ campaign (HQ board and amendments)
+
+  // Only tasks started by a campaign talk to it; the patch keeps earlier histories replayable.
+  const campaignLink =
+    input.campaignWorkflowId !== undefined && patched(CAMPAIGN_LINK_PATCH)
+      ? linkCampaign(input.campaignWorkflowId, () => version, () => taskSummary(state, input))
+      : undefined;
+  // A signal, not an update: the campaign (a workflow) cannot send updates; it has validated the amendment.
+  setHandler(amendTaskSignal, (amendment) => {
+    const seen = state.timeline.some((e) => e.kind === 'task.amended' && e.details['amendmentId'] === amendment.amendmentId);
+    if (seen || isTerminal(state.status)) return;
+    const details: Record<string, unknown> = { amendmentId: amendment.amendmentId, reason: amendment.reason };
+    if (amendment.deadlineAt !== undefined) {
+      const to = iso(ms(amendment.deadlineAt));
+      details['deadline'] = { from: state.deadlineAt, to };
+      state.deadlineAt = to;
+      state.deadlinePassed = false;
+      recomputeLight(Date.now(), currentExpectation());
+    }
+    if (amendment.leads) {
+      const { primaryLead, assistingLeads, people, units } = amendment.leads;
+      details['leads'] = { from: [input.primaryLead, ...input.assistingLeads], to: [primaryLead, ...assistingLeads] };
+      const leads = [primaryLead, ...assistingLeads];
+      const before = new Map(state.units.map((u) => [u.unit, u]));
+      state.units = [
+        ...leads.map((unit, i): UnitProgress => ({ ...(before.get(unit) ?? { unit, percent: 0, reports: 0 }), unit, role: i === 0 ? 'primary' : 'assisting' })),
+        ...state.units.filter((u) => u.role === 'responsible' && !leads.includes(u.unit)),
+      ];
+      // The input is carried across continue-as-new, so the new leads stay.
+      input.primaryLead = primaryLead;
+      input.assistingLeads = [...assistingLeads];
+      input.people.push(...people.filter((p) => !input.people.some((q) => q.id === p.id)));
+      input.units.push(...units.filter((u) => !input.units.some((v) => v.code === u.code)));
+      involvedUnits.splice(0, involvedUnits.length, ...leads, ...input.responsible);
+    }
+    record(amendment.actor, 'task.amended', details, {
+      kind: 'amended',
+      recipients: recipients({ unit: input.primaryLead, roles: WORKER_ROLES }),
+      subject: `计划调整 Plan amended: ${taskLabel()}`,
+      body: `${amendment.reason}. Deadline ${state.deadlineAt}; lead ${input.primaryLead}.`,
+    });
+    reconcileLadder();
+  });
+
   // ------------------------------------------------------------------ main loop
 
   for (;;) {
@@ -723,6 +771,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   }
 
   await condition(() => allHandlersFinished() && outbox.length === 0);
+  await campaignLink?.flush();
   stopOutbox = true;
   await outboxDone;
   const status = state.status === 'approved' ? 'approved' : 'cancelled';
@@ -777,3 +826,6 @@ function initialState(input: TaskWorkflowInput, workflowId: string): TaskState {
     timeline: [],
   };
 }
+
+// The campaign workflow lives in its own file; exported here so one bundle holds both.
+export { campaignWorkflow } from './campaign';

@@ -1,0 +1,293 @@
+/**
+ * Everything a client, the worker and the workflows share about the campaign workflow
+ * (the headquarters' view of one launched plan): its ID, input, board, bulletins,
+ * amendments, messages and error codes. Importing this module never loads workflow code.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Person, Rung, TaskStatus, TaskWorkflowInput, TrafficLight, Unit } from './definitions';
+
+/** The one place a campaign's workflow ID is built: one campaign per plan id. */
+export function campaignWorkflowId(planId: string): string {
+  return `duban/${planId}/campaign`;
+}
+
+/** The campaign workflow's type name, for clients that must not import workflow code. */
+export const CAMPAIGN_WORKFLOW_TYPE = 'campaignWorkflow';
+
+/** 周调度: weekly by default. */
+export const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** How many bulletins the campaign keeps in its state; older ones live in the audit trail. */
+export const MAX_KEPT_BULLETINS = 12;
+
+// ---------------------------------------------------------------------------------------
+// Input
+
+export interface DispatchSchedule {
+  /** The first dispatch (周调度), an ISO instant computed outside workflow code (e.g. Monday 09:00 in the plan's zone). */
+  firstAt: string;
+  /** Time between dispatches; a week by default. */
+  intervalMs: number;
+}
+
+export interface CampaignWorkflowInput {
+  planId: string;
+  planTitle: string;
+  /** The plan's campaign year as launched (after rebasing); amendments are dated against it. */
+  campaignYear: number;
+  timeZone: string;
+  /** The task workflows to start, built outside by `buildTaskInput`. Empty after the first run. */
+  tasks: TaskWorkflowInput[];
+  units: Unit[];
+  /** Who receives the bulletins: the HQ office people and the HQ leaders. */
+  hq: Person[];
+  dispatch: DispatchSchedule;
+  /** The campaign ends here at the latest (the end of the plan's last campaign day). */
+  endAt: string;
+  /** False where the server has no duban search attributes (the time-skipping server). */
+  searchAttributes?: boolean;
+  /** Continue as new once history reaches this length (tests). */
+  continueAsNewAtHistoryLength?: number;
+  /** Set by the workflow itself when it continues as new. */
+  carried?: CampaignCarriedState;
+}
+
+// ---------------------------------------------------------------------------------------
+// Board
+
+/** What a task tells its campaign after every state change (a signal: the task needs no answer). */
+export interface TaskSummary {
+  taskNumber: number;
+  /** The task's event sequence number: a summary older than the one on the board is ignored. */
+  seq: number;
+  at: string;
+  status: TaskStatus;
+  light: TrafficLight;
+  percent: number;
+  escalationLevel: number;
+  rungs: Rung[];
+  deadlineAt: string;
+  nextDeadlineAt?: string;
+  score?: number;
+  commended?: boolean;
+  primaryLead: string;
+  assistingLeads: string[];
+  /** Milestone and deadline checks that came out yellow / red. */
+  yellows: number;
+  reds: number;
+  /** Escalation episodes started and stopped so far: the campaign counts them per week from the differences. */
+  escalationsStarted: number;
+  escalationsStopped: number;
+}
+
+export interface BoardTask extends TaskSummary {
+  workflowId: string;
+  title: { zh: string; en: string };
+  actionNumber: number;
+}
+
+/** Per primary lead unit: how its tasks stand. */
+export interface UnitCounts {
+  unit: string;
+  total: number;
+  green: number;
+  yellow: number;
+  red: number;
+  /** Tasks currently on a rung of the accountability ladder. */
+  escalated: number;
+  approved: number;
+  cancelled: number;
+}
+
+export interface CampaignBoard {
+  planId: string;
+  planTitle: string;
+  campaignYear: number;
+  timeZone: string;
+  updatedAt: string;
+  status: 'running' | 'completed';
+  tasks: BoardTask[];
+  counts: UnitCounts[];
+  amendments: AmendmentRecord[];
+  nextDispatchAt?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Bulletins (通报)
+
+export interface BulletinTask {
+  taskNumber: number;
+  title: string;
+  light: TrafficLight;
+  percent: number;
+  deadlineAt: string;
+  escalationLevel: number;
+}
+
+/** One unit's entry in a ranking: the unit with the most flagged tasks comes first. */
+export interface UnitRanking {
+  rank: number;
+  unit: string;
+  tasks: BulletinTask[];
+}
+
+export interface EscalationMove {
+  taskNumber: number;
+  unit: string;
+  at: string;
+}
+
+export interface Bulletin {
+  /** 1, 2, 3…; 0 for a preview. */
+  number: number;
+  at: string;
+  periodStart: string;
+  periodEnd: string;
+  /** Red: overdue. */
+  overdue: UnitRanking[];
+  /** Yellow: behind the expected progress. */
+  atRisk: UnitRanking[];
+  escalationsOpened: EscalationMove[];
+  escalationsClosed: EscalationMove[];
+  totals: { tasks: number; green: number; yellow: number; red: number; approved: number; cancelled: number };
+}
+
+export interface CampaignBulletins {
+  latest?: Bulletin;
+  /** What the next dispatch would send if it happened now. */
+  preview: Bulletin;
+  /** Kept bulletins, oldest first (at most `MAX_KEPT_BULLETINS`). */
+  kept: Bulletin[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Assessment roll-up
+
+export interface UnitAssessment {
+  unit: string;
+  tasks: number;
+  approved: number;
+  cancelled: number;
+  /** Average score of the approved tasks with a score; null when none. */
+  averageScore: number | null;
+  yellows: number;
+  reds: number;
+  rungs: number;
+  commendations: number;
+}
+
+export interface CampaignResult {
+  planId: string;
+  endedBy: 'all-finished' | 'campaign-end';
+  endedAt: string;
+  assessment: UnitAssessment[];
+  bulletins: number;
+  amendments: number;
+}
+
+// ---------------------------------------------------------------------------------------
+// Amendments
+
+export interface MoveDeadline {
+  taskNumber: number;
+  /** The new deadline, an ISO instant computed outside workflow code. */
+  deadlineAt: string;
+  reason: string;
+}
+
+export interface ReassignLeads {
+  taskNumber: number;
+  primaryLead: string;
+  assistingLeads: string[];
+  /** The roster people of the new lead units, so the task can judge their messages. */
+  people: Person[];
+  reason: string;
+}
+
+/** A plan amendment as the campaign receives it (built outside from a validated amendment file). */
+export interface PlanAmendment {
+  /** Idempotency: the same amendment id is applied once (also the update id). */
+  amendmentId: string;
+  /** Person id of whoever issues it (HQ office), or `system`. */
+  actor: string;
+  reason: string;
+  addTasks: TaskWorkflowInput[];
+  moveDeadlines: MoveDeadline[];
+  reassign: ReassignLeads[];
+}
+
+export interface AmendmentResult {
+  amendmentId: string;
+  /** False when this amendment id had already been applied. */
+  applied: boolean;
+  added: number[];
+  moved: number[];
+  reassigned: number[];
+}
+
+export interface AmendmentRecord {
+  amendmentId: string;
+  at: string;
+  actor: string;
+  reason: string;
+  added: number[];
+  moved: number[];
+  reassigned: number[];
+}
+
+/** What the campaign tells one running task (a signal: workflows cannot send updates). */
+export interface TaskAmendment {
+  amendmentId: string;
+  actor: string;
+  reason: string;
+  deadlineAt?: string;
+  leads?: { primaryLead: string; assistingLeads: string[]; people: Person[]; units: Unit[] };
+}
+
+// ---------------------------------------------------------------------------------------
+// Continue-as-new
+
+export interface CampaignCarriedState {
+  board: BoardTask[];
+  bulletins: Bulletin[];
+  bulletinCount: number;
+  amendments: AmendmentRecord[];
+  nextDispatchAt: string;
+  periodStart: string;
+  weekOpened: EscalationMove[];
+  weekClosed: EscalationMove[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages
+
+/** Sent by every task to its campaign after each state change. */
+export const taskChangedSignal = defineSignal<[TaskSummary]>('taskChanged');
+/** Sent by the campaign to a running task it amends. */
+export const amendTaskSignal = defineSignal<[TaskAmendment]>('amendTask');
+// An update: HQ needs to know whether the amendment was accepted, and why not.
+export const amendPlanUpdate = defineUpdate<AmendmentResult, [PlanAmendment]>('amendPlan');
+export const boardQuery = defineQuery<CampaignBoard>('board');
+export const bulletinsQuery = defineQuery<CampaignBulletins>('bulletins');
+export const campaignAssessmentQuery = defineQuery<UnitAssessment[]>('campaignAssessment');
+
+/** The `type` of every `ApplicationFailure` an amendment can fail with. Stable. */
+export const CampaignErrorCode = {
+  /** The amendment is malformed (missing id, reason, or a field of the wrong shape). */
+  INVALID_AMENDMENT: 'INVALID_AMENDMENT',
+  /** The amendment names a task the campaign does not run. */
+  UNKNOWN_TASK: 'UNKNOWN_TASK',
+  /** An added task's number is already used (or repeated within the amendment). */
+  DUPLICATE_TASK_NUMBER: 'DUPLICATE_TASK_NUMBER',
+  /** The task is approved or cancelled: its record is final. */
+  TASK_FINISHED: 'TASK_FINISHED',
+  /** A new deadline is not in the future. */
+  DEADLINE_IN_PAST: 'DEADLINE_IN_PAST',
+  /** A unit code the plan does not know. */
+  UNKNOWN_UNIT: 'UNKNOWN_UNIT',
+  /** An added task belongs to another plan. */
+  PLAN_MISMATCH: 'PLAN_MISMATCH',
+  /** The campaign has ended and takes no more amendments. */
+  CAMPAIGN_ENDED: 'CAMPAIGN_ENDED',
+} as const;
+export type CampaignErrorCode = (typeof CampaignErrorCode)[keyof typeof CampaignErrorCode];

@@ -1,0 +1,295 @@
+/**
+ * The campaign workflow: one per launched plan, headquarters' view (指挥部). It starts the
+ * plan's task workflows as abandoned children, keeps a live board from their summaries,
+ * takes amendments while running, sends the weekly dispatch bulletin (周调度通报) and rolls
+ * up the assessment by unit at the end. Decisions live in `campaign-decisions.ts`.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError, type SearchAttributePair } from '@temporalio/common';
+import type { DubanActivities, NotificationRecipient } from '@duban/activities';
+import {
+  amendPlanUpdate,
+  amendTaskSignal,
+  boardQuery,
+  bulletinsQuery,
+  campaignAssessmentQuery,
+  CampaignErrorCode,
+  MAX_KEPT_BULLETINS,
+  taskChangedSignal,
+  type AmendmentRecord,
+  type BoardTask,
+  type Bulletin,
+  type CampaignResult,
+  type CampaignWorkflowInput,
+  type EscalationMove,
+  type PlanAmendment,
+  type TaskAmendment,
+} from './campaign-definitions';
+import {
+  amendmentOutcome,
+  applySummary,
+  buildBulletin,
+  bulletinText,
+  initialBoardTask,
+  isFinished,
+  nextDispatchAtMs,
+  refuseAmendment,
+  rollUp,
+  unitCounts,
+} from './campaign-decisions';
+import { iso, ms } from './decisions';
+import { planSearchAttribute, primaryLeadSearchAttribute, taskNumberSearchAttribute, taskWorkflowId, type TaskWorkflowInput } from './definitions';
+import type { taskWorkflow } from './workflows';
+
+// Unlimited retries: a bulletin or an amendment's audit entry waits for a store that is
+// down rather than being lost; the idempotency keys make every retry harmless.
+const { appendAudit, notify } = proxyActivities<DubanActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const TASK_WORKFLOW_TYPE = 'taskWorkflow';
+
+export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
+  const { workflowId } = workflowInfo();
+  const carried = input.carried;
+  const board: BoardTask[] = carried ? carried.board : [];
+  const bulletins: Bulletin[] = carried ? carried.bulletins : [];
+  let bulletinCount = carried?.bulletinCount ?? 0;
+  const amendments: AmendmentRecord[] = carried ? carried.amendments : [];
+  const firstDispatchMs = ms(input.dispatch.firstAt);
+  let nextDispatchAt = carried ? ms(carried.nextDispatchAt) : nextDispatchAtMs(firstDispatchMs, input.dispatch.intervalMs, Date.now() - 1);
+  let periodStart = carried?.periodStart ?? iso(Date.now());
+  const weekOpened: EscalationMove[] = carried ? carried.weekOpened : [];
+  const weekClosed: EscalationMove[] = carried ? carried.weekClosed : [];
+  const unitCodes = new Set(input.units.map((u) => u.code));
+  const endAtMs = ms(input.endAt);
+  let ended = false;
+
+  const base = () => ({ at: iso(Date.now()), planId: input.planId, taskNumber: 0, workflowId });
+  const hqRecipients = (): NotificationRecipient[] =>
+    input.hq.length > 0 ? input.hq.map((p) => ({ person: p.id, unit: p.unit, role: p.roles[0] ?? 'hq-office' })) : [{ role: 'hq-office' }];
+  const unitName = (code: string) => input.units.find((u) => u.code === code)?.name ?? code;
+  const finished = () => board.length > 0 && board.every(isFinished);
+
+  // ------------------------------------------------------------------ board
+
+  setHandler(taskChangedSignal, (summary) => {
+    const { opened, closed } = applySummary(board, summary);
+    weekOpened.push(...opened);
+    weekClosed.push(...closed);
+  });
+
+  setHandler(boardQuery, () => ({
+    planId: input.planId,
+    planTitle: input.planTitle,
+    campaignYear: input.campaignYear,
+    timeZone: input.timeZone,
+    updatedAt: board.reduce((latest, t) => (t.at > latest ? t.at : latest), ''),
+    status: ended ? 'completed' : 'running',
+    tasks: [...board].sort((a, b) => a.taskNumber - b.taskNumber),
+    counts: unitCounts(board),
+    amendments,
+    ...(ended ? {} : { nextDispatchAt: iso(nextDispatchAt) }),
+  }));
+
+  setHandler(bulletinsQuery, () => ({
+    ...(bulletins.length > 0 ? { latest: bulletins[bulletins.length - 1] } : {}),
+    preview: buildBulletin({ board, number: 0, at: iso(Date.now()), periodStart, opened: weekOpened, closed: weekClosed }),
+    kept: bulletins,
+  }));
+
+  setHandler(campaignAssessmentQuery, () => rollUp(board));
+
+  async function startTask(task: TaskWorkflowInput): Promise<'started' | 'existing'> {
+    const id = taskWorkflowId(input.planId, task.taskNumber);
+    const typedSearchAttributes: SearchAttributePair[] = [
+      { key: planSearchAttribute, value: input.planId },
+      { key: taskNumberSearchAttribute, value: task.taskNumber },
+      { key: primaryLeadSearchAttribute, value: task.primaryLead },
+    ];
+    try {
+      await startChild<typeof taskWorkflow>(TASK_WORKFLOW_TYPE, {
+        workflowId: id,
+        args: [{ ...task, campaignWorkflowId: workflowId }],
+        // Tasks outlive the campaign's run (continue-as-new) and its end: each is its own record.
+        parentClosePolicy: 'ABANDON',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        ...(input.searchAttributes === false ? {} : { typedSearchAttributes }),
+      });
+      return 'started';
+    } catch (err) {
+      // Started before the campaign (e.g. `startTask`): it runs on, without board updates.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        log.warn('Task workflow already existed; the campaign does not start it again', { workflowId: id });
+        return 'existing';
+      }
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------------ amendments
+
+  function refusal(amendment: PlanAmendment): void {
+    if (ended) fail(CampaignErrorCode.CAMPAIGN_ENDED, `The campaign of plan ${input.planId} has ended; it takes no more amendments.`, {});
+    if (amendments.some((a) => a.amendmentId === amendment?.amendmentId)) return;
+    const refused = refuseAmendment(amendment, { planId: input.planId, board, unitCodes, nowMs: Date.now() });
+    if (refused) fail(refused.code, refused.message, refused.details);
+  }
+
+  setHandler(
+    amendPlanUpdate,
+    async (amendment) => {
+      if (amendments.some((a) => a.amendmentId === amendment.amendmentId)) return amendmentOutcome(amendment, false);
+      // Judged again: another amendment may have been applied since the validator ran.
+      refusal(amendment);
+      const outcome = amendmentOutcome(amendment, true);
+      const at = iso(Date.now());
+      amendments.push({ amendmentId: amendment.amendmentId, at, actor: amendment.actor, reason: amendment.reason, added: outcome.added, moved: outcome.moved, reassigned: outcome.reassigned });
+      // The board changes at once, so a concurrent amendment is judged against it.
+      for (const task of amendment.addTasks) board.push(initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
+      const sends: Promise<unknown>[] = amendment.addTasks.map(startTask);
+      const tell = (taskNumber: number, change: Omit<TaskAmendment, 'amendmentId' | 'actor'>) =>
+        getExternalWorkflowHandle(taskWorkflowId(input.planId, taskNumber)).signal(amendTaskSignal, {
+          amendmentId: amendment.amendmentId,
+          actor: amendment.actor,
+          ...change,
+        });
+      for (const move of amendment.moveDeadlines) {
+        const line = board.find((t) => t.taskNumber === move.taskNumber);
+        if (line) line.deadlineAt = move.deadlineAt;
+        sends.push(tell(move.taskNumber, { reason: move.reason, deadlineAt: move.deadlineAt }));
+      }
+      for (const change of amendment.reassign) {
+        const line = board.find((t) => t.taskNumber === change.taskNumber);
+        if (line) {
+          line.primaryLead = change.primaryLead;
+          line.assistingLeads = [...change.assistingLeads];
+        }
+        const leadUnits = new Set([change.primaryLead, ...change.assistingLeads]);
+        sends.push(
+          tell(change.taskNumber, {
+            reason: change.reason,
+            leads: {
+              primaryLead: change.primaryLead,
+              assistingLeads: change.assistingLeads,
+              people: change.people,
+              units: input.units.filter((u) => leadUnits.has(u.code)),
+            },
+          }),
+        );
+      }
+      await Promise.all(sends);
+      await appendAudit({
+        ...base(),
+        idempotencyKey: `${workflowId}:amendment:${amendment.amendmentId}`,
+        actor: amendment.actor,
+        event: 'campaign.amended',
+        details: {
+          amendmentId: amendment.amendmentId,
+          reason: amendment.reason,
+          added: amendment.addTasks.map((t) => ({ taskNumber: t.taskNumber, title: t.title, primaryLead: t.primaryLead, deadlineAt: t.deadlineAt })),
+          moved: amendment.moveDeadlines,
+          reassigned: amendment.reassign.map(({ people: _people, ...r }) => r),
+        },
+      });
+      return outcome;
+    },
+    { validator: refusal },
+  );
+
+  // ------------------------------------------------------------------ dispatch (周调度)
+
+  async function dispatch(): Promise<void> {
+    bulletinCount += 1;
+    const bulletin = buildBulletin({ board, number: bulletinCount, at: iso(Date.now()), periodStart, opened: weekOpened, closed: weekClosed });
+    bulletins.push(bulletin);
+    bulletins.splice(0, Math.max(0, bulletins.length - MAX_KEPT_BULLETINS));
+    weekOpened.length = 0;
+    weekClosed.length = 0;
+    periodStart = bulletin.at;
+    const key = `${workflowId}:bulletin:${bulletin.number}`;
+    await notify({
+      ...base(),
+      idempotencyKey: key,
+      kind: 'bulletin',
+      recipients: hqRecipients(),
+      subject: `周调度通报 Weekly bulletin ${bulletin.number}: ${input.planTitle}`,
+      body: bulletinText(bulletin, unitName),
+    });
+    await appendAudit({ ...base(), idempotencyKey: key, actor: 'system', event: 'campaign.bulletin', details: { ...bulletin } });
+  }
+
+  // ------------------------------------------------------------------ run
+
+  if (!carried) {
+    const at = iso(Date.now());
+    for (const task of input.tasks) board.push(initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
+    const outcomes = await Promise.all(input.tasks.map(startTask));
+    await appendAudit({
+      ...base(),
+      idempotencyKey: `${workflowId}:launched`,
+      actor: 'system',
+      event: 'campaign.launched',
+      details: {
+        tasks: input.tasks.map((t) => t.taskNumber),
+        alreadyRunning: input.tasks.filter((_, i) => outcomes[i] === 'existing').map((t) => t.taskNumber),
+        firstDispatchAt: input.dispatch.firstAt,
+        endAt: input.endAt,
+      },
+    });
+  }
+
+  let endedBy: CampaignResult['endedBy'];
+  for (;;) {
+    if (finished()) {
+      endedBy = 'all-finished';
+      break;
+    }
+    if (Date.now() >= endAtMs) {
+      endedBy = 'campaign-end';
+      break;
+    }
+    if (Date.now() >= nextDispatchAt) {
+      await dispatch();
+      nextDispatchAt = nextDispatchAtMs(firstDispatchMs, input.dispatch.intervalMs, Date.now());
+      continue;
+    }
+    if (shouldContinueAsNew()) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof campaignWorkflow>({
+        ...input,
+        tasks: [],
+        carried: { board, bulletins, bulletinCount, amendments, nextDispatchAt: iso(nextDispatchAt), periodStart, weekOpened, weekClosed },
+      });
+    }
+    await condition(() => finished() || shouldContinueAsNew(), Math.max(Math.min(nextDispatchAt, endAtMs) - Date.now(), 1));
+  }
+
+  ended = true;
+  await condition(allHandlersFinished);
+  const assessment = rollUp(board);
+  await appendAudit({ ...base(), idempotencyKey: `${workflowId}:ended`, actor: 'system', event: 'campaign.ended', details: { endedBy, assessment } });
+  return { planId: input.planId, endedBy, endedAt: iso(Date.now()), assessment, bulletins: bulletinCount, amendments: amendments.length };
+
+  function shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    const limit = input.continueAsNewAtHistoryLength;
+    return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
+  }
+}
+
+function fail(type: CampaignErrorCode, message: string, details: Record<string, unknown>): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
+}
