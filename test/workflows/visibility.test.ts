@@ -1,0 +1,86 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import {
+  acknowledgeUpdate,
+  cancelUpdate,
+  DUBAN_TASK_QUEUE,
+  dubanSearchAttributes,
+  escalationLevelSearchAttribute,
+  lightSearchAttribute,
+  nextDeadlineSearchAttribute,
+  planSearchAttribute,
+  primaryLeadSearchAttribute,
+  statusSearchAttribute,
+  taskNumberSearchAttribute,
+  taskWorkflowId,
+} from '@duban/workflows';
+import type { taskWorkflow } from '@duban/workflows/dist/workflows';
+import { removeTemporaryDirectories, startDevServer, workflowBundle } from '../harness';
+import { DAY, MemoryActivities, freshTaskNumber, rid, taskInput } from './fixtures';
+
+// Search attributes need the dev server: the time-skipping server has none.
+let env: TestWorkflowEnvironment;
+const memory = new MemoryActivities();
+
+beforeAll(async () => {
+  env = await startDevServer({ searchAttributes: [...dubanSearchAttributes] });
+  await workflowBundle();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+  removeTemporaryDirectories();
+});
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    const value = await read();
+    if (done(value) || attempt >= 100) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('the task workflow on the dev server', () => {
+  it('keeps its typed search attributes current, so the web UI filters tasks by them', async () => {
+    const nowMs = Date.now();
+    const input = { ...taskInput(nowMs, { planId: 'visibility-plan', taskNumber: freshTaskNumber(), deadlineInMs: 30 * DAY }), searchAttributes: true };
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: DUBAN_TASK_QUEUE,
+      workflowBundle: await workflowBundle(),
+      activities: memory.activities,
+    });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof taskWorkflow>('taskWorkflow', {
+        taskQueue: DUBAN_TASK_QUEUE,
+        workflowId: taskWorkflowId(input.planId, input.taskNumber),
+        args: [input],
+      });
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ requestId: rid(), actor: 'chengjian-staff' }] });
+
+      const attributes = (await handle.describe()).typedSearchAttributes;
+      expect(attributes.get(planSearchAttribute)).toBe('visibility-plan');
+      expect(attributes.get(taskNumberSearchAttribute)).toBe(input.taskNumber);
+      expect(attributes.get(statusSearchAttribute)).toBe('acknowledged');
+      expect(attributes.get(lightSearchAttribute)).toBe('green');
+      expect(attributes.get(escalationLevelSearchAttribute)).toBe(0);
+      expect(attributes.get(primaryLeadSearchAttribute)).toBe('chengjian');
+      expect(attributes.get(nextDeadlineSearchAttribute)?.toISOString()).toBe(new Date(input.deadlineAt).toISOString());
+
+      const query = `DubanPlan = 'visibility-plan' AND DubanStatus = 'acknowledged' AND DubanTaskNumber = ${input.taskNumber}`;
+      const found = await eventually(
+        async () => {
+          const ids: string[] = [];
+          for await (const execution of env.client.workflow.list({ query })) ids.push(execution.workflowId);
+          return ids;
+        },
+        (ids) => ids.length > 0,
+      );
+      expect(found).toEqual([handle.workflowId]);
+
+      await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-1', reason: 'test over' }] });
+      await handle.result();
+      expect((await handle.describe()).typedSearchAttributes.get(statusSearchAttribute)).toBe('cancelled');
+    });
+  });
+});
