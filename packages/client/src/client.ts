@@ -38,6 +38,9 @@ import {
 } from '@duban/workflows';
 import { DubanClientError, DubanClientErrorCode, isDubanClientErrorCode } from './errors';
 import { buildTaskInput } from './task-input';
+import { CampaignOperations, type LaunchOptions, type LaunchResult } from './campaign';
+import type { Amendment } from '@duban/plan';
+import type { AmendmentResult, CampaignBoard, CampaignBulletins, UnitAssessment } from '@duban/workflows';
 
 /**
  * The task workflow's type name: the exported function name in `@duban/workflows`'
@@ -196,6 +199,44 @@ export class DubanClient {
   /** A handle on task `taskNumber` of plan `planId`; no server call until you use it. */
   task(planId: string, taskNumber: number): DubanTaskHandle {
     return new DubanTaskHandle(this.client, planId, taskNumber, this.address());
+  }
+
+  // ------------------------------------------------------------------ campaign (see ./campaign)
+
+  /**
+   * Launches the plan's campaign, which starts every task; launching again starts nothing.
+   *
+   * @example
+   * ```ts
+   * const { started, tasks, alreadyRunning } = await duban.launch(plan, { campaignYear: 2027 });
+   * ```
+   */
+  launch(plan: Plan, options: LaunchOptions = {}): Promise<LaunchResult> {
+    return this.campaign().launch(plan, options);
+  }
+
+  /** Applies an amendment file (`loadAmendmentFile`) to the running campaign. */
+  amend(plan: Plan, amendment: Amendment): Promise<AmendmentResult> {
+    return this.campaign().amend(plan, amendment);
+  }
+
+  /** The campaign's live board. */
+  board(planId: string): Promise<CampaignBoard> {
+    return this.campaign().board(planId);
+  }
+
+  /** The latest weekly bulletin (通报), the kept ones and a preview of the next. */
+  bulletins(planId: string): Promise<CampaignBulletins> {
+    return this.campaign().bulletins(planId);
+  }
+
+  /** The assessment rolled up by primary lead unit. */
+  assessment(planId: string): Promise<UnitAssessment[]> {
+    return this.campaign().assessment(planId);
+  }
+
+  private campaign(): CampaignOperations {
+    return new CampaignOperations(this.client, this.taskQueue, this.address());
   }
 
   private address(): string {

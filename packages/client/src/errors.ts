@@ -1,4 +1,4 @@
-import { TaskErrorCode } from '@duban/workflows';
+import { CampaignErrorCode, TaskErrorCode } from '@duban/workflows';
 
 /**
  * Every code a {@link DubanClientError} can carry. The task workflow's own refusal codes
@@ -17,6 +17,14 @@ export const DubanClientErrorCode = {
   SERVER_UNREACHABLE: 'SERVER_UNREACHABLE',
   /** The workflow refused or failed a message for a reason without a duban code. */
   UPDATE_FAILED: 'UPDATE_FAILED',
+  // The campaign's refusal codes pass through the same way (UNKNOWN_TASK, DEADLINE_IN_PAST, ...).
+  ...CampaignErrorCode,
+  /** No campaign for this plan: it was never launched. */
+  CAMPAIGN_NOT_FOUND: 'CAMPAIGN_NOT_FOUND',
+  /** The plan's campaign lies in the past: launch it for a year to come (`campaignYear`). */
+  CAMPAIGN_OVER: 'CAMPAIGN_OVER',
+  /** An amendment file does not fit the plan (its problems are in `details`). */
+  AMENDMENT_INVALID: 'AMENDMENT_INVALID',
 } as const;
 export type DubanClientErrorCode = (typeof DubanClientErrorCode)[keyof typeof DubanClientErrorCode];
 

@@ -31,3 +31,5 @@ export { DubanClientError, DubanClientErrorCode, isDubanClientErrorCode } from '
 export type { DubanClientErrorOptions } from './errors';
 export { buildTaskInput, planTaskNumbers } from './task-input';
 export type { BuildTaskInputOptions } from './task-input';
+export { CampaignOperations, buildCampaignInput, buildPlanAmendment, headquartersPeople, nextMondayMorning } from './campaign';
+export type { LaunchOptions, LaunchResult } from './campaign';

@@ -65,3 +65,16 @@ export {
 export type { WorkCalendar, TaskSchedule } from './calendar';
 export { planSummary } from './summary';
 export type { PlanSummary, PlanTaskRow } from './summary';
+export {
+  amendmentSchema,
+  AmendmentProblemCode,
+  AmendmentValidationError,
+  amendmentFindings,
+  applyAmendment,
+  formatAmendmentProblem,
+  loadAmendmentFile,
+  parseAmendment,
+  readAmendmentFile,
+  rebaseAmendment,
+} from './amendment';
+export type { Amendment, AmendmentProblem, AmendmentResult, AmendmentTask } from './amendment';
