@@ -3,9 +3,13 @@ import { DubanActivityError } from '@duban/activities';
 import { DubanClientError, DubanClientErrorCode } from '@duban/client';
 import { TemporalServerError } from '@duban/servers';
 import { DubanWorkerError } from '@duban/worker';
+import { registerAmend } from './commands/amend';
 import { registerAudit } from './commands/audit-export';
+import { registerBoard } from './commands/board';
+import { registerBulletin } from './commands/bulletin';
 import { registerDev } from './commands/dev';
 import { registerDoctor } from './commands/doctor';
+import { registerLaunch } from './commands/launch';
 import { registerLedger } from './commands/ledger';
 import { registerPlan } from './commands/plan';
 import { registerTask } from './commands/task';
@@ -21,6 +25,10 @@ const commands: Array<(program: Command, ctx: CommandContext) => void> = [
   registerPlan,
   registerDev,
   registerWorker,
+  registerLaunch,
+  registerAmend,
+  registerBoard,
+  registerBulletin,
   registerTask,
   registerAudit,
   registerLedger,

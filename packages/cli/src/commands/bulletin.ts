@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import type { Bulletin, CampaignBulletins, UnitRanking } from '@duban/workflows';
+import { ct } from '../campaign-i18n';
+import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import type { CommandContext } from '../context';
+import type { Lang } from '../i18n';
+import { readPlanOrFail } from './plan-validate';
+import { localTime, unitNames } from './task-common';
+
+export interface BulletinCommandOptions extends GlobalOptions {
+  file: string;
+  /** Show what the next dispatch would send now instead of the latest bulletin. */
+  preview?: boolean;
+  json?: boolean;
+}
+
+export interface BulletinReport {
+  /** Whether `bulletin` is a preview (asked for, or because none has been sent yet). */
+  preview: boolean;
+  bulletin: Bulletin;
+}
+
+/** `duban bulletin PLAN`: the latest weekly bulletin (通报), or `--preview` of the next. */
+export async function runBulletin(ctx: CommandContext, options: BulletinCommandOptions): Promise<BulletinReport> {
+  const plan = await readPlanOrFail(ctx, options.file, options.json === true);
+  const duban = await connectDuban(ctx, options);
+  let bulletins: CampaignBulletins;
+  let nextDispatchAt: string | undefined;
+  try {
+    bulletins = await duban.bulletins(plan.id);
+    if (!options.preview && bulletins.latest === undefined) nextDispatchAt = (await duban.board(plan.id)).nextDispatchAt;
+  } finally {
+    await duban.close();
+  }
+  const report: BulletinReport =
+    !options.preview && bulletins.latest !== undefined ? { preview: false, bulletin: bulletins.latest } : { preview: true, bulletin: bulletins.preview };
+  if (options.json) {
+    ctx.output.json(report);
+    return report;
+  }
+  const { lang } = options;
+  const tz = plan.timeZone;
+  if (!options.preview && bulletins.latest === undefined) ctx.output.line(ct(lang, 'bulletin.none', { dispatch: localTime(nextDispatchAt, tz) || '—' }));
+  for (const line of bulletinLines(report, lang, plan.id, tz, unitNames(plan))) ctx.output.line(line);
+  return report;
+}
+
+/** The bulletin as lines for people; unit names and task titles as the plan writes them. */
+export function bulletinLines(report: BulletinReport, lang: Lang, planId: string, timeZone: string, names: (codes: readonly string[]) => string): string[] {
+  const b = report.bulletin;
+  const from = localTime(b.periodStart, timeZone);
+  const lines = [
+    report.preview
+      ? ct(lang, 'bulletin.previewHeading', { plan: planId, from })
+      : ct(lang, 'bulletin.heading', { plan: planId, number: b.number, from, to: localTime(b.periodEnd, timeZone) }),
+    ct(lang, 'bulletin.totals', { ...b.totals }),
+  ];
+  const ranking = (heading: string, entries: UnitRanking[]) => {
+    lines.push('', heading);
+    if (entries.length === 0) lines.push(`  ${ct(lang, 'label.none')}`);
+    for (const entry of entries) {
+      const tasks = entry.tasks.map(
+        (task) => `${task.taskNumber} ${task.title} (${task.percent}%${task.escalationLevel > 0 ? `, ${ct(lang, 'bulletin.level', { level: task.escalationLevel })}` : ''})`,
+      );
+      lines.push(`  ${entry.rank}. ${names([entry.unit])}: ${tasks.join('; ')}`);
+    }
+  };
+  ranking(ct(lang, 'bulletin.overdue'), b.overdue);
+  ranking(ct(lang, 'bulletin.atRisk'), b.atRisk);
+  const moves = (list: Bulletin['escalationsOpened']) => (list.length === 0 ? ct(lang, 'label.none') : list.map((m) => `${m.taskNumber} (${names([m.unit])})`).join(', '));
+  lines.push('', ct(lang, 'bulletin.opened', { list: moves(b.escalationsOpened) }), ct(lang, 'bulletin.closed', { list: moves(b.escalationsClosed) }));
+  return lines;
+}
+
+export function registerBulletin(program: Command, ctx: CommandContext): void {
+  program
+    .command('bulletin')
+    .description('The latest weekly dispatch bulletin (周调度通报): overdue and at-risk tasks ranked by unit, escalations opened and closed')
+    .argument('<plan>', 'the plan file (YAML); the plan id comes from it')
+    .option('--preview', 'show what the next dispatch would send if it happened now')
+    .option('--json', 'print the bulletin as JSON')
+    .addHelpText('after', '\nExamples:\n  $ pnpm duban bulletin plans/xihu-2020.yaml\n  $ pnpm duban --lang zh bulletin plans/xihu-2020.yaml --preview --json')
+    .action(async (file: string, o: { preview?: boolean; json?: boolean }, command: Command) => {
+      await runBulletin(ctx, { ...globalOptions(command, ctx), file, preview: o.preview, json: o.json });
+    });
+}
