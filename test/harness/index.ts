@@ -17,7 +17,8 @@ export const debug = process.env.DUBAN_DEBUG === '1';
 const quietLogger = new DefaultLogger(debug ? 'DEBUG' : 'WARN');
 
 let runtimeInstalled = false;
-function installRuntime(): void {
+/** Quiet SDK logs for this test file; starting an environment or bundling calls it. */
+export function installRuntime(): void {
   if (runtimeInstalled) return;
   Runtime.install({ logger: quietLogger });
   runtimeInstalled = true;
@@ -90,6 +91,7 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /** Bundles workflow code once per test file; every worker in the file reuses it. */
 export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  installRuntime();
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
     bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger });
