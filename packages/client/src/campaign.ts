@@ -198,7 +198,9 @@ export class CampaignOperations {
     const board = await this.board(plan.id);
     const request = buildPlanAmendment(plan, amendment, board.campaignYear);
     try {
-      return await this.handle(plan.id).executeUpdate(amendPlanUpdate, { args: [request], updateId: `amend-${request.amendmentId}` });
+      // No update id: the server would answer a repeat with the first outcome (applied: true);
+      // the campaign itself deduplicates by amendment id and says `applied: false`.
+      return await this.handle(plan.id).executeUpdate(amendPlanUpdate, { args: [request] });
     } catch (error) {
       throw this.translate(error, plan.id);
     }
