@@ -137,8 +137,8 @@ export const DEFAULT_ESCALATION = [
  * - `reviewDeadline` P5D: a supervisor must approve or send back a submission within it.
  * - `requireAssistingReports` true: assisting lead units must report too before review.
  * - `progressExpectation` `{ rule: 'linear', yellowTolerance: 15 }`: progress is expected
- *   to grow linearly to the deadline; behind by more than 15 percentage points is yellow,
- *   by more than twice that red.
+ *   to grow linearly from assignment to the deadline; behind it by more than 15 percentage
+ *   points is yellow; red means overdue (the deadline passed without approved work).
  * - `escalation`: reminder (P3D) → supervision-notice (P7D) → interview (P7D) →
  *   accountability (P14D).
  * - `scoring`: every lead unit starts at 100; a yellow costs 2, a red 5; each escalation
@@ -159,7 +159,7 @@ export const policiesSchema = z.strictObject({
         .min(0)
         .max(100)
         .default(15)
-        .describe('Percentage points behind the linear expectation that still count as yellow, not red.'),
+        .describe('Percentage points a task may trail the linear expectation and still be green; further behind is yellow (red is reserved for overdue).'),
     })
     .prefault({}),
   escalation: z
