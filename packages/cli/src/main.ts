@@ -1,8 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DubanActivityError } from '@duban/activities';
 import { DubanClientError, DubanClientErrorCode } from '@duban/client';
 import { TemporalServerError } from '@duban/servers';
-import { DubanWorkerError } from '@duban/worker';
 import { registerAmend } from './commands/amend';
 import { registerAudit } from './commands/audit-export';
 import { registerBoard } from './commands/board';
@@ -93,7 +91,7 @@ function report(error: unknown, output: Output, debug: boolean, lang: Lang): num
     output.error(`duban: ${usage ? '' : `${t(lang, 'msg.refused')}: `}${error.message} [${error.code}]`);
     return usage ? ExitCode.USAGE : ExitCode.FAILED;
   }
-  if (error instanceof DubanWorkerError || error instanceof DubanActivityError) {
+  if (isCodedPackageError(error)) {
     output.error(`duban: ${error.message} [${error.code}]`);
     return ExitCode.FAILED;
   }
@@ -106,4 +104,16 @@ function report(error: unknown, output: Output, debug: boolean, lang: Lang): num
   if (debug && error instanceof Error && error.stack) output.error(error.stack);
   else output.error('(set DUBAN_DEBUG=1 to see where it happened)');
   return ExitCode.FAILED;
+}
+
+/**
+ * The worker's and the activities' typed errors, recognised by name: importing their
+ * classes here would load those packages (seconds) on every command.
+ */
+function isCodedPackageError(error: unknown): error is Error & { code: string } {
+  return (
+    error instanceof Error &&
+    (error.name === 'DubanWorkerError' || error.name === 'DubanActivityError' || error.name === 'AuditStoreError') &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
 }

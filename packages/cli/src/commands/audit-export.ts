@@ -1,12 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SqliteAuditStore, type AuditRecord } from '@duban/activities';
-import { DEFAULT_AUDIT_DB_PATH, WORKER_ENV } from '@duban/worker';
+import type { AuditRecord } from '@duban/activities';
 import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { CliError, ExitCode, UsageError } from '../errors';
 import { t } from '../i18n';
+import { AUDIT_DB_ENV, DEFAULT_AUDIT_DB } from './lazy';
 import { parseTaskNumber } from './task-common';
 
 export const AUDIT_FORMATS = ['csv', 'jsonl'] as const;
@@ -61,7 +61,7 @@ export function auditJsonLines(records: readonly AuditRecord[]): string {
 }
 
 export function auditDbPath(ctx: CommandContext, given: string | undefined): string {
-  return resolve(ctx.cwd, given ?? (ctx.env[WORKER_ENV.auditDbPath] || DEFAULT_AUDIT_DB_PATH));
+  return resolve(ctx.cwd, given ?? (ctx.env[AUDIT_DB_ENV] || DEFAULT_AUDIT_DB));
 }
 
 /** `duban audit export`: the audit trail from the worker's SQLite store as CSV or JSON Lines. */
@@ -71,10 +71,11 @@ export async function runAuditExport(ctx: CommandContext, options: AuditExportOp
   if (!existsSync(file)) {
     throw new CliError(
       'AUDIT_DB_NOT_FOUND',
-      `No audit database at ${file}. Point --audit-db (or ${WORKER_ENV.auditDbPath}) at the file the worker writes (its --audit-db).`,
+      `No audit database at ${file}. Point --audit-db (or ${AUDIT_DB_ENV}) at the file the worker writes (its --audit-db).`,
       ExitCode.FAILED,
     );
   }
+  const { SqliteAuditStore } = await import('@duban/activities');
   const store = SqliteAuditStore.open(file);
   let records: AuditRecord[];
   try {
@@ -111,7 +112,7 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
     .option('--format <format>', 'csv or jsonl', parseFormat, 'csv')
     .option('--json', 'the same as --format jsonl')
     .option('--out <file>', 'write to this file instead of stdout')
-    .option('--audit-db <path>', `the worker's audit database (default: $${WORKER_ENV.auditDbPath} or ${DEFAULT_AUDIT_DB_PATH})`)
+    .option('--audit-db <path>', `the worker's audit database (default: $${AUDIT_DB_ENV} or ${DEFAULT_AUDIT_DB})`)
     .addHelpText(
       'after',
       '\nExamples:\n  $ pnpm duban audit export --plan xihu-2020 --out audit.csv\n  $ pnpm duban audit export --plan xihu-2020 --task 3 --format jsonl\n  $ pnpm duban audit export --audit-db /var/lib/duban/audit.sqlite --json',

@@ -1,12 +1,13 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { portAnswers, startDevServer } from '@duban/servers';
-import { createDubanWorker, DEFAULT_AUDIT_DB_PATH, type DubanWorker } from '@duban/worker';
+import type { DubanWorker } from '@duban/worker';
 import { dubanSearchAttributes } from '@duban/workflows';
 import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { t } from '../i18n';
+import { DEFAULT_AUDIT_DB, loadWorkerPackage } from './lazy';
 import { wholeNumberIn } from './task-common';
 
 export const DEV_PORT = 7233;
@@ -56,11 +57,12 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
       searchAttributes: dubanSearchAttributes.map((key) => ({ name: key.name, type: key.type })),
     });
     try {
+      const { createDubanWorker } = await loadWorkerPackage();
       // The worker opens its own connection and closes it when it stops.
       worker = await createDubanWorker({
         address: server.address,
         namespace: server.namespace,
-        auditDbPath: resolve(ctx.cwd, options.auditDb ?? DEFAULT_AUDIT_DB_PATH),
+        auditDbPath: resolve(ctx.cwd, options.auditDb ?? DEFAULT_AUDIT_DB),
         ...(options.webhookUrl !== undefined ? { webhookUrl: options.webhookUrl } : {}),
       });
       const running = worker.run();
@@ -81,7 +83,7 @@ export function registerDev(program: Command, ctx: CommandContext): void {
     .command('dev')
     .description('Start the embedded Temporal dev server (data in .duban/, web UI on) with a duban worker, until Ctrl-C')
     .option('--port <port>', `gRPC port (default ${DEV_PORT}); the web UI uses port + 1000`, wholeNumberIn('--port', 1, 64535))
-    .option('--audit-db <path>', `SQLite file of the audit trail (default ${DEFAULT_AUDIT_DB_PATH})`)
+    .option('--audit-db <path>', `SQLite file of the audit trail (default ${DEFAULT_AUDIT_DB})`)
     .option('--webhook-url <url>', 'post notifications to this webhook (default: log only)')
     .addHelpText('after', '\nExamples:\n  $ pnpm duban dev\n  $ pnpm duban dev --port 7300   # web UI on 8300')
     .action(async (o: { port?: number; auditDb?: string; webhookUrl?: string }, command: Command) => {

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import ExcelJS from 'exceljs';
 import { DubanClientError, DubanClientErrorCode, planTaskNumbers } from '@duban/client';
 import { findTask, taskSchedule } from '@duban/plan';
 import type { TaskState } from '@duban/workflows';
@@ -120,6 +119,8 @@ function display(lang: GlobalOptions['lang'], key: keyof LedgerRow, row: LedgerR
 }
 
 async function writeXlsx(out: string, planId: string, header: string[], rows: LedgerRow[], lang: GlobalOptions['lang']): Promise<void> {
+  // Loaded on demand: exceljs takes seconds to load, and only this path needs it.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'duban';
   const sheet = workbook.addWorksheet(lang === 'zh' ? '台账' : 'Ledger');

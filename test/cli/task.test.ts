@@ -1,0 +1,379 @@
+/**
+ * The real `duban` binary against one dev server for the whole file, with a duban worker
+ * in this process: every task command's success path, then refusals and usage errors.
+ * Tests run in order and build on each other (one task's life), so they share state.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { AUDIT_DB_ENV, DEFAULT_AUDIT_DB, WEBHOOK_ENV } from '@duban/cli';
+import { DubanClient } from '@duban/client';
+import { loadPlanFile, rebasePlan, type Plan } from '@duban/plan';
+import { freePort } from '@duban/servers';
+import { createDubanWorker, DEFAULT_AUDIT_DB_PATH, WORKER_ENV, type DubanWorker } from '@duban/worker';
+import { dubanSearchAttributes, type TaskState } from '@duban/workflows';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { removeTemporaryDirectories, serverAddress, startDevServer, temporaryDirectory, workflowBundle } from '../harness';
+
+// Every command here spawns a process that loads the Temporal client: seconds each on a busy machine.
+jest.setTimeout(300_000);
+
+const repoRoot = join(__dirname, '..', '..');
+const YEAR = new Date().getFullYear() + 1;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let env: TestWorkflowEnvironment;
+let worker: DubanWorker;
+let running: Promise<void>;
+let client: DubanClient;
+let plan: Plan;
+let planFile: string;
+let auditDb: string;
+let dir: string;
+
+/** Runs the real binary as a person does, `pnpm duban …` from the repository root, in English. */
+function duban(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: serverAddress(env), LANG: 'C', LC_ALL: '', NO_COLOR: '1', ...extraEnv };
+  delete childEnv.DUBAN_AS;
+  delete childEnv.TEMPORAL_PROFILE;
+  return new Promise((resolve, reject) => {
+    const child = spawn('pnpm', ['--silent', 'duban', ...args], { cwd: repoRoot, env: childEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function showJson(n: number): Promise<TaskState> {
+  const run = await duban(['task', 'show', planFile, String(n), '--json']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as TaskState;
+}
+
+/** Audit entries are written by activities after the update returns: wait until the trail has caught up. */
+async function auditCaughtUp(taskNumber: number, entries: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await worker.auditStore.count({ planId: plan.id, taskNumber })) < entries) {
+    if (Date.now() > deadline) throw new Error(`audit trail of task ${taskNumber} did not reach ${entries} entries`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  env = await startDevServer({ searchAttributes: [...dubanSearchAttributes] });
+  dir = temporaryDirectory('duban-cli-task-');
+  auditDb = join(dir, 'audit.sqlite');
+  worker = await createDubanWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    auditDbPath: auditDb,
+    workflowBundle: await workflowBundle(),
+  });
+  running = worker.run();
+  // Deadlines in the future; assisting reports not required, so one unit can carry a task to review.
+  const seed = rebasePlan(await loadPlanFile(join(repoRoot, 'plans', 'xihu-2020.yaml')), YEAR);
+  plan = { ...seed, policies: { ...seed.policies, requireAssistingReports: false } };
+  planFile = join(dir, 'plan.yaml');
+  // JSON is YAML: the CLI reads the rebased plan through the same loader as any plan file.
+  writeFileSync(planFile, JSON.stringify(plan, null, 2));
+  client = new DubanClient(env.client);
+});
+
+afterAll(async () => {
+  await worker?.shutdown();
+  await running;
+  await env?.teardown();
+  removeTemporaryDirectories();
+});
+
+describe('duban task: the success path of one task', () => {
+  test('starting a task twice through the client starts it once', async () => {
+    const first = await client.startTask(plan, 3);
+    const second = await client.startTask(plan, 3);
+    expect(first).toMatchObject({ workflowId: `duban/${plan.id}/task-3`, started: true });
+    expect(second).toMatchObject({ workflowId: first.workflowId, started: false, runId: first.runId });
+    await client.startTask(plan, 4);
+    await client.startTask(plan, 9);
+  });
+
+  test('ack by the primary lead’s head is applied and the task is acknowledged', async () => {
+    const run = await duban(['task', 'ack', planFile, '3', '--as', 'chengguan-head', '--note', '收到']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('acknowledge applied to task 3 (duban/xihu-2020/task-3): now acknowledged');
+  });
+
+  test('the same request id sent twice is applied once, and the actor may come from DUBAN_AS', async () => {
+    const args = ['task', 'ack', planFile, '3', '--request-id', 'ack-chengjian-1'];
+    const first = await duban(args, { DUBAN_AS: 'chengjian-staff' });
+    const again = await duban(args, { DUBAN_AS: 'chengjian-staff' });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('acknowledge applied');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Request ack-chengjian-1 was already applied to task 3; nothing changed');
+  });
+
+  test('report sets the unit’s progress with a note and evidence, and --json prints the result', async () => {
+    const run = await duban([
+      'task', 'report', planFile, '3', '--as', 'chengguan-staff', '--unit', 'chengguan',
+      '--percent', '40', '--note', '西桃花河清淤过半, "第一段"', '--evidence', 'https://example.org/p1', '--json',
+    ]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ applied: true, status: 'in-progress' });
+    const state = await showJson(3);
+    expect(state.percent).toBe(40);
+    expect(state.units.find((u) => u.unit === 'chengguan')).toMatchObject({ percent: 40, reports: 1 });
+  });
+
+  test('submit by a worker of the primary lead puts the task under review', async () => {
+    const run = await duban(['task', 'submit', planFile, '3', '--as', 'hq-office-clerk', '--summary', '水系清淤完成', '--evidence', 'https://example.org/report']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('now submitted');
+  });
+
+  test('extend asks for a later deadline read in the plan’s time zone, and HQ approves it', async () => {
+    const ask = await duban(['task', 'extend', planFile, '4', '--as', 'chengjian-head', '--to', `${YEAR + 1}-01-15`, '--reason', '雨季施工受阻']);
+    expect(ask.code).toBe(0);
+    const decide = await duban(['task', 'decide-extension', planFile, '4', '--as', 'hq-office-clerk', '--approve']);
+    expect(decide.code).toBe(0);
+    // "By 15 January" is the end of that day in Asia/Shanghai.
+    expect((await showJson(4)).deadlineAt).toBe(`${YEAR + 1}-01-16T00:00:00.000+08:00`);
+  });
+
+  test('cancel by HQ cancels the task', async () => {
+    const run = await duban(['task', 'cancel', planFile, '9', '--as', 'hq-office-clerk', '--reason', '并入任务8']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('now cancelled');
+  });
+
+  test('review --approve by a supervisor approves the task with the score', async () => {
+    const run = await duban(['task', 'review', planFile, '3', '--as', 'supervisor-li', '--approve', '--score', '92']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('now approved');
+  });
+
+  test('show prints the state, the units by name and the timeline', async () => {
+    const run = await duban(['task', 'show', planFile, '3']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('xihu-2020 Task 3  河湖水环境整治');
+    expect(run.stdout).toContain('Status: approved');
+    expect(run.stdout).toContain('Primary lead: 城管办');
+    expect(run.stdout).toContain('Assisting: 城建办');
+    for (const kind of ['task.assigned', 'task.acknowledged', 'progress.reported', 'task.submitted', 'review.approved']) expect(run.stdout).toContain(kind);
+  });
+
+  test('show --lang zh labels in Chinese and keeps names as the plan writes them', async () => {
+    const run = await duban(['--lang', 'zh', 'task', 'show', planFile, '3']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('状态: 已办结');
+    expect(run.stdout).toContain('牵头单位: 城管办');
+  });
+
+  test('show --json gives the whole state with the assessment', async () => {
+    const state = await showJson(3);
+    expect(state).toMatchObject({ planId: plan.id, taskNumber: 3, status: 'approved' });
+    expect(state.assessment?.reviewerScore).toBe(92);
+    expect(state.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['task.acknowledged', 'review.approved']));
+  });
+});
+
+describe('duban audit export and duban ledger', () => {
+  let state3: TaskState;
+  beforeAll(async () => {
+    state3 = await showJson(3);
+    await auditCaughtUp(3, state3.timeline.length);
+  });
+
+  test('audit export --format csv writes every entry of the task with quoted details', async () => {
+    const out = join(dir, 'audit.csv');
+    const run = await duban(['audit', 'export', '--plan', plan.id, '--task', '3', '--format', 'csv', '--out', out, '--audit-db', auditDb]);
+    expect(run.code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text.charCodeAt(0)).not.toBe(0xfeff);
+    const lines = text.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('at,actor,plan,task,event,details_json,idempotency_key');
+    expect(lines).toHaveLength(state3.timeline.length + 1);
+    const ack = lines.find((l) => l.includes(',task.acknowledged,') && l.includes('chengguan-head'));
+    expect(ack).toMatch(/^\S+,chengguan-head,xihu-2020,3,task\.acknowledged,"\{""unit"":""chengguan""/);
+    // The note with a comma and quotes survives as one field.
+    expect(text).toContain('西桃花河清淤过半, \\""第一段\\""');
+  });
+
+  test('audit export --format jsonl prints one JSON object per entry', async () => {
+    const run = await duban(['audit', 'export', '--plan', plan.id, '--task', '3', '--format', 'jsonl', '--audit-db', auditDb]);
+    expect(run.code).toBe(0);
+    const entries = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; actor: string; idempotencyKey: string });
+    // Entries at the same instant may be stored in either order: compare as sets of events.
+    expect(entries.map((e) => e.event).sort()).toEqual(state3.timeline.map((e) => e.kind).sort());
+    expect(entries.find((e) => e.event === 'review.approved')?.actor).toBe('supervisor-li');
+    expect(new Set(entries.map((e) => e.idempotencyKey)).size).toBe(entries.length);
+  });
+
+  test('ledger --format csv has one row per task: approved, cancelled and not launched', async () => {
+    const out = join(dir, 'ledger.csv');
+    const run = await duban(['ledger', planFile, '--out', out]);
+    expect(run.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('No,Action,Title,Primary lead,Assisting,Responsible,Deadline,Status,Light,Escalation level,Rungs climbed,Score,Commended');
+    expect(lines).toHaveLength(21);
+    const row3 = lines[3]?.split(',') ?? [];
+    expect(row3.slice(0, 5)).toEqual(['3', '2', '河湖水环境整治', '城管办', '城建办']);
+    expect(row3[7]).toBe('approved');
+    expect(row3[11]).toBe(String(state3.assessment?.score));
+    expect(row3[12]).toBe('no');
+    expect(lines[4]).toContain(`${YEAR + 1}-01-16 00:00`);
+    expect(lines[9]).toContain(',cancelled,');
+    expect(lines[5]).toContain(',not launched,');
+  });
+
+  test('ledger --format xlsx reads back with the same rows', async () => {
+    const out = join(dir, 'ledger.xlsx');
+    const run = await duban(['--lang', 'zh', 'ledger', planFile, '--format', 'xlsx', '--out', out]);
+    expect(run.code).toBe(0);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(out);
+    const sheet = workbook.getWorksheet('台账');
+    expect(sheet?.rowCount).toBe(21);
+    expect(sheet?.getRow(1).getCell(8).value).toBe('状态');
+    const row3 = sheet?.getRow(4);
+    expect(row3?.getCell(1).value).toBe(3);
+    expect(row3?.getCell(3).value).toBe('河湖水环境整治');
+    expect(row3?.getCell(4).value).toBe('城管办');
+    expect(row3?.getCell(8).value).toBe('已办结');
+    expect(row3?.getCell(12).value).toBe(state3.assessment?.score);
+    expect(sheet?.getRow(6).getCell(8).value).toBe('未启动');
+  });
+});
+
+test('the CLI’s copies of the worker defaults (kept to load the worker lazily) match the worker package', () => {
+  expect(join(DEFAULT_AUDIT_DB)).toBe(DEFAULT_AUDIT_DB_PATH);
+  expect(AUDIT_DB_ENV).toBe(WORKER_ENV.auditDbPath);
+  expect(WEBHOOK_ENV).toBe(WORKER_ENV.webhookUrl);
+});
+
+describe('duban task: refusals (exit 1) and usage errors (exit 2)', () => {
+  beforeAll(async () => {
+    await client.startTask(plan, 8);
+    const run = await duban(['task', 'ack', planFile, '8', '--as', 'hq-office-clerk']);
+    expect(run.code).toBe(0);
+    const submitted = await duban(['task', 'submit', planFile, '8', '--as', 'hq-office-clerk', '--summary', '新建公厕']);
+    expect(submitted.code).toBe(0);
+  });
+
+  test('a task number the plan does not have is refused with the plan’s numbers', async () => {
+    const run = await duban(['task', 'show', planFile, '99']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('has no task 99; its tasks are 1, 2, 3');
+    expect(run.stderr).toContain('[TASK_NOT_IN_PLAN]');
+  });
+
+  test('a task that was never launched is refused with a hint to launch the plan', async () => {
+    const run = await duban(['task', 'show', planFile, '5']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Task 5 of plan xihu-2020 has no workflow');
+    expect(run.stderr).toContain('duban launch');
+    expect(run.stderr).toContain('[TASK_NOT_FOUND]');
+  });
+
+  test('a message from a person without the role is refused with WRONG_ROLE', async () => {
+    const run = await duban(['task', 'review', planFile, '8', '--as', 'chengguan-staff', '--approve', '--score', '90']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('refused: ');
+    expect(run.stderr).toContain('may not review on task 8');
+    expect(run.stderr).toContain('[WRONG_ROLE]');
+  });
+
+  test('a person not on the roster is refused with UNKNOWN_ACTOR', async () => {
+    const run = await duban(['task', 'ack', planFile, '8', '--as', 'nobody']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('No person nobody on the roster of task 8');
+    expect(run.stderr).toContain('[UNKNOWN_ACTOR]');
+  });
+
+  test('a reviewer who submitted the work is refused with SELF_REVIEW', async () => {
+    const run = await duban(['task', 'review', planFile, '8', '--as', 'hq-office-clerk', '--approve', '--score', '95']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('submitted this work and cannot review it');
+    expect(run.stderr).toContain('[SELF_REVIEW]');
+  });
+
+  test('a message to a closed task is refused with INVALID_STATE', async () => {
+    const run = await duban(['task', 'report', planFile, '9', '--as', 'jingfa-head', '--percent', '10', '--note', '已撤销']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('[INVALID_STATE]');
+  });
+
+  test('report --unit naming another unit than the actor’s is refused', async () => {
+    const run = await duban(['task', 'report', planFile, '8', '--as', 'chengguan-staff', '--unit', 'chengjian', '--percent', '10', '--note', 'x']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('belongs to chengguan, not chengjian');
+  });
+
+  test('an extension to a date that does not exist is a usage error', async () => {
+    const run = await duban(['task', 'extend', planFile, '8', '--as', 'chengguan-head', '--to', `${YEAR}-13-45`, '--reason', '延期']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`--to needs a date such as 2021-01-15 (the end of that day in Asia/Shanghai)`);
+    expect(run.stderr).toContain('[USAGE]');
+  });
+
+  test('a plan file that does not exist is refused with FILE_NOT_FOUND', async () => {
+    const run = await duban(['task', 'show', join(dir, 'missing.yaml'), '3']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('FILE_NOT_FOUND');
+  });
+
+  test('an unknown option is a usage error', async () => {
+    const run = await duban(['task', 'show', planFile, '3', '--bogus']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown option '--bogus'");
+  });
+
+  test('a message without --as or DUBAN_AS is a usage error that says how to name the actor', async () => {
+    const run = await duban(['task', 'ack', planFile, '8']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Say who is acting with --as PERSON');
+  });
+
+  test('a percent out of range is a usage error', async () => {
+    const run = await duban(['task', 'report', planFile, '8', '--as', 'chengguan-head', '--percent', '140', '--note', 'x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--percent must be a whole number from 0 to 100, got "140"');
+  });
+
+  test('review with both --approve and --return is a usage error', async () => {
+    const run = await duban(['task', 'review', planFile, '8', '--as', 'supervisor-li', '--approve', '--score', '90', '--return', '--reason', 'x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Give either --approve or --return, not both.');
+  });
+
+  test('a malformed evidence link is a usage error', async () => {
+    const run = await duban(['task', 'submit', planFile, '8', '--as', 'chengguan-head', '--summary', 'x', '--evidence', 'not-a-link']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--evidence needs an http(s) link');
+  });
+
+  test('an unreachable server is refused with SERVER_UNREACHABLE and how to start one', async () => {
+    const closed = await freePort();
+    const run = await duban(['task', 'show', planFile, '3'], { TEMPORAL_ADDRESS: `127.0.0.1:${closed}` });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`No Temporal server answers at 127.0.0.1:${closed}`);
+    expect(run.stderr).toContain('[SERVER_UNREACHABLE]');
+  });
+
+  test('audit export from a database that does not exist is refused instead of exporting nothing', async () => {
+    const run = await duban(['audit', 'export', '--audit-db', join(dir, 'nope.sqlite')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('[AUDIT_DB_NOT_FOUND]');
+  });
+});
