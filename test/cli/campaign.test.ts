@@ -1,0 +1,218 @@
+/**
+ * `duban launch | amend | board | bulletin` through the real binary against a dev server,
+ * success paths and refusals, each with its exit code and message. The worker runs in
+ * this process.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DateTime } from 'luxon';
+import { DubanClient } from '@duban/client';
+import { createDubanWorker, type DubanWorker } from '@duban/worker';
+import { dubanSearchAttributes, type CampaignBoard } from '@duban/workflows';
+import { removeTemporaryDirectories, serverAddress, startDevServer, temporaryDirectory, workflowBundle } from '../harness';
+
+const repoRoot = join(__dirname, '..', '..');
+const seedFile = 'plans/xihu-2020.yaml';
+const amendmentFile = 'plans/amendments/xihu-2021-tasks.yaml';
+const campaignYear = DateTime.now().setZone('Asia/Shanghai').year + 1;
+
+let env: TestWorkflowEnvironment;
+let worker: DubanWorker;
+let running: Promise<void>;
+let dir: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real binary the way a person does: `pnpm duban …` from the repository root. */
+function duban(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      'pnpm',
+      ['--silent', 'duban', ...args],
+      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', LANG: 'en_US.UTF-8', LC_ALL: '', TEMPORAL_ADDRESS: serverAddress(env), TEMPORAL_NAMESPACE: 'default' } },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
+    );
+  });
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+beforeAll(async () => {
+  env = await startDevServer({ searchAttributes: [...dubanSearchAttributes] });
+  dir = temporaryDirectory('duban-campaign-cli-');
+  worker = await createDubanWorker({ connection: env.nativeConnection, auditDbPath: join(dir, 'audit.sqlite'), workflowBundle: await workflowBundle() });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  await worker?.shutdown();
+  await running?.catch(() => undefined);
+  await env?.teardown();
+  removeTemporaryDirectories();
+});
+
+describe('duban launch', () => {
+  it('launches the year-rebased seed plan and prints what started', async () => {
+    const run = await duban('launch', seedFile, '--campaign-year', String(campaignYear));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Launched plan xihu-2020: campaign duban/xihu-2020/campaign started 20 task workflows.');
+    expect(run.stdout).toContain(`the campaign ends ${campaignYear + 2}-01-01 00:00`);
+  });
+
+  it('says "already launched" with the number of running tasks the second time', async () => {
+    const run = await duban('launch', seedFile, '--campaign-year', String(campaignYear));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Plan xihu-2020 is already launched (campaign duban/xihu-2020/campaign): 20 of its 20 tasks are still running. Nothing new was started.');
+    const json = await duban('launch', seedFile, '--campaign-year', String(campaignYear), '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ started: false, alreadyRunning: 20, campaignWorkflowId: 'duban/xihu-2020/campaign' });
+  });
+
+  it('refuses a campaign year that is not a year (exit 2)', async () => {
+    const run = await duban('launch', seedFile, '--campaign-year', 'next');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--campaign-year must be a whole number from 2000 to 2100, got "next". [USAGE]');
+  });
+
+  it('refuses to launch a plan whose campaign is over and says which year to use (exit 1)', async () => {
+    const run = await duban('launch', seedFile);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('ended 2021-12-31');
+    expect(run.stderr).toContain('[CAMPAIGN_OVER]');
+  });
+
+  it('refuses a missing plan file with its path (exit 1)', async () => {
+    const run = await duban('launch', 'plans/missing.yaml', '--campaign-year', String(campaignYear));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('plans/missing.yaml:1:1 FILE_NOT_FOUND');
+  });
+});
+
+describe('duban amend', () => {
+  it('applies the example amendment, then says it was already applied', async () => {
+    const run = await duban('amend', seedFile, amendmentFile);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Amendment xihu-2021-tasks applied to plan xihu-2020: added tasks 21; moved deadlines of 7; reassigned none.');
+    const again = await duban('amend', seedFile, amendmentFile);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Amendment xihu-2021-tasks was already applied to plan xihu-2020; nothing changed.');
+  });
+
+  it('refuses a malformed amendment with file, line, path and fix (exit 1)', async () => {
+    const malformed = file('malformed.yaml', 'plan: xihu-2020\nid: late-fix\nissuedBy: hq-office-clerk\nreason: r\nmoveDeadlines:\n  - task: 7\n    deadline: { date: 2021-02-30, rule: by, source: s }\n    reason: r\n');
+    const run = await duban('amend', seedFile, malformed);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${malformed}:7:`);
+    expect(run.stderr).toContain('PLAN_SCHEMA moveDeadlines[0].deadline.date');
+    expect(run.stderr).toContain('Fix: Write the date as YYYY-MM-DD');
+    expect(run.stderr).toContain('[AMENDMENT_INVALID]');
+  });
+
+  it('refuses broken YAML at its line (exit 1)', async () => {
+    const broken = file('broken.yaml', 'plan: xihu-2020\nid: x\nreason: "unclosed\n');
+    const run = await duban('amend', seedFile, broken);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`${broken}:\\d+:\\d+ YAML_SYNTAX`));
+  });
+
+  it('refuses an amendment naming an unknown task or unit, each at its line (exit 1)', async () => {
+    const unknown = file('unknown.yaml', 'plan: xihu-2020\nid: unknown\nissuedBy: hq-office-clerk\nreason: r\nmoveDeadlines:\n  - task: 42\n    deadline: { date: 2021-06-30, rule: by, source: s }\n    reason: r\nreassign:\n  - task: 9\n    lead: [nowhere]\n    reason: r\n');
+    const run = await duban('amend', seedFile, unknown);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${unknown}:6:11 UNKNOWN_TASK moveDeadlines[0].task: Plan xihu-2020 has no task 42.`);
+    expect(run.stderr).toContain(`${unknown}:11:12 UNKNOWN_UNIT reassign[0].lead[0]`);
+  });
+
+  it('refuses an amendment issued by someone outside the HQ office (exit 1)', async () => {
+    const text = readFileSync(join(repoRoot, amendmentFile), 'utf8').replace('issuedBy: hq-office-clerk', 'issuedBy: jingfa-staff');
+    const run = await duban('amend', seedFile, file('not-hq.yaml', text));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('ROLE_MISSING issuedBy');
+  });
+
+  it('refuses to amend a task that is already finished, with the campaign\'s code (exit 1)', async () => {
+    await new DubanClient(env.client).task('xihu-2020', 3).cancel({ actor: 'hq-office-clerk', reason: '并入任务4' });
+    const finished = file('finished.yaml', 'plan: xihu-2020\nid: move-3\nissuedBy: hq-office-clerk\nreason: r\nmoveDeadlines:\n  - task: 3\n    deadline: { date: 2021-06-30, rule: by, source: s }\n    reason: r\n');
+    // The board hears of the cancellation through the task's signal: allow it to arrive.
+    let run: Run;
+    for (let attempt = 0; ; attempt += 1) {
+      run = await duban('amend', seedFile, finished);
+      if (run.code !== 0 || attempt > 10) break;
+    }
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('refused: Cannot move the deadline of task 3: it is cancelled and its record is final. [TASK_FINISHED]');
+  });
+
+  it('refuses a missing amendment file and a missing argument', async () => {
+    const missing = await duban('amend', seedFile, 'plans/amendments/none.yaml');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('plans/amendments/none.yaml:1:1 FILE_NOT_FOUND');
+    const usage = await duban('amend', seedFile);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("missing required argument 'amendment'");
+  });
+});
+
+describe('duban board', () => {
+  it('prints tasks by light with unit names as the plan writes them, and counts per unit', async () => {
+    const run = await duban('board', seedFile);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Board of plan xihu-2020 (campaign running');
+    expect(run.stdout).toContain('2021年老旧小区改造（示例）');
+    expect(run.stdout).toContain('Per primary lead unit:');
+    expect(run.stdout).toMatch(/城建办\s+11\s/);
+    expect(run.stdout).toContain('Amendments: xihu-2021-tasks');
+  });
+
+  it('prints the board as JSON and in Chinese', async () => {
+    const json = await duban('board', seedFile, '--json');
+    const board = JSON.parse(json.stdout) as CampaignBoard;
+    expect(board.tasks).toHaveLength(21);
+    expect(board.counts.reduce((n, c) => n + c.total, 0)).toBe(21);
+    expect(board.tasks.find((t) => t.taskNumber === 3)?.status).toBe('cancelled');
+    const zh = await duban('--lang', 'zh', 'board', seedFile);
+    expect(zh.stdout).toContain('按牵头单位统计：');
+    expect(zh.stdout).toContain('任务数');
+  });
+
+  it('refuses a plan that was never launched (exit 1)', async () => {
+    const other = file('other.yaml', readFileSync(join(repoRoot, seedFile), 'utf8').replace('id: xihu-2020', 'id: other-plan'));
+    const run = await duban('board', other);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Plan other-plan has no campaign (duban/other-plan/campaign): launch it first with `duban launch PLAN`. [CAMPAIGN_NOT_FOUND]');
+  });
+});
+
+describe('duban bulletin', () => {
+  it('shows a preview while no bulletin has been sent', async () => {
+    const run = await duban('bulletin', seedFile);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('No bulletin has been sent yet (next dispatch');
+    expect(run.stdout).toContain('Preview of the next bulletin of plan xihu-2020');
+    expect(run.stdout).toContain('21 tasks:');
+    expect(run.stdout).toContain('Overdue (red), ranked by unit:');
+  });
+
+  it('prints the preview as JSON', async () => {
+    const run = await duban('bulletin', seedFile, '--preview', '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ preview: true, bulletin: { number: 0, totals: { tasks: 21, cancelled: 1 } } });
+  });
+
+  it('refuses an unknown option (exit 2)', async () => {
+    const run = await duban('bulletin', seedFile, '--latest');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown option '--latest'");
+  });
+});
