@@ -46,7 +46,7 @@ beforeAll(async () => {
   running = worker.run();
   duban = new DubanClient(env.client);
   plan = await loadPlanFile(seedFile);
-});
+}, 300_000);
 
 afterAll(async () => {
   await worker?.shutdown();

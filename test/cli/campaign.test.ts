@@ -52,7 +52,7 @@ beforeAll(async () => {
   dir = temporaryDirectory('duban-campaign-cli-');
   worker = await createDubanWorker({ connection: env.nativeConnection, auditDbPath: join(dir, 'audit.sqlite'), workflowBundle: await workflowBundle() });
   running = worker.run();
-});
+}, 300_000);
 
 afterAll(async () => {
   await worker?.shutdown();

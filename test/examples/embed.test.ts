@@ -19,7 +19,7 @@ let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   // No search attributes registered: the example registers them itself.
   env = await startDevServer();
-});
+}, 300_000);
 
 afterAll(async () => {
   await env?.teardown();
