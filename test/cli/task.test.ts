@@ -39,9 +39,9 @@ let dir: string;
 
 /** Runs the real binary as a person does, `pnpm duban …` from the repository root, in English. */
 function duban(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: serverAddress(env), LANG: 'C', LC_ALL: '', NO_COLOR: '1', ...extraEnv };
-  delete childEnv.DUBAN_AS;
-  delete childEnv.TEMPORAL_PROFILE;
+  // The caller's DUBAN_AS and profile must not leak in; extraEnv may set them again.
+  const { DUBAN_AS: _as, TEMPORAL_PROFILE: _profile, ...inherited } = process.env;
+  const childEnv: NodeJS.ProcessEnv = { ...inherited, TEMPORAL_ADDRESS: serverAddress(env), LANG: 'C', LC_ALL: '', NO_COLOR: '1', ...extraEnv };
   return new Promise((resolve, reject) => {
     const child = spawn('pnpm', ['--silent', 'duban', ...args], { cwd: repoRoot, env: childEnv });
     let stdout = '';
@@ -147,7 +147,7 @@ describe('duban task: the success path of one task', () => {
     const decide = await duban(['task', 'decide-extension', planFile, '4', '--as', 'hq-office-clerk', '--approve']);
     expect(decide.code).toBe(0);
     // "By 15 January" is the end of that day in Asia/Shanghai.
-    expect((await showJson(4)).deadlineAt).toBe(`${YEAR + 1}-01-16T00:00:00.000+08:00`);
+    expect(Date.parse((await showJson(4)).deadlineAt)).toBe(Date.parse(`${YEAR + 1}-01-16T00:00:00.000+08:00`));
   });
 
   test('cancel by HQ cancels the task', async () => {
