@@ -165,6 +165,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
           amendmentId: amendment.amendmentId,
           actor: amendment.actor,
           ...change,
+        }).catch((err: unknown) => {
+          // The board may lag: a task that finished meanwhile takes no amendment, and the
+          // others must still get theirs, so a failed signal is logged, not thrown.
+          log.warn('Could not deliver an amendment to a task', { taskNumber, amendmentId: amendment.amendmentId, error: err instanceof Error ? err.message : String(err) });
         });
       for (const move of amendment.moveDeadlines) {
         const line = board.find((t) => t.taskNumber === move.taskNumber);
