@@ -5,10 +5,10 @@
  *
  * Logs are quiet; set DUBAN_DEBUG=1 to see the SDK's and the servers' logs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributeKey, SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolveTemporalBinary, sdkExecutable, startDevServer as startTemporalDevServer } from '@duban/servers';
@@ -100,7 +100,15 @@ export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWi
   return bundle;
 }
 
-/** The duban task workflows, bundled once per test file. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+/** Written by `global-setup.js` at the start of every jest run. */
+const PREBUILT_BUNDLE = join(__dirname, '..', '..', '.duban', 'test', 'workflows-bundle.js');
+
+/**
+ * The duban workflows (task and campaign), bundled once per jest run by the global
+ * setup; a file run without it bundles here, once per file.
+ */
+export async function workflowBundle(): Promise<{ code: string }> {
+  installRuntime();
+  if (existsSync(PREBUILT_BUNDLE)) return { code: readFileSync(PREBUILT_BUNDLE, 'utf8') };
   return bundleWorkflows(require.resolve('@duban/workflows/dist/workflows'));
 }
