@@ -116,11 +116,14 @@ describe('duban task: the success path of one task', () => {
   test('the same request id sent twice is applied once, and the actor may come from DUBAN_AS', async () => {
     const args = ['task', 'ack', planFile, '3', '--request-id', 'ack-chengjian-1'];
     const first = await duban(args, { DUBAN_AS: 'chengjian-staff' });
+    // The retry carries the same update ID: the server answers it with the first outcome instead of refusing a second ack.
     const again = await duban(args, { DUBAN_AS: 'chengjian-staff' });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('acknowledge applied');
+    expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Request ack-chengjian-1 was already applied to task 3; nothing changed');
+    const acks = (await showJson(3)).timeline.filter((e) => e.kind === 'task.acknowledged' && e.actor === 'chengjian-staff');
+    expect(acks).toHaveLength(1);
   });
 
   test('report sets the unit’s progress with a note and evidence, and --json prints the result', async () => {
