@@ -21,6 +21,10 @@ export interface DevOptions extends GlobalOptions {
   webhookUrl?: string;
   /** Signals that stop both; default SIGINT and SIGTERM. */
   signals?: NodeJS.Signals[];
+  /** A plan file to launch once the worker runs (the main job: the plan on the embedded server). */
+  launch?: string;
+  /** With `launch`: re-date the plan to start in this year. */
+  campaignYear?: number;
 }
 
 /**
@@ -67,7 +71,10 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
       });
       const running = worker.run();
       if (stopRequested) await worker.shutdown();
-      else ctx.output.line(t(options.lang, 'msg.devReady', { address: server.address, ui: server.uiUrl ?? '-', data }));
+      else {
+        ctx.output.line(t(options.lang, 'msg.devReady', { address: server.address, ui: server.uiUrl ?? '-', data }));
+        if (options.launch) await launchOnEmbeddedServer(ctx, options, options.launch, server.address, server.namespace);
+      }
       await running;
     } finally {
       await server.stop();
@@ -78,6 +85,16 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
   ctx.output.line(t(options.lang, 'msg.devStopped'));
 }
 
+/** Launches a plan on the server `dev` just started and prints its board. */
+async function launchOnEmbeddedServer(ctx: CommandContext, options: DevOptions, file: string, address: string, namespace: string): Promise<void> {
+  const { runLaunch } = await import('./launch');
+  const { runBoard } = await import('./board');
+  const onServer: CommandContext = { ...ctx, env: { ...ctx.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace } };
+  const common = { lang: options.lang, profile: options.profile };
+  await runLaunch(onServer, { ...common, file, ...(options.campaignYear !== undefined ? { campaignYear: options.campaignYear } : {}) });
+  await runBoard(onServer, { ...common, file });
+}
+
 export function registerDev(program: Command, ctx: CommandContext): void {
   program
     .command('dev')
@@ -85,8 +102,13 @@ export function registerDev(program: Command, ctx: CommandContext): void {
     .option('--port <port>', `gRPC port (default ${DEV_PORT}); the web UI uses port + 1000`, wholeNumberIn('--port', 1, 64535))
     .option('--audit-db <path>', `SQLite file of the audit trail (default ${DEFAULT_AUDIT_DB})`)
     .option('--webhook-url <url>', 'post notifications to this webhook (default: log only)')
-    .addHelpText('after', '\nExamples:\n  $ pnpm duban dev\n  $ pnpm duban dev --port 7300   # web UI on 8300')
-    .action(async (o: { port?: number; auditDb?: string; webhookUrl?: string }, command: Command) => {
+    .option('--launch <plan>', 'launch this plan file once the worker runs, then print its board')
+    .option('--campaign-year <yyyy>', 'with --launch: re-date the plan so its campaign starts in this year', wholeNumberIn('--campaign-year', 2000, 2100))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ pnpm duban dev\n  $ pnpm duban dev --port 7300   # web UI on 8300\n  $ pnpm duban dev --launch plans/xihu-2020.yaml --campaign-year 2027',
+    )
+    .action(async (o: { port?: number; auditDb?: string; webhookUrl?: string; launch?: string; campaignYear?: number }, command: Command) => {
       await runDev(ctx, { ...globalOptions(command, ctx), ...o });
     });
 }
