@@ -19,7 +19,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isNode, type Document, type LineCounter } from 'yaml';
+import { parseLocatedYaml } from './yaml-source';
 import { z } from 'zod';
 import { dueInstant } from './calendar';
 import { formatPath, PlanProblemCode, type PathSegment, type PlanProblem } from './problems';
@@ -201,25 +202,9 @@ export function amendmentFindings(amendment: Amendment, plan: Plan): Finding[] {
  * reported at once, located in the file.
  */
 export function parseAmendment(text: string, fileName: string, plan: Plan): AmendmentResult {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((error) => {
-        const pos = lines.linePos(error.pos[0]);
-        return {
-          code: AmendmentProblemCode.YAML_SYNTAX,
-          file: fileName,
-          path: '',
-          line: pos.line,
-          column: pos.col,
-          message: error.message.split('\n')[0] ?? error.message,
-          fix: 'Fix the YAML syntax at this position (indentation, a missing colon, a duplicate key or an unclosed quote).',
-        };
-      }),
-    };
-  }
+  const source = parseLocatedYaml(text, fileName);
+  if (!source.ok) return source;
+  const { doc, lines } = source;
   const parsed = amendmentSchema.safeParse(doc.toJS());
   const findings = parsed.success ? amendmentFindings(parsed.data, plan) : schemaFindings(parsed.error.issues);
   if (parsed.success && findings.length === 0) return { ok: true, amendment: parsed.data };

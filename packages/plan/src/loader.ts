@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { IANAZone } from 'luxon';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isNode, type Document, type LineCounter } from 'yaml';
+import { parseLocatedYaml } from './yaml-source';
 import type { core } from 'zod';
 import { crossCheck, type Finding } from './checks';
 import { formatPath, PlanProblemCode, PlanValidationError, type PathSegment, type PlanResult } from './problems';
@@ -115,25 +116,9 @@ function timeZoneFindings(data: unknown): Finding[] {
  * document and do not need it to pass the schema first.
  */
 export function parsePlan(text: string, fileName: string): PlanResult<Plan> {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((error) => {
-        const pos = lines.linePos(error.pos[0]);
-        return {
-          code: PlanProblemCode.YAML_SYNTAX,
-          file: fileName,
-          path: '',
-          line: pos.line,
-          column: pos.col,
-          message: error.message.split('\n')[0] ?? error.message,
-          fix: 'Fix the YAML syntax at this position (indentation, a missing colon, a duplicate key or an unclosed quote).',
-        };
-      }),
-    };
-  }
+  const source = parseLocatedYaml(text, fileName);
+  if (!source.ok) return source;
+  const { doc, lines } = source;
   const data: unknown = doc.toJS();
   const locator = new Locator(doc, lines);
   const { plan, findings } = schemaProblems(data);
