@@ -7,8 +7,9 @@ const { bundleWorkflowCode, DefaultLogger, Runtime } = require('@temporalio/work
 const BUNDLE_PATH = join(__dirname, '..', '..', '.duban', 'test', 'workflows-bundle.js');
 
 module.exports = async function globalSetup() {
-  Runtime.install({ logger: new DefaultLogger(process.env.DUBAN_DEBUG === '1' ? 'DEBUG' : 'WARN') });
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('@duban/workflows/dist/workflows') });
+  const logger = new DefaultLogger(process.env.DUBAN_DEBUG === '1' ? 'DEBUG' : 'WARN');
+  Runtime.install({ logger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('@duban/workflows/dist/workflows'), logger });
   mkdirSync(join(BUNDLE_PATH, '..'), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);
 };
