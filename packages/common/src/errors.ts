@@ -1,0 +1,189 @@
+/**
+ * One error model for every package: a {@link DubanError} carries a stable `code` from
+ * the one registry below, facts in `details`, and a message a person can act on. Across
+ * the Temporal boundary the code travels as `ApplicationFailure.type`, so a refusal
+ * raised in workflow code reaches the client and the CLI with the same code.
+ *
+ * Codes are never renamed; new ones may be added. The CLI maps a code's `kind` to its
+ * exit code, never an error's class or name.
+ */
+
+/**
+ * What sort of failure a code is, which decides how callers react:
+ * - `usage`: the command line or call itself is wrong (CLI exit 2);
+ * - `invalid`: a file or argument does not fit the format (fix the input);
+ * - `refused`: understood, and refused by the rules (role, state, deadline);
+ * - `not-found`: what was named does not exist (yet);
+ * - `unavailable`: something outside is down or unreachable (retry later);
+ * - `config`: a setting or installation is wrong (fix the set-up).
+ */
+export type ErrorKind = 'usage' | 'invalid' | 'refused' | 'not-found' | 'unavailable' | 'config';
+
+interface CodeInfo {
+  kind: ErrorKind;
+  /** Retrying the same input can succeed (activities): Temporal's retry policy follows this. */
+  retryable?: boolean;
+  /** What the code means, for the docs and for callers reading the registry. */
+  means: string;
+}
+
+/** Every stable code duban uses, with its kind and meaning. */
+export const ERROR_CODES = {
+  // -- Using duban (CLI, client calls) -------------------------------------------------
+  USAGE: { kind: 'usage', means: 'The command line is wrong: unknown option, missing argument, malformed value.' },
+  FILE_NOT_FOUND: { kind: 'invalid', means: 'A file named on the command line or in a call does not exist or cannot be read.' },
+  SERVER_UNREACHABLE: { kind: 'unavailable', means: 'No Temporal server answers at the configured address.' },
+  NOT_FOUND: { kind: 'not-found', means: 'What was asked for does not exist.' },
+
+  // -- Plan and amendment files (problems inside PLAN_INVALID / AMENDMENT_INVALID) -------
+  PLAN_INVALID: { kind: 'invalid', means: 'A plan file has problems; each is listed with its place in the file.' },
+  AMENDMENT_INVALID: { kind: 'invalid', means: 'An amendment file does not fit its plan; each problem is listed with its place.' },
+  PLAN_LOOKUP: { kind: 'not-found', means: 'A valid plan was asked for a task, milestone or action it does not contain.' },
+  YAML_SYNTAX: { kind: 'invalid', means: 'The text is not valid YAML (including duplicate keys).' },
+  PLAN_SCHEMA: { kind: 'invalid', means: 'A value has the wrong type, is missing, or a key is not part of the format.' },
+  INVALID_DURATION: { kind: 'invalid', means: 'A policy duration is not a positive ISO-8601 duration.' },
+  INVALID_TIME_ZONE: { kind: 'invalid', means: 'The time zone is not an IANA zone name.' },
+  CAMPAIGN_RANGE_INVALID: { kind: 'invalid', means: 'The campaign ends before it starts.' },
+  DEADLINE_OUTSIDE_CAMPAIGN: { kind: 'invalid', means: 'A milestone or task deadline falls outside the campaign.' },
+  DUPLICATE_UNIT_CODE: { kind: 'invalid', means: 'Two units share a code.' },
+  DUPLICATE_PERSON_ID: { kind: 'invalid', means: 'Two people share an id.' },
+  DUPLICATE_MILESTONE_ID: { kind: 'invalid', means: 'Two milestones share an id.' },
+  DUPLICATE_ACTION_NUMBER: { kind: 'invalid', means: 'Two actions share a number.' },
+  DUPLICATE_TASK_NUMBER: { kind: 'invalid', means: 'A task number is used twice (in the plan, or by an added task).' },
+  UNKNOWN_UNIT: { kind: 'invalid', means: 'A unit code the plan does not know.' },
+  UNKNOWN_MILESTONE: { kind: 'invalid', means: 'A milestone id the plan does not know.' },
+  UNKNOWN_ACTION: { kind: 'invalid', means: 'An action number the plan does not know.' },
+  UNKNOWN_PERSON: { kind: 'invalid', means: 'A person id the roster does not know.' },
+  SUPERVISOR_NOT_IN_ROSTER: { kind: 'invalid', means: 'A supervision-group member is not in the roster.' },
+  ROLE_MISSING: { kind: 'invalid', means: 'A group member lacks the role the group needs.' },
+  NO_LEAD_UNIT: { kind: 'invalid', means: 'A task has no lead unit.' },
+  DUPLICATE_UNIT_IN_LIST: { kind: 'invalid', means: 'A unit appears twice in one list.' },
+  UNIT_KIND_MISMATCH: { kind: 'invalid', means: 'A unit of the wrong kind in a role.' },
+  UNIT_WITHOUT_HEAD: { kind: 'invalid', means: 'A lead or responsible unit has nobody with the unit-head role.' },
+  CALENDAR_CONFLICT: { kind: 'invalid', means: 'The same date is both an extra holiday and an extra workday.' },
+  PLAN_MISMATCH: { kind: 'invalid', means: 'An amendment or added task belongs to another plan.' },
+  TASK_WITHOUT_DEADLINE: { kind: 'invalid', means: 'A task has neither a deadline nor a milestone.' },
+  EMPTY_AMENDMENT: { kind: 'invalid', means: 'The amendment adds, moves and reassigns nothing.' },
+  INVALID_PLAN: { kind: 'invalid', means: 'The plan cannot be turned into workflow input.' },
+
+  // -- Task messages (the task workflow's refusals) --------------------------------------
+  UNKNOWN_ACTOR: { kind: 'refused', means: "The actor is not on the task's roster." },
+  WRONG_ROLE: { kind: 'refused', means: "The actor's unit or roles do not allow this message." },
+  SELF_REVIEW: { kind: 'refused', means: 'A reviewer tried to review work they submitted.' },
+  INVALID_STATE: { kind: 'refused', means: "The message does not fit the task's current status." },
+  INVALID_ARGUMENT: { kind: 'invalid', means: "The message's arguments are malformed." },
+  DEADLINE_PASSED: { kind: 'refused', means: 'An extension was requested after the deadline.' },
+  ASSISTING_REPORTS_MISSING: { kind: 'refused', means: 'Submission before every assisting unit reported, when the plan requires it.' },
+  EXTENSION_PENDING: { kind: 'refused', means: "An extension request is already waiting for HQ's decision." },
+  REQUEST_ID_REUSED: { kind: 'refused', means: 'The request id was already used by a different message.' },
+  TASK_NOT_FOUND: { kind: 'not-found', means: 'No workflow for this plan and task: it was never launched.' },
+  TASK_NOT_IN_PLAN: { kind: 'not-found', means: 'The plan has no task with this number.' },
+  UPDATE_FAILED: { kind: 'refused', means: 'The workflow refused or failed a message for a reason without a duban code.' },
+
+  // -- Campaigns and amendments (the campaign workflow's refusals) -----------------------
+  INVALID_AMENDMENT: { kind: 'invalid', means: 'The amendment is malformed (missing id, reason, or a field of the wrong shape).' },
+  UNKNOWN_TASK: { kind: 'refused', means: 'The amendment names a task the plan or campaign does not have.' },
+  TASK_FINISHED: { kind: 'refused', means: 'The task is approved or cancelled: its record is final.' },
+  DEADLINE_IN_PAST: { kind: 'refused', means: 'A new deadline is not in the future.' },
+  CAMPAIGN_ENDED: { kind: 'refused', means: 'The campaign has ended and takes no more amendments.' },
+  CAMPAIGN_NOT_FOUND: { kind: 'not-found', means: 'No campaign for this plan: it was never launched.' },
+  CAMPAIGN_OVER: { kind: 'refused', means: "The plan's campaign lies in the past: launch it for a year to come." },
+
+  // -- Activities (audit store, notifier) ------------------------------------------------
+  AUDIT_STORE_UNAVAILABLE: { kind: 'unavailable', retryable: true, means: 'The audit SQLite file cannot be opened, created or written.' },
+  AUDIT_STORE_CORRUPT: { kind: 'config', retryable: true, means: 'The file is not a duban SQLite database, or is damaged.' },
+  AUDIT_STORE_SCHEMA_TOO_NEW: { kind: 'config', retryable: false, means: 'The audit database was written by a newer duban.' },
+  AUDIT_STORE_CLOSED: { kind: 'unavailable', retryable: true, means: 'The audit store was used after close().' },
+  INVALID_INPUT: { kind: 'invalid', retryable: false, means: 'An audit entry or notification is malformed.' },
+  WEBHOOK_URL_INVALID: { kind: 'config', retryable: false, means: 'The configured webhook URL cannot be used.' },
+  WEBHOOK_REJECTED: { kind: 'refused', retryable: false, means: 'The webhook answered 4xx (other than 408/429): sending again will not help.' },
+  WEBHOOK_UNAVAILABLE: { kind: 'unavailable', retryable: true, means: 'The webhook answered 5xx, 408 or 429, timed out, or could not be reached.' },
+
+  // -- Worker and servers ----------------------------------------------------------------
+  WORKER_CONNECTION_FAILED: { kind: 'unavailable', means: 'The Temporal server did not accept a connection at the configured address.' },
+  WORKER_CONFIG_INVALID: { kind: 'config', means: 'A worker setting has a value the worker cannot use.' },
+  WORKER_WORKFLOW_BUNDLE_FAILED: { kind: 'config', means: 'The workflow code could not be bundled or loaded.' },
+  SEARCH_ATTRIBUTE_TYPE_MISMATCH: { kind: 'config', means: 'A search attribute exists on the namespace with another type than duban needs.' },
+  SEARCH_ATTRIBUTES_UNAVAILABLE: { kind: 'unavailable', means: 'The server refused to list or add search attributes.' },
+  TEMPORAL_BINARY_NOT_FOUND: { kind: 'config', means: 'A Temporal server executable cannot be found.' },
+  TEMPORAL_BINARY_NOT_EXECUTABLE: { kind: 'config', means: 'A Temporal server executable exists but cannot be run.' },
+  TEMPORAL_SERVER_START_FAILED: { kind: 'unavailable', means: 'A Temporal server was found but did not start or become healthy.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes by name, so a code is checked by the compiler: `ErrorCode.WRONG_ROLE`. */
+export const ErrorCode = Object.freeze(
+  Object.fromEntries(Object.keys(ERROR_CODES).map((code) => [code, code])) as { readonly [C in ErrorCode]: C },
+);
+
+/** Narrows any string (an `ApplicationFailure.type`, say) to a registered code. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+export function errorKind(code: ErrorCode): ErrorKind {
+  return ERROR_CODES[code].kind;
+}
+
+/** Whether retrying the same input can help; codes that do not say are not retried. */
+export function isRetryable(code: ErrorCode): boolean {
+  const info: CodeInfo = ERROR_CODES[code];
+  return info.retryable ?? false;
+}
+
+/** A view of the registry: the codes one part of duban can raise, e.g. a workflow's refusals. */
+export function codesOf<const C extends ErrorCode>(codes: readonly C[]): { readonly [K in C]: K } {
+  return Object.freeze(Object.fromEntries(codes.map((code) => [code, code]))) as { readonly [K in C]: K };
+}
+
+export interface DubanErrorOptions {
+  /** Facts for callers, logs and `--json` output. No secrets. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/**
+ * The one error class of duban. Packages may extend it to add typed fields (a plan's
+ * problems, a webhook's status), but callers branch on {@link code} only.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await duban.task('xihu-2020', 3).review({ actor: 'chengguan-head', decision: 'approve', score: 90 });
+ * } catch (error) {
+ *   if (isDubanError(error) && error.code === ErrorCode.WRONG_ROLE) console.error(error.message);
+ *   else throw error;
+ * }
+ * ```
+ */
+export class DubanError<C extends ErrorCode = ErrorCode> extends Error {
+  override readonly name: string = 'DubanError';
+  readonly code: C;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: C, message: string, options: DubanErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  get kind(): ErrorKind {
+    return errorKind(this.code);
+  }
+}
+
+/**
+ * Whether `err` is a duban error. Structural as well as `instanceof`: an error from
+ * another copy of this package or another realm (jest's module registry) still counts.
+ */
+export function isDubanError(err: unknown): err is DubanError {
+  if (err instanceof DubanError) return true;
+  return typeof err === 'object' && err !== null && 'code' in err && 'message' in err && isErrorCode((err as { code: unknown }).code);
+}
+
+/** An error's own message; structural because errors from Node internals or another realm fail `instanceof Error`. */
+export function messageOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') return err.message;
+  return String(err);
+}

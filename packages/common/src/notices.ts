@@ -1,0 +1,186 @@
+/**
+ * Notices as data: what the workflows tell people, as a kind plus facts. Workflow code
+ * builds these; the words, the language and the time zone are chosen outside workflow
+ * code by the render step (`@duban/activities`), so a notice can be rendered in Chinese
+ * with local times, or in English, without changing (or versioning) workflow code.
+ */
+import type { BehindReason, Rung, TrafficLight } from './vocabulary';
+
+/** The task a notice is about, as people know it. */
+export interface NoticeTask {
+  planId: string;
+  planTitle?: string;
+  taskNumber: number;
+  title: { zh: string; en: string };
+}
+
+/** Codes the notice names, resolved to names by the render step where it knows them. */
+export interface NoticeNames {
+  /** Unit code → display name (Chinese first). */
+  units?: Record<string, string>;
+  /** Person id → name. */
+  people?: Record<string, string>;
+}
+
+interface TaskNoticeBase {
+  task: NoticeTask;
+  names?: NoticeNames;
+}
+
+/** 交办: the task is assigned to its units. */
+export interface AssignmentNotice extends TaskNoticeBase {
+  kind: 'assignment';
+  primaryLead: string;
+  assistingLeads: string[];
+  responsible: string[];
+  deadlineAt: string;
+  acknowledgementWindowMs: number;
+}
+
+/** A rung of the accountability ladder: 催办, 督办单, 约谈, 问责. */
+export interface RungNotice extends TaskNoticeBase {
+  kind: Rung;
+  level: number;
+  reasons: BehindReason[];
+  percent: number;
+  light: TrafficLight;
+  deadlineAt: string;
+}
+
+/** 待审核: the primary lead submitted the consolidated work. */
+export interface ReviewRequestedNotice extends TaskNoticeBase {
+  kind: 'review-requested';
+  submittedBy: string;
+  summary: string;
+  reviewDueAt: string;
+}
+
+/** 审核逾期: a submission waits past its review deadline. */
+export interface ReviewOverdueNotice extends TaskNoticeBase {
+  kind: 'review-overdue';
+  submittedBy: string;
+  submittedAt: string;
+  reviewDueAt: string;
+}
+
+/** 退回整改: the reviewer sent the work back. */
+export interface ReturnedNotice extends TaskNoticeBase {
+  kind: 'returned';
+  reasons: string[];
+}
+
+/** 表扬: approved early with a high score. */
+export interface CommendationNotice extends TaskNoticeBase {
+  kind: 'commendation';
+  score: number;
+}
+
+/** 延期申请: the primary lead asks HQ for a later deadline. */
+export interface ExtensionRequestedNotice extends TaskNoticeBase {
+  kind: 'extension-requested';
+  requestedBy: string;
+  deadlineAt: string;
+  reason: string;
+}
+
+/** HQ's decision on an extension request. */
+export interface ExtensionDecidedNotice extends TaskNoticeBase {
+  kind: 'extension-decided';
+  decision: 'approved' | 'refused';
+  /** The deadline in force after the decision. */
+  deadlineAt: string;
+  reason?: string;
+}
+
+/** 任务撤销. */
+export interface CancelledNotice extends TaskNoticeBase {
+  kind: 'cancelled';
+  reason: string;
+}
+
+/** 计划调整: HQ amended the task (deadline moved, leads reassigned). */
+export interface AmendedNotice extends TaskNoticeBase {
+  kind: 'amended';
+  reason: string;
+  deadlineAt: string;
+  primaryLead: string;
+}
+
+// -- Campaign bulletins (周调度通报) --------------------------------------------------------
+
+export interface BulletinTask {
+  taskNumber: number;
+  title: string;
+  light: TrafficLight;
+  percent: number;
+  deadlineAt: string;
+  escalationLevel: number;
+}
+
+/** One unit's entry in a ranking: the unit with the most flagged tasks comes first. */
+export interface UnitRanking {
+  rank: number;
+  unit: string;
+  tasks: BulletinTask[];
+}
+
+export interface EscalationMove {
+  taskNumber: number;
+  unit: string;
+  at: string;
+}
+
+export interface Bulletin {
+  /** 1, 2, 3…; 0 for a preview. */
+  number: number;
+  at: string;
+  periodStart: string;
+  periodEnd: string;
+  /** Red: overdue. */
+  overdue: UnitRanking[];
+  /** Yellow: behind the expected progress. */
+  atRisk: UnitRanking[];
+  escalationsOpened: EscalationMove[];
+  escalationsClosed: EscalationMove[];
+  totals: { tasks: number; green: number; yellow: number; red: number; approved: number; cancelled: number };
+}
+
+/** 周调度通报: the weekly bulletin to headquarters. */
+export interface BulletinNotice {
+  kind: 'bulletin';
+  plan: { id: string; title: string };
+  names?: NoticeNames;
+  bulletin: Bulletin;
+}
+
+export type TaskNotice =
+  | AssignmentNotice
+  | RungNotice
+  | ReviewRequestedNotice
+  | ReviewOverdueNotice
+  | ReturnedNotice
+  | CommendationNotice
+  | ExtensionRequestedNotice
+  | ExtensionDecidedNotice
+  | CancelledNotice
+  | AmendedNotice;
+
+export type Notice = TaskNotice | BulletinNotice;
+export type NoticeKind = Notice['kind'];
+
+export const NOTICE_KINDS = [
+  'assignment',
+  'reminder',
+  'supervision-notice',
+  'interview',
+  'accountability',
+  'review-requested',
+  'review-overdue',
+  'returned',
+  'commendation',
+  'extension-requested',
+  'extension-decided',
+  'cancelled',
+  'amended',
+  'bulletin',
+] as const satisfies readonly NoticeKind[];
