@@ -4,12 +4,16 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import {
   ActivityErrorCode,
+  AuditStoreError,
   LogAndWebhookNotifier,
+  WebhookError,
+  toApplicationFailure,
   SqliteAuditStore,
   createActivities,
   type DubanActivities,
 } from '@duban/activities';
-import { auditEntry, memoryLogger, notification, startWebhook, tempDir } from './fixtures';
+import { DubanError, ErrorCode, isDubanError } from '@duban/common';
+import { auditEntry, memoryLogger, notification, rejectionOf, startWebhook, tempDir } from './fixtures';
 
 /** An activity context for one attempt; quiet, since these tests fail attempts on purpose. */
 function activityEnv(attempt = 1): MockActivityEnvironment {
@@ -39,14 +43,7 @@ afterEach(async () => {
   removeDir();
 });
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
+const failureOf = (promise: Promise<unknown>): Promise<ApplicationFailure> => rejectionOf(promise, ApplicationFailure);
 
 test('appendAudit run as an activity writes one row however often it is retried', async () => {
   const entry = auditEntry();
@@ -102,4 +99,21 @@ test('cancelling the activity aborts a webhook call that hangs, well before its 
   expect(Date.now() - started).toBeLessThan(20_000);
   expect(webhook.requests).toHaveLength(1);
   expect(await store.outbox().list()).toEqual([]);
+});
+
+test('activity errors are DubanErrors with codes from the registry and retryability from it', () => {
+  const closed = new AuditStoreError(ActivityErrorCode.AUDIT_STORE_CLOSED, 'closed', '/tmp/audit.sqlite');
+  const rejected = new WebhookError(ActivityErrorCode.WEBHOOK_REJECTED, 'rejected', 'http://hooks.example/x', 404);
+  expect(closed).toBeInstanceOf(DubanError);
+  expect(isDubanError(rejected)).toBe(true);
+  expect(closed).toMatchObject({ code: 'AUDIT_STORE_CLOSED', kind: 'unavailable', retryable: true, file: '/tmp/audit.sqlite' });
+  expect(rejected).toMatchObject({ kind: 'refused', retryable: false, status: 404, details: { endpoint: 'http://hooks.example/x', status: 404 } });
+  expect(ActivityErrorCode.WEBHOOK_UNAVAILABLE).toBe(ErrorCode.WEBHOOK_UNAVAILABLE);
+});
+
+test('any DubanError crosses the activity boundary with its code; other errors pass as they are', () => {
+  const failure = toApplicationFailure(new DubanError(ErrorCode.INVALID_TIME_ZONE, 'bad zone', { details: { timeZone: 'Mars/Olympus' } }));
+  expect(failure).toMatchObject({ type: 'INVALID_TIME_ZONE', nonRetryable: true, details: [{ timeZone: 'Mars/Olympus' }] });
+  const plain = new Error('boom');
+  expect(toApplicationFailure(plain)).toBe(plain);
 });

@@ -5,8 +5,10 @@ import {
   LogAndWebhookNotifier,
   SqliteAuditStore,
   WebhookError,
+  renderNotice,
 } from '@duban/activities';
-import { memoryLogger, notification, startWebhook, tempDir } from './fixtures';
+import { ErrorCode } from '@duban/common';
+import { memoryLogger, notification, rejectionOf, startWebhook, tempDir } from './fixtures';
 
 let webhook: Awaited<ReturnType<typeof startWebhook>> | undefined;
 afterEach(async () => {
@@ -14,16 +16,9 @@ afterEach(async () => {
   webhook = undefined;
 });
 
-async function failure(promise: Promise<unknown>): Promise<WebhookError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WebhookError);
-  return error as WebhookError;
-}
+const failure = (promise: Promise<unknown>): Promise<WebhookError> => rejectionOf(promise, WebhookError);
 
-test('posts the notification as JSON with its Idempotency-Key header and logs it', async () => {
+test('posts the notice and its rendered words as JSON with its Idempotency-Key header, and logs the subject', async () => {
   webhook = await startWebhook();
   const logger = memoryLogger();
   const notifier = new LogAndWebhookNotifier({ webhook: webhook.url, logger });
@@ -37,9 +32,10 @@ test('posts the notification as JSON with its Idempotency-Key header and logs it
   expect(request?.url).toBe('/hooks/duban');
   expect(request?.headers['idempotency-key']).toBe(n.idempotencyKey);
   expect(request?.headers['content-type']).toMatch(/^application\/json/);
-  expect(JSON.parse(request?.body ?? '')).toEqual(n);
+  const { subject, body } = renderNotice(n.notice);
+  expect(JSON.parse(request?.body ?? '')).toEqual({ ...n, subject, body });
   expect(logger.lines).toEqual([
-    expect.objectContaining({ level: 'info', meta: expect.objectContaining({ idempotencyKey: n.idempotencyKey, channel: 'webhook', httpStatus: 200 }) }),
+    expect.objectContaining({ level: 'info', message: `notification reminder: ${subject}`, meta: expect.objectContaining({ idempotencyKey: n.idempotencyKey, channel: 'webhook', httpStatus: 200 }) }),
   ]);
 });
 
@@ -157,7 +153,8 @@ test('without a webhook it only logs, and still sends a key once', async () => {
   await expect(notifier.notify(n)).resolves.toEqual({ sent: true });
   await expect(notifier.notify(n)).resolves.toEqual({ sent: false });
   expect(logger.lines).toHaveLength(2);
-  expect(logger.lines[0]).toMatchObject({ level: 'info', message: expect.stringContaining(n.subject), meta: { channel: 'log', body: n.body } });
+  const { subject, body } = renderNotice(n.notice);
+  expect(logger.lines[0]).toMatchObject({ level: 'info', message: expect.stringContaining(subject), meta: { channel: 'log', body } });
   expect(logger.lines[1]).toMatchObject({ message: expect.stringContaining('already sent') });
   expect(notifier.endpoint).toBeUndefined();
 });
@@ -165,4 +162,34 @@ test('without a webhook it only logs, and still sends a key once', async () => {
 test('an unusable webhook URL is refused at construction with WEBHOOK_URL_INVALID', () => {
   expect(() => new LogAndWebhookNotifier({ webhook: 'not a url' })).toThrow(expect.objectContaining({ code: ActivityErrorCode.WEBHOOK_URL_INVALID }));
   expect(() => new LogAndWebhookNotifier({ webhook: 'ftp://example.org/x' })).toThrow(expect.objectContaining({ code: ActivityErrorCode.WEBHOOK_URL_INVALID }));
+});
+
+test('renders in the language and zone it was given', async () => {
+  const logger = memoryLogger();
+  const notifier = new LogAndWebhookNotifier({ logger, lang: 'en', timeZone: 'Europe/Berlin' });
+
+  await notifier.notify(notification());
+  expect(logger.lines[0]?.message).toContain('Reminder');
+  expect(logger.lines[0]?.meta?.body).toContain('2020-12-31 17:00 (Europe/Berlin)');
+});
+
+test('an unknown time zone or language is refused at construction', () => {
+  expect(() => new LogAndWebhookNotifier({ timeZone: 'Mars/Olympus' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_TIME_ZONE }));
+  expect(() => new LogAndWebhookNotifier({ lang: 'fr' as 'en' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+});
+
+test('a notice of an unknown kind is refused as INVALID_INPUT before anything is sent', async () => {
+  const logger = memoryLogger();
+  const notifier = new LogAndWebhookNotifier({ logger });
+  const bad = notification({ notice: { kind: 'gossip' } as unknown as ReturnType<typeof notification>['notice'] });
+
+  await expect(notifier.notify(bad)).rejects.toMatchObject({ code: ActivityErrorCode.INVALID_INPUT, details: { field: 'notice.kind' } });
+  expect(logger.lines).toEqual([]);
+});
+
+test('a notice missing its facts is refused as INVALID_INPUT, not retried', async () => {
+  const notifier = new LogAndWebhookNotifier({ logger: memoryLogger() });
+  const bad = notification({ notice: { kind: 'commendation' } as unknown as ReturnType<typeof notification>['notice'] });
+
+  await expect(notifier.notify(bad)).rejects.toMatchObject({ code: ActivityErrorCode.INVALID_INPUT, retryable: false, details: { field: 'notice' } });
 });

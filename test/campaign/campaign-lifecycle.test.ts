@@ -17,7 +17,7 @@ import {
   WEEK_MS,
   type CampaignWorkflowInput,
 } from '@duban/workflows';
-import type { campaignWorkflow } from '@duban/workflows/dist/workflows';
+import type { campaignWorkflow } from '@duban/workflows/workflows';
 import { removeTemporaryDirectories, startTimeSkipping, workflowBundle } from '../harness';
 import { DAY, MemoryActivities, people, rid, taskInput } from '../workflows/fixtures';
 
@@ -61,7 +61,12 @@ it('sends a bulletin every week, continues as new with its board, and rolls up t
     expect(bulletins.latest?.totals).toMatchObject({ tasks: 2 });
     // Unacknowledged after the window: both tasks escalated, which the first bulletin after it reports.
     expect(bulletins.kept.flatMap((b) => b.escalationsOpened).map((e) => e.taskNumber).sort()).toEqual([1, 2]);
-    expect(memory.notifications.filter((n) => n.kind === 'bulletin').map((n) => n.recipients)).toEqual(Array(3).fill([{ person: 'hq-1', unit: 'chengguan', role: 'hq-office' }]));
+    const sent = memory.notifications.filter((n) => n.notice.kind === 'bulletin');
+    expect(sent.map((n) => n.recipients)).toEqual(Array(3).fill([{ person: 'hq-1', unit: 'chengguan', role: 'hq-office' }]));
+    // The bulletin goes out as facts (the render step writes the words), with the plan's unit names.
+    expect(sent.map((n) => n.notice)).toEqual(
+      bulletins.kept.map((bulletin) => ({ kind: 'bulletin', plan: { id: planId, title: '测试计划' }, names: { units: { chengjian: '城建办', chengguan: '城管办', communities: '各相关社区' } }, bulletin })),
+    );
 
     await task(1).executeUpdate(acknowledgeUpdate, { args: [{ requestId: rid(), actor: 'chengjian-head' }] });
     await task(1).executeUpdate(submitUpdate, { args: [{ requestId: rid(), actor: 'chengjian-staff', summary: '绿道建成' }] });

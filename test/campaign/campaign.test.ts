@@ -7,10 +7,9 @@
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
-import { runAuditExport, type AuditExportOptions } from '@duban/cli/dist/commands/audit-export';
-import { runLedger, type LedgerRow } from '@duban/cli/dist/commands/ledger';
-import type { CommandContext } from '@duban/cli/dist/context';
-import { DubanClient, DubanClientError, planTaskNumbers } from '@duban/client';
+import { runAuditExport, runLedger, type AuditExportOptions, type CommandContext, type LedgerRow } from '@duban/cli';
+import { DubanClient, planTaskNumbers } from '@duban/client';
+import { DubanError, ErrorCode } from '@duban/common';
 import { dueInstant, findTask, loadAmendmentFile, loadPlanFile, type Plan } from '@duban/plan';
 import { createDubanWorker, type DubanWorker } from '@duban/worker';
 import {
@@ -122,7 +121,7 @@ describe('a launched campaign', () => {
 
   it('applies the example amendment: a 2021 task is added and a deadline moved, once', async () => {
     const amendment = await loadAmendmentFile(amendmentFile, plan);
-    const result = await duban.amend(plan, amendment);
+    const result = await duban.campaign(plan.id).amend(plan, amendment);
     expect(result).toEqual({ amendmentId: 'xihu-2021-tasks', applied: true, added: [21], moved: [7], reassigned: [] });
 
     // 2021-03-31 "by", shifted to the campaign's second year.
@@ -138,19 +137,20 @@ describe('a launched campaign', () => {
     expect(task21).toMatchObject({ taskNumber: 21, status: 'assigned', deadlineAt: dueInstant(`${campaignYear + 1}-11-30`, 'by', 'Asia/Shanghai').toUTC().toISO() });
     expect(task21?.units.map((u) => [u.unit, u.role])).toEqual(expect.arrayContaining([['chengjian', 'primary'], ['chengguan', 'assisting']]));
 
-    expect(await duban.amend(plan, amendment)).toMatchObject({ applied: false });
+    expect(await duban.campaign(plan.id).amend(plan, amendment)).toMatchObject({ applied: false });
   });
 
   it('reassigns a lead unit, and refuses an amendment naming a task the campaign does not run', async () => {
     const base = await loadAmendmentFile(amendmentFile, plan);
-    const reassigned = await duban.amend(plan, { ...base, id: 'reassign-9', addTasks: [], moveDeadlines: [], reassign: [{ task: 9, lead: ['chengguan', 'jingfa'], reason: '调整牵头单位' }] });
+    const reassigned = await duban.campaign(plan.id).amend(plan, { ...base, id: 'reassign-9', addTasks: [], moveDeadlines: [], reassign: [{ task: 9, lead: ['chengguan', 'jingfa'], reason: '调整牵头单位' }] });
     expect(reassigned.reassigned).toEqual([9]);
     const task9 = await eventually(() => duban.task('xihu-2020', 9).state(), (s) => s.units[0]?.unit === 'chengguan');
     expect(task9.units.slice(0, 2).map((u) => [u.unit, u.role])).toEqual([['chengguan', 'primary'], ['jingfa', 'assisting']]);
 
-    const refused = duban.amend(plan, { ...base, id: 'unknown-task', addTasks: [], moveDeadlines: [{ task: 99, deadline: { date: '2021-06-30', rule: 'by', source: 's' }, reason: 'r' }] });
-    await expect(refused).rejects.toBeInstanceOf(DubanClientError);
-    await expect(refused).rejects.toMatchObject({ code: 'UNKNOWN_TASK' });
+    const refused = duban.campaign(plan.id).amend(plan, { ...base, id: 'unknown-task', addTasks: [], moveDeadlines: [{ task: 99, deadline: { date: '2021-06-30', rule: 'by', source: 's' }, reason: 'r' }] });
+    // The campaign's refusal reaches the caller as a duban error with the workflow's code.
+    await expect(refused).rejects.toBeInstanceOf(DubanError);
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_TASK });
   });
 
   it('keeps a live board: 21 tasks, a task falling overdue turns red and escalates, counts per unit', async () => {
@@ -160,7 +160,7 @@ describe('a launched campaign', () => {
         { amendmentId: 'due-now', actor: 'hq-office-clerk', reason: '测试：限期完成', addTasks: [], reassign: [], moveDeadlines: [{ taskNumber: 5, deadlineAt: new Date(Date.now() + 3000).toISOString(), reason: 'test' }] },
       ],
     });
-    const board = await eventually(() => duban.board('xihu-2020'), (b) => task(b, 5)?.light === 'red' && task(b, 5)?.escalationsStarted === 1);
+    const board = await eventually(() => duban.campaign('xihu-2020').board(), (b) => task(b, 5)?.light === 'red' && task(b, 5)?.escalationsStarted === 1);
     expect(board.tasks).toHaveLength(21);
     expect(task(board, 5)).toMatchObject({ light: 'red', primaryLead: 'chengjian', escalationsStarted: 1 });
     expect(task(board, 9)).toMatchObject({ primaryLead: 'chengguan' });
@@ -175,7 +175,7 @@ describe('a launched campaign', () => {
 
   it('sends HQ a bulletin at the dispatch: the overdue task ranked under its unit, the escalation opened', async () => {
     const bulletins = await eventually(
-      () => duban.bulletins('xihu-2020'),
+      () => duban.campaign('xihu-2020').bulletins(),
       (b) => b.latest?.overdue.some((r) => r.unit === 'chengjian') === true && b.kept.some((k) => k.escalationsOpened.some((e) => e.taskNumber === 5)),
       60_000,
     );

@@ -1,19 +1,19 @@
 /**
- * `duban launch | amend | board | bulletin` through the real binary against a dev server,
- * success paths and refusals, each with its exit code and message. The worker runs in
- * this process.
+ * `duban launch | amend | board | bulletin` through `main` in this process against a dev
+ * server, success paths and refusals, each with its exit code and message, and the board
+ * laid out by display width. The worker runs in this process.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
+import stringWidth from 'string-width';
 import { DubanClient } from '@duban/client';
 import { createDubanWorker, type DubanWorker } from '@duban/worker';
 import { dubanSearchAttributes, type CampaignBoard } from '@duban/workflows';
 import { removeTemporaryDirectories, serverAddress, startDevServer, temporaryDirectory, workflowBundle } from '../harness';
+import { duban as run, expectRun, repoRoot, tableColumns, type Run } from './run';
 
-const repoRoot = join(__dirname, '..', '..');
 const seedFile = 'plans/xihu-2020.yaml';
 const amendmentFile = 'plans/amendments/xihu-2021-tasks.yaml';
 const campaignYear = DateTime.now().setZone('Asia/Shanghai').year + 1;
@@ -23,22 +23,9 @@ let worker: DubanWorker;
 let running: Promise<void>;
 let dir: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real binary the way a person does: `pnpm duban …` from the repository root. */
+/** `duban ARGS…` in English against this file's server. */
 function duban(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      'pnpm',
-      ['--silent', 'duban', ...args],
-      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', LANG: 'en_US.UTF-8', LC_ALL: '', TEMPORAL_ADDRESS: serverAddress(env), TEMPORAL_NAMESPACE: 'default' } },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
-    );
-  });
+  return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env), TEMPORAL_NAMESPACE: 'default' } });
 }
 
 function file(name: string, text: string): string {
@@ -71,30 +58,21 @@ describe('duban launch', () => {
   });
 
   it('says "already launched" with the number of running tasks the second time', async () => {
-    const run = await duban('launch', seedFile, '--campaign-year', String(campaignYear));
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Plan xihu-2020 is already launched (campaign duban/xihu-2020/campaign): 20 of its 20 tasks are still running. Nothing new was started.');
+    expectRun(await duban('launch', seedFile, '--campaign-year', String(campaignYear)), 0, 'stdout', ['Plan xihu-2020 is already launched (campaign duban/xihu-2020/campaign): 20 of its 20 tasks are still running. Nothing new was started.']);
     const json = await duban('launch', seedFile, '--campaign-year', String(campaignYear), '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ started: false, alreadyRunning: 20, campaignWorkflowId: 'duban/xihu-2020/campaign' });
   });
 
   it('refuses a campaign year that is not a year (exit 2)', async () => {
-    const run = await duban('launch', seedFile, '--campaign-year', 'next');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--campaign-year must be a whole number from 2000 to 2100, got "next". [USAGE]');
+    expectRun(await duban('launch', seedFile, '--campaign-year', 'next'), 2, 'stderr', ['--campaign-year must be a whole number from 2000 to 2100, got "next". [USAGE]']);
   });
 
   it('refuses to launch a plan whose campaign is over and says which year to use (exit 1)', async () => {
-    const run = await duban('launch', seedFile);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('ended 2021-12-31');
-    expect(run.stderr).toContain('[CAMPAIGN_OVER]');
+    expectRun(await duban('launch', seedFile), 1, 'stderr', ['ended 2021-12-31', '[CAMPAIGN_OVER]']);
   });
 
   it('refuses a missing plan file with its path (exit 1)', async () => {
-    const run = await duban('launch', 'plans/missing.yaml', '--campaign-year', String(campaignYear));
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('plans/missing.yaml:1:1 FILE_NOT_FOUND');
+    expectRun(await duban('launch', 'plans/missing.yaml', '--campaign-year', String(campaignYear)), 1, 'stderr', ['plans/missing.yaml:1:1 FILE_NOT_FOUND']);
   });
 });
 
@@ -104,41 +82,33 @@ describe('duban amend', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Amendment xihu-2021-tasks applied to plan xihu-2020: added tasks 21; moved deadlines of 7; reassigned none.');
-    const again = await duban('amend', seedFile, amendmentFile);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Amendment xihu-2021-tasks was already applied to plan xihu-2020; nothing changed.');
+    expectRun(await duban('amend', seedFile, amendmentFile), 0, 'stdout', ['Amendment xihu-2021-tasks was already applied to plan xihu-2020; nothing changed.']);
   });
 
-  it('refuses a malformed amendment with file, line, path and fix (exit 1)', async () => {
-    const malformed = file('malformed.yaml', 'plan: xihu-2020\nid: late-fix\nissuedBy: hq-office-clerk\nreason: r\nmoveDeadlines:\n  - task: 7\n    deadline: { date: 2021-02-30, rule: by, source: s }\n    reason: r\n');
-    const run = await duban('amend', seedFile, malformed);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${malformed}:7:`);
-    expect(run.stderr).toContain('PLAN_SCHEMA moveDeadlines[0].deadline.date');
-    expect(run.stderr).toContain('Fix: Write the date as YYYY-MM-DD');
-    expect(run.stderr).toContain('[AMENDMENT_INVALID]');
-  });
+  // [what is wrong, the amendment file's text, what stderr says given the file's path]: each exits 1.
+  const refusedFiles: Array<[string, () => string, (path: string) => Array<string | RegExp>]> = [
+    [
+      'a malformed date, with file, line, path and fix',
+      () => 'plan: xihu-2020\nid: late-fix\nissuedBy: hq-office-clerk\nreason: r\nmoveDeadlines:\n  - task: 7\n    deadline: { date: 2021-02-30, rule: by, source: s }\n    reason: r\n',
+      (path) => [`${path}:7:`, 'PLAN_SCHEMA moveDeadlines[0].deadline.date', 'Fix: Write the date as YYYY-MM-DD', '[AMENDMENT_INVALID]'],
+    ],
+    ['broken YAML, at its line', () => 'plan: xihu-2020\nid: x\nreason: "unclosed\n', (path) => [new RegExp(`${path}:\\d+:\\d+ YAML_SYNTAX`)]],
+    [
+      'an unknown task and an unknown unit, each at its line',
+      () =>
+        'plan: xihu-2020\nid: unknown\nissuedBy: hq-office-clerk\nreason: r\nmoveDeadlines:\n  - task: 42\n    deadline: { date: 2021-06-30, rule: by, source: s }\n    reason: r\nreassign:\n  - task: 9\n    lead: [nowhere]\n    reason: r\n',
+      (path) => [`${path}:6:11 UNKNOWN_TASK moveDeadlines[0].task: Plan xihu-2020 has no task 42.`, `${path}:11:12 UNKNOWN_UNIT reassign[0].lead[0]`],
+    ],
+    [
+      'an issuer outside the HQ office',
+      () => readFileSync(join(repoRoot, amendmentFile), 'utf8').replace('issuedBy: hq-office-clerk', 'issuedBy: jingfa-staff'),
+      () => ['ROLE_MISSING issuedBy'],
+    ],
+  ];
 
-  it('refuses broken YAML at its line (exit 1)', async () => {
-    const broken = file('broken.yaml', 'plan: xihu-2020\nid: x\nreason: "unclosed\n');
-    const run = await duban('amend', seedFile, broken);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`${broken}:\\d+:\\d+ YAML_SYNTAX`));
-  });
-
-  it('refuses an amendment naming an unknown task or unit, each at its line (exit 1)', async () => {
-    const unknown = file('unknown.yaml', 'plan: xihu-2020\nid: unknown\nissuedBy: hq-office-clerk\nreason: r\nmoveDeadlines:\n  - task: 42\n    deadline: { date: 2021-06-30, rule: by, source: s }\n    reason: r\nreassign:\n  - task: 9\n    lead: [nowhere]\n    reason: r\n');
-    const run = await duban('amend', seedFile, unknown);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${unknown}:6:11 UNKNOWN_TASK moveDeadlines[0].task: Plan xihu-2020 has no task 42.`);
-    expect(run.stderr).toContain(`${unknown}:11:12 UNKNOWN_UNIT reassign[0].lead[0]`);
-  });
-
-  it('refuses an amendment issued by someone outside the HQ office (exit 1)', async () => {
-    const text = readFileSync(join(repoRoot, amendmentFile), 'utf8').replace('issuedBy: hq-office-clerk', 'issuedBy: jingfa-staff');
-    const run = await duban('amend', seedFile, file('not-hq.yaml', text));
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('ROLE_MISSING issuedBy');
+  it.each(refusedFiles)('refuses an amendment with %s (exit 1)', async (what, text, says) => {
+    const path = file(`${what.replace(/\W+/g, '-')}.yaml`, text());
+    expectRun(await duban('amend', seedFile, path), 1, 'stderr', says(path));
   });
 
   it('refuses to amend a task that is already finished, with the campaign\'s code (exit 1)', async () => {
@@ -155,24 +125,31 @@ describe('duban amend', () => {
   });
 
   it('refuses a missing amendment file and a missing argument', async () => {
-    const missing = await duban('amend', seedFile, 'plans/amendments/none.yaml');
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('plans/amendments/none.yaml:1:1 FILE_NOT_FOUND');
-    const usage = await duban('amend', seedFile);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain("missing required argument 'amendment'");
+    expectRun(await duban('amend', seedFile, 'plans/amendments/none.yaml'), 1, 'stderr', ['plans/amendments/none.yaml:1:1 FILE_NOT_FOUND']);
+    expectRun(await duban('amend', seedFile), 2, 'stderr', ["missing required argument 'amendment'"]);
   });
 });
 
 describe('duban board', () => {
   it('prints tasks by light with unit names as the plan writes them, and counts per unit', async () => {
-    const run = await duban('board', seedFile);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Board of plan xihu-2020 (campaign running');
-    expect(run.stdout).toContain('2021年老旧小区改造（示例）');
-    expect(run.stdout).toContain('Per primary lead unit:');
-    expect(run.stdout).toMatch(/城建办\s+11\s/);
-    expect(run.stdout).toContain('Amendments: xihu-2021-tasks');
+    expectRun(await duban('board', seedFile), 0, 'stdout', [
+      'Board of plan xihu-2020 (campaign running',
+      '2021年老旧小区改造（示例）',
+      'Per primary lead unit:',
+      /城建办\s+11\s/,
+      'Amendments: xihu-2021-tasks',
+    ]);
+  });
+
+  it.each(['en', 'zh'])('lines up coloured lights and Chinese titles under their columns by display width (--lang %s)', async (lang) => {
+    const shown = await run(['--lang', lang, 'board', seedFile], { env: { TEMPORAL_ADDRESS: serverAddress(env) }, color: true });
+    expect(shown.code).toBe(0);
+    // Coloured: the light cells carry ANSI codes, which take no columns on a terminal.
+    expect(shown.stdout).toContain('\u001b[32m');
+    const { columns, rows } = tableColumns(shown.stdout, stringWidth);
+    expect(columns).toHaveLength(8);
+    expect(rows).toHaveLength(21);
+    for (const cells of rows) expect(cells).toEqual(columns);
   });
 
   it('prints the board as JSON and in Chinese', async () => {
@@ -188,20 +165,18 @@ describe('duban board', () => {
 
   it('refuses a plan that was never launched (exit 1)', async () => {
     const other = file('other.yaml', readFileSync(join(repoRoot, seedFile), 'utf8').replace('id: xihu-2020', 'id: other-plan'));
-    const run = await duban('board', other);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('Plan other-plan has no campaign (duban/other-plan/campaign): launch it first with `duban launch PLAN`. [CAMPAIGN_NOT_FOUND]');
+    expectRun(await duban('board', other), 1, 'stderr', ['Plan other-plan has no campaign (duban/other-plan/campaign): launch it first with `duban launch PLAN`. [CAMPAIGN_NOT_FOUND]']);
   });
 });
 
 describe('duban bulletin', () => {
   it('shows a preview while no bulletin has been sent', async () => {
-    const run = await duban('bulletin', seedFile);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('No bulletin has been sent yet (next dispatch');
-    expect(run.stdout).toContain('Preview of the next bulletin of plan xihu-2020');
-    expect(run.stdout).toContain('21 tasks:');
-    expect(run.stdout).toContain('Overdue (red), ranked by unit:');
+    expectRun(await duban('bulletin', seedFile), 0, 'stdout', [
+      'No bulletin has been sent yet (next dispatch',
+      'Preview of the next bulletin of plan xihu-2020',
+      '21 tasks:',
+      'Overdue (red), ranked by unit:',
+    ]);
   });
 
   it('prints the preview as JSON', async () => {
@@ -211,8 +186,6 @@ describe('duban bulletin', () => {
   });
 
   it('refuses an unknown option (exit 2)', async () => {
-    const run = await duban('bulletin', seedFile, '--latest');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("unknown option '--latest'");
+    expectRun(await duban('bulletin', seedFile, '--latest'), 2, 'stderr', ["unknown option '--latest'"]);
   });
 });

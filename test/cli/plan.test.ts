@@ -1,29 +1,20 @@
-import { execFile } from 'node:child_process';
+/**
+ * `duban plan validate | show` in-process through `main` (no server needed), the table
+ * layout by display width, and the smoke tests of the real binary: help, an exit code,
+ * a usage error.
+ */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import stringWidth from 'string-width';
 import type { PlanProblem, PlanSummary } from '@duban/plan';
+import { duban as run, dubanBinary, repoRoot, tableColumns } from './run';
 
-const repoRoot = join(__dirname, '..', '..');
 const seedFile = 'plans/xihu-2020.yaml';
 const seedText = readFileSync(join(repoRoot, seedFile), 'utf8');
 const sourceLines = readFileSync(join(repoRoot, 'test', 'plan', 'fixtures', 'plan-2020.zh.txt'), 'utf8').split('\n');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real binary the way a person does: `pnpm duban …` from the repository root. */
-function duban(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile('pnpm', ['--silent', 'duban', ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const duban = (...args: string[]) => run(args);
 
 let dir: string;
 let brokenFile: string;
@@ -136,5 +127,37 @@ describe('duban plan show', () => {
     const run = await duban('plan', 'show', brokenFile);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('INVALID_TIME_ZONE');
+  });
+
+  it.each(['en', 'zh'])('lines up every cell under its column by display width, quoted Chinese titles included (--lang %s)', async (lang) => {
+    const shown = await duban('--lang', lang, 'plan', 'show', seedFile);
+    expect(shown.stdout).toContain('“厕所革命”行动');
+    const { columns, rows } = tableColumns(shown.stdout, stringWidth);
+    expect(columns).toHaveLength(8);
+    expect(rows).toHaveLength(20);
+    // Task 8 has no assisting unit: its cells still start where their columns do.
+    for (const cells of rows) for (const start of cells) expect(columns).toContain(start);
+    expect(rows.filter((cells) => cells.length === columns.length).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the duban binary', () => {
+  it('prints its help and exits 0', async () => {
+    const run = await dubanBinary(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: duban [options] [command]');
+    expect(run.stdout).toContain('task');
+  });
+
+  it('exits 1 with the problems of an invalid plan on stderr', async () => {
+    const run = await dubanBinary(['plan', 'validate', brokenFile]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('[PLAN_INVALID]');
+  });
+
+  it('exits 2 for a usage error', async () => {
+    const run = await dubanBinary(['plan', 'show', seedFile, '--campaign-year', 'next']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('[USAGE]');
   });
 });

@@ -1,32 +1,26 @@
 /**
- * The real `duban` binary against one dev server for the whole file, with a duban worker
- * in this process: every task command's success path, then refusals and usage errors.
- * Tests run in order and build on each other (one task's life), so they share state.
+ * The task commands through `main` in this process against one dev server for the whole
+ * file, with a duban worker in this process: every task command's success path, the audit
+ * export and the ledger, then refusals (exit 1) and usage errors (exit 2). The tests of a
+ * describe block run in order and build on each other (one task's life).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { AUDIT_DB_ENV, DEFAULT_AUDIT_DB, WEBHOOK_ENV } from '@duban/cli';
+import { BOM } from '@duban/cli';
 import { DubanClient } from '@duban/client';
 import { loadPlanFile, rebasePlan, type Plan } from '@duban/plan';
 import { freePort } from '@duban/servers';
-import { createDubanWorker, DEFAULT_AUDIT_DB_PATH, WORKER_ENV, type DubanWorker } from '@duban/worker';
+import { createDubanWorker, type DubanWorker } from '@duban/worker';
 import { dubanSearchAttributes, type TaskState } from '@duban/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { removeTemporaryDirectories, serverAddress, startDevServer, temporaryDirectory, workflowBundle } from '../harness';
+import { duban as run, expectRun, repoRoot, type Run } from './run';
 
-// Every command here spawns a process that loads the Temporal client: seconds each on a busy machine.
 jest.setTimeout(300_000);
 
-const repoRoot = join(__dirname, '..', '..');
 const YEAR = new Date().getFullYear() + 1;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let env: TestWorkflowEnvironment;
 let worker: DubanWorker;
@@ -37,20 +31,16 @@ let planFile: string;
 let auditDb: string;
 let dir: string;
 
-/** Runs the real binary as a person does, `pnpm duban …` from the repository root, in English. */
+/** `duban ARGS…` in English against this file's server; `extraEnv` may set DUBAN_AS or another address. */
 function duban(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  // The caller's DUBAN_AS and profile must not leak in; extraEnv may set them again.
-  const { DUBAN_AS: _as, TEMPORAL_PROFILE: _profile, ...inherited } = process.env;
-  const childEnv: NodeJS.ProcessEnv = { ...inherited, TEMPORAL_ADDRESS: serverAddress(env), LANG: 'C', LC_ALL: '', NO_COLOR: '1', ...extraEnv };
-  return new Promise((resolve, reject) => {
-    const child = spawn('pnpm', ['--silent', 'duban', ...args], { cwd: repoRoot, env: childEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env), ...extraEnv } });
+}
+
+/** A CSV file as Excel on Chinese Windows needs it: the UTF-8 BOM, then RFC 4180 records. */
+function readCsv(file: string): string[][] {
+  const text = readFileSync(file, 'utf8');
+  expect(text.startsWith(BOM)).toBe(true);
+  return parse(text, { bom: true, relax_column_count: false }) as string[][];
 }
 
 async function showJson(n: number): Promise<TaskState> {
@@ -203,14 +193,16 @@ describe('duban audit export and duban ledger', () => {
     const run = await duban(['audit', 'export', '--plan', plan.id, '--task', '3', '--format', 'csv', '--out', out, '--audit-db', auditDb]);
     expect(run.code).toBe(0);
     const text = readFileSync(out, 'utf8');
-    expect(text.charCodeAt(0)).not.toBe(0xfeff);
-    const lines = text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('at,actor,plan,task,event,details_json,idempotency_key');
-    expect(lines).toHaveLength(state3.timeline.length + 1);
-    const ack = lines.find((l) => l.includes(',task.acknowledged,') && l.includes('chengguan-head'));
-    expect(ack).toMatch(/^\S+,chengguan-head,xihu-2020,3,task\.acknowledged,"\{""unit"":""chengguan""/);
-    // The note with a comma and quotes survives as one field.
-    expect(text).toContain('西桃花河清淤过半, \\""第一段\\""');
+    expect(text.slice(1).split('\r\n')[0]).toBe('at,actor,plan,task,event,details_json,idempotency_key');
+    const [header, ...records] = readCsv(out);
+    expect(header).toEqual(['at', 'actor', 'plan', 'task', 'event', 'details_json', 'idempotency_key']);
+    expect(records).toHaveLength(state3.timeline.length);
+    const ack = records.find((r) => r[4] === 'task.acknowledged' && r[1] === 'chengguan-head');
+    expect(ack?.slice(1, 5)).toEqual(['chengguan-head', 'xihu-2020', '3', 'task.acknowledged']);
+    expect(JSON.parse(ack?.[5] ?? '{}')).toMatchObject({ unit: 'chengguan' });
+    // The note with a comma and quotes survives as one field and parses back.
+    const report = records.find((r) => r[4] === 'progress.reported');
+    expect(JSON.parse(report?.[5] ?? '{}')).toMatchObject({ note: '西桃花河清淤过半, "第一段"' });
   });
 
   test('audit export --format jsonl prints one JSON object per entry', async () => {
@@ -227,17 +219,20 @@ describe('duban audit export and duban ledger', () => {
     const out = join(dir, 'ledger.csv');
     const run = await duban(['ledger', planFile, '--out', out]);
     expect(run.code).toBe(0);
-    const lines = readFileSync(out, 'utf8').trimEnd().split('\r\n');
-    expect(lines[0]).toBe('No,Action,Title,Primary lead,Assisting,Responsible,Deadline,Status,Light,Escalation level,Rungs climbed,Score,Commended');
-    expect(lines).toHaveLength(21);
-    const row3 = lines[3]?.split(',') ?? [];
+    const rows = readCsv(out);
+    expect(rows[0]).toEqual(['No', 'Action', 'Title', 'Primary lead', 'Assisting', 'Responsible', 'Deadline', 'Status', 'Light', 'Escalation level', 'Rungs climbed', 'Score', 'Commended']);
+    expect(rows).toHaveLength(21);
+    const row3 = rows[3] ?? [];
     expect(row3.slice(0, 5)).toEqual(['3', '2', '河湖水环境整治', '城管办', '城建办']);
     expect(row3[7]).toBe('approved');
     expect(row3[11]).toBe(String(state3.assessment?.score));
     expect(row3[12]).toBe('no');
-    expect(lines[4]).toContain(`${YEAR + 1}-01-16 00:00`);
-    expect(lines[9]).toContain(',cancelled,');
-    expect(lines[5]).toContain(',not launched,');
+    expect(rows[4]?.[6]).toBe(`${YEAR + 1}-01-16 00:00`);
+    expect(rows[9]?.[7]).toBe('cancelled');
+    expect(rows[5]?.[7]).toBe('not launched');
+    // A responsible list with 、 and a title with “quotes” survive as single fields.
+    expect(rows[8]?.[2]).toBe('“厕所革命”行动');
+    expect(rows[8]?.[5]).toContain('兰宫路社区、');
   });
 
   test('ledger --format xlsx reads back with the same rows', async () => {
@@ -259,12 +254,6 @@ describe('duban audit export and duban ledger', () => {
   });
 });
 
-test('the CLI’s copies of the worker defaults (kept to load the worker lazily) match the worker package', () => {
-  expect(join(DEFAULT_AUDIT_DB)).toBe(DEFAULT_AUDIT_DB_PATH);
-  expect(AUDIT_DB_ENV).toBe(WORKER_ENV.auditDbPath);
-  expect(WEBHOOK_ENV).toBe(WORKER_ENV.webhookUrl);
-});
-
 describe('duban task: refusals (exit 1) and usage errors (exit 2)', () => {
   beforeAll(async () => {
     await client.startTask(plan, 8);
@@ -274,96 +263,62 @@ describe('duban task: refusals (exit 1) and usage errors (exit 2)', () => {
     expect(submitted.code).toBe(0);
   });
 
-  test('a task number the plan does not have is refused with the plan’s numbers', async () => {
-    const run = await duban(['task', 'show', planFile, '99']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('has no task 99; its tasks are 1, 2, 3');
-    expect(run.stderr).toContain('[TASK_NOT_IN_PLAN]');
-  });
+  // [what happens, the command line after `duban`, the exit code, what stderr says]
+  const refusals: Array<[string, () => string[], number, string[]]> = [
+    ['a task number the plan does not have is refused with the plan’s numbers', () => ['task', 'show', planFile, '99'], 1, ['has no task 99; its tasks are 1, 2, 3', '[TASK_NOT_IN_PLAN]']],
+    ['a task that was never launched is refused with a hint to launch the plan', () => ['task', 'show', planFile, '5'], 1, ['Task 5 of plan xihu-2020 has no workflow', 'duban launch', '[TASK_NOT_FOUND]']],
+    [
+      'a message from a person without the role is refused with WRONG_ROLE',
+      () => ['task', 'review', planFile, '8', '--as', 'chengguan-staff', '--approve', '--score', '90'],
+      1,
+      ['refused: ', 'may not review on task 8', '[WRONG_ROLE]'],
+    ],
+    ['a person not on the roster is refused with UNKNOWN_ACTOR', () => ['task', 'ack', planFile, '8', '--as', 'nobody'], 1, ['No person nobody on the roster of task 8', '[UNKNOWN_ACTOR]']],
+    [
+      'a reviewer who submitted the work is refused with SELF_REVIEW',
+      () => ['task', 'review', planFile, '8', '--as', 'hq-office-clerk', '--approve', '--score', '95'],
+      1,
+      ['submitted this work and cannot review it', '[SELF_REVIEW]'],
+    ],
+    ['a message to a closed task is refused with INVALID_STATE', () => ['task', 'report', planFile, '9', '--as', 'jingfa-head', '--percent', '10', '--note', '已撤销'], 1, ['[INVALID_STATE]']],
+    [
+      'report --unit naming another unit than the actor’s is refused',
+      () => ['task', 'report', planFile, '8', '--as', 'chengguan-staff', '--unit', 'chengjian', '--percent', '10', '--note', 'x'],
+      1,
+      ['belongs to chengguan, not chengjian', '[WRONG_ROLE]'],
+    ],
+    [
+      'an extension to a date that does not exist is a usage error',
+      () => ['task', 'extend', planFile, '8', '--as', 'chengguan-head', '--to', `${YEAR}-13-45`, '--reason', '延期'],
+      2,
+      ['--to needs a date such as 2021-01-15 (the end of that day in Asia/Shanghai)', '[USAGE]'],
+    ],
+    ['a plan file that does not exist is refused with FILE_NOT_FOUND', () => ['task', 'show', join(dir, 'missing.yaml'), '3'], 1, ['FILE_NOT_FOUND', '[PLAN_INVALID]']],
+    ['an unknown option is a usage error', () => ['task', 'show', planFile, '3', '--bogus'], 2, ["unknown option '--bogus'"]],
+    ['a message without --as or DUBAN_AS is a usage error that says how to name the actor', () => ['task', 'ack', planFile, '8'], 2, ['Say who is acting with --as PERSON']],
+    [
+      'a percent out of range is a usage error',
+      () => ['task', 'report', planFile, '8', '--as', 'chengguan-head', '--percent', '140', '--note', 'x'],
+      2,
+      ['--percent must be a whole number from 0 to 100, got "140"'],
+    ],
+    [
+      'review with both --approve and --return is a usage error',
+      () => ['task', 'review', planFile, '8', '--as', 'supervisor-li', '--approve', '--score', '90', '--return', '--reason', 'x'],
+      2,
+      ['Give either --approve or --return, not both.'],
+    ],
+    [
+      'a malformed evidence link is a usage error',
+      () => ['task', 'submit', planFile, '8', '--as', 'chengguan-head', '--summary', 'x', '--evidence', 'not-a-link'],
+      2,
+      ['--evidence needs an http(s) link'],
+    ],
+    ['audit export from a database that does not exist is refused instead of exporting nothing', () => ['audit', 'export', '--audit-db', join(dir, 'nope.sqlite')], 1, ['[AUDIT_DB_NOT_FOUND]']],
+  ];
 
-  test('a task that was never launched is refused with a hint to launch the plan', async () => {
-    const run = await duban(['task', 'show', planFile, '5']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('Task 5 of plan xihu-2020 has no workflow');
-    expect(run.stderr).toContain('duban launch');
-    expect(run.stderr).toContain('[TASK_NOT_FOUND]');
-  });
-
-  test('a message from a person without the role is refused with WRONG_ROLE', async () => {
-    const run = await duban(['task', 'review', planFile, '8', '--as', 'chengguan-staff', '--approve', '--score', '90']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('refused: ');
-    expect(run.stderr).toContain('may not review on task 8');
-    expect(run.stderr).toContain('[WRONG_ROLE]');
-  });
-
-  test('a person not on the roster is refused with UNKNOWN_ACTOR', async () => {
-    const run = await duban(['task', 'ack', planFile, '8', '--as', 'nobody']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('No person nobody on the roster of task 8');
-    expect(run.stderr).toContain('[UNKNOWN_ACTOR]');
-  });
-
-  test('a reviewer who submitted the work is refused with SELF_REVIEW', async () => {
-    const run = await duban(['task', 'review', planFile, '8', '--as', 'hq-office-clerk', '--approve', '--score', '95']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('submitted this work and cannot review it');
-    expect(run.stderr).toContain('[SELF_REVIEW]');
-  });
-
-  test('a message to a closed task is refused with INVALID_STATE', async () => {
-    const run = await duban(['task', 'report', planFile, '9', '--as', 'jingfa-head', '--percent', '10', '--note', '已撤销']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('[INVALID_STATE]');
-  });
-
-  test('report --unit naming another unit than the actor’s is refused', async () => {
-    const run = await duban(['task', 'report', planFile, '8', '--as', 'chengguan-staff', '--unit', 'chengjian', '--percent', '10', '--note', 'x']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('belongs to chengguan, not chengjian');
-  });
-
-  test('an extension to a date that does not exist is a usage error', async () => {
-    const run = await duban(['task', 'extend', planFile, '8', '--as', 'chengguan-head', '--to', `${YEAR}-13-45`, '--reason', '延期']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`--to needs a date such as 2021-01-15 (the end of that day in Asia/Shanghai)`);
-    expect(run.stderr).toContain('[USAGE]');
-  });
-
-  test('a plan file that does not exist is refused with FILE_NOT_FOUND', async () => {
-    const run = await duban(['task', 'show', join(dir, 'missing.yaml'), '3']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('FILE_NOT_FOUND');
-  });
-
-  test('an unknown option is a usage error', async () => {
-    const run = await duban(['task', 'show', planFile, '3', '--bogus']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("unknown option '--bogus'");
-  });
-
-  test('a message without --as or DUBAN_AS is a usage error that says how to name the actor', async () => {
-    const run = await duban(['task', 'ack', planFile, '8']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('Say who is acting with --as PERSON');
-  });
-
-  test('a percent out of range is a usage error', async () => {
-    const run = await duban(['task', 'report', planFile, '8', '--as', 'chengguan-head', '--percent', '140', '--note', 'x']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--percent must be a whole number from 0 to 100, got "140"');
-  });
-
-  test('review with both --approve and --return is a usage error', async () => {
-    const run = await duban(['task', 'review', planFile, '8', '--as', 'supervisor-li', '--approve', '--score', '90', '--return', '--reason', 'x']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('Give either --approve or --return, not both.');
-  });
-
-  test('a malformed evidence link is a usage error', async () => {
-    const run = await duban(['task', 'submit', planFile, '8', '--as', 'chengguan-head', '--summary', 'x', '--evidence', 'not-a-link']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--evidence needs an http(s) link');
+  test.each(refusals)('%s', async (_what, args, code, says) => {
+    expectRun(await duban(args()), code, 'stderr', says);
   });
 
   test('an unreachable server is refused with SERVER_UNREACHABLE and how to start one', async () => {
@@ -374,9 +329,11 @@ describe('duban task: refusals (exit 1) and usage errors (exit 2)', () => {
     expect(run.stderr).toContain('[SERVER_UNREACHABLE]');
   });
 
-  test('audit export from a database that does not exist is refused instead of exporting nothing', async () => {
-    const run = await duban(['audit', 'export', '--audit-db', join(dir, 'nope.sqlite')]);
+  test('--json adds the error as JSON with its code, kind and details, and keeps stdout for the result', async () => {
+    const run = await duban(['task', 'show', planFile, '99', '--json']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('[AUDIT_DB_NOT_FOUND]');
+    expect(run.stdout).toBe('');
+    const error = JSON.parse(run.stderr.split('\n')[1] ?? '') as { error: { code: string; kind: string; details: Record<string, unknown> } };
+    expect(error.error).toMatchObject({ code: 'TASK_NOT_IN_PLAN', kind: 'not-found', details: { planId: 'xihu-2020', taskNumber: 99 } });
   });
 });

@@ -6,25 +6,15 @@
 import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { DubanClient } from '@duban/client';
 import { loadPlanFile, rebasePlan } from '@duban/plan';
 import { startService } from '../../examples/embed-worker';
-import { removeTemporaryDirectories, serverAddress, startDevServer, temporaryDirectory } from '../harness';
+import { serverAddress, serverPerFile, startDevServer, temporaryDirectory } from '../harness';
 
 const repoRoot = join(__dirname, '..', '..');
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  // No search attributes registered: the example registers them itself.
-  env = await startDevServer();
-}, 300_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  removeTemporaryDirectories();
-});
+// No search attributes registered: the example registers them itself.
+const env = serverPerFile(startDevServer);
 
 it('compiles under the project settings', async () => {
   const code = await new Promise<number>((resolve) => {
@@ -38,14 +28,14 @@ it('compiles under the project settings', async () => {
 
 it('starts the worker inside the service, runs a task to a state on it, and shuts down', async () => {
   process.env.DUBAN_AUDIT_DB = join(temporaryDirectory('duban-embed-'), 'audit.sqlite');
-  const { server, stop } = await startService(serverAddress(env), 0);
+  const { server, stop } = await startService(serverAddress(env()), 0);
   try {
     await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', resolve)));
     const { port } = server.address() as AddressInfo;
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('duban worker RUNNING');
 
     const plan = rebasePlan(await loadPlanFile(join(repoRoot, 'plans', 'xihu-2020.yaml')), DateTime.now().year + 1);
-    const duban = new DubanClient(env.client);
+    const duban = new DubanClient(env().client);
     expect((await duban.startTask(plan, 8)).started).toBe(true);
     const result = await duban.task(plan.id, 8).acknowledge({ actor: 'chengguan-head' });
     expect(result).toMatchObject({ applied: true, status: 'acknowledged' });

@@ -1,6 +1,5 @@
 import { Worker } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflows, removeTemporaryDirectories, startDevServer } from '../harness';
+import { bundleWorkflows, serverPerFile, startDevServer } from '../harness';
 import * as activities from './fixtures/activities';
 import { proceedSignal, twoSteps } from './fixtures/workflows';
 
@@ -8,18 +7,11 @@ const workflowsPath = require.resolve('./fixtures/workflows');
 const taskQueue = 'foundation-restart';
 
 describe('the dev server', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await startDevServer();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-    removeTemporaryDirectories();
-  });
+  const env = serverPerFile(startDevServer);
 
   async function createWorker(): Promise<Worker> {
     return Worker.create({
-      connection: env.nativeConnection,
+      connection: env().nativeConnection,
       taskQueue,
       workflowBundle: await bundleWorkflows(workflowsPath),
       activities,
@@ -30,7 +22,7 @@ describe('the dev server', () => {
 
   it('finishes a workflow on a new worker after the first one stopped mid-way', async () => {
     const workflowId = `restart-${Date.now()}`;
-    const handle = await env.client.workflow.start(twoSteps, { taskQueue, workflowId });
+    const handle = await env().client.workflow.start(twoSteps, { taskQueue, workflowId });
 
     const first = await createWorker();
     await first.runUntil(async () => {

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { resolveTemporalBinary, ServerErrorCode, TemporalServerError } from '@duban/servers';
-import { bundleWorkflows, removeTemporaryDirectories, startTimeSkipping } from '../harness';
+import { isDubanError } from '@duban/common';
+import { resolveTemporalBinary, ServerErrorCode, startDevServer, TemporalServerError, waitUntilHealthy } from '@duban/servers';
+import { bundleWorkflows, serverPerFile, startTimeSkipping } from '../harness';
 import * as activities from './fixtures/activities';
 import { sleepForDays } from './fixtures/workflows';
 
@@ -11,25 +11,18 @@ const workflowsPath = require.resolve('./fixtures/workflows');
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await startTimeSkipping();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-    removeTemporaryDirectories();
-  });
+  const env = serverPerFile(startTimeSkipping);
 
   it('runs a workflow that sleeps 400 days in a few seconds of wall time', async () => {
     const worker = await Worker.create({
-      connection: env.nativeConnection,
+      connection: env().nativeConnection,
       taskQueue: 'foundation-sleep',
       workflowBundle: await bundleWorkflows(workflowsPath),
       activities,
     });
     const wallStart = Date.now();
     const slept = await worker.runUntil(
-      env.client.workflow.execute(sleepForDays, {
+      env().client.workflow.execute(sleepForDays, {
         args: [400],
         taskQueue: 'foundation-sleep',
         workflowId: `sleep-400-days-${Date.now()}`,
@@ -51,8 +44,10 @@ describe('resolving the Temporal binaries', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(TemporalServerError);
+    expect(isDubanError(error)).toBe(true);
     const serverError = error as TemporalServerError;
     expect(serverError.code).toBe(ServerErrorCode.BINARY_NOT_FOUND);
+    expect(serverError.binary).toBe('test-server');
     expect(serverError.message).toContain(missing);
     expect(serverError.message).toContain('set DUBAN_TEMPORAL_TEST_SERVER');
     expect(serverError.message).toContain('put temporal-test-server on PATH');
@@ -78,5 +73,19 @@ describe('resolving the Temporal binaries', () => {
     expect(result.stderr).toContain('DUBAN_TEMPORAL_CLI points at /nonexistent/temporal');
     expect(result.stderr).toContain('Fix it in one of three ways');
     expect(result.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+  });
+});
+
+describe('starting the dev server', () => {
+  it('gives up on an address where nothing becomes healthy within the bounded wait, saying why', async () => {
+    const outcome = await waitUntilHealthy('127.0.0.1:1', { timeoutMs: 1_500 });
+    expect(outcome).toMatchObject({ healthy: false, reason: expect.stringContaining('not healthy within 1500 ms') });
+  });
+
+  it('fails with TEMPORAL_SERVER_START_FAILED, not a hang, when the server process exits before it is healthy', async () => {
+    const error = await startDevServer({ binary: { kind: 'temporal-cli', source: 'env', path: '/bin/false' }, uiPort: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TemporalServerError);
+    expect(error).toMatchObject({ code: 'TEMPORAL_SERVER_START_FAILED', binary: 'temporal-cli' });
+    expect((error as Error).message).toContain('exited with 1');
   });
 });

@@ -9,7 +9,7 @@ const BUNDLE_PATH = join(__dirname, '..', '..', '.duban', 'test', 'workflows-bun
 module.exports = async function globalSetup() {
   const logger = new DefaultLogger(process.env.DUBAN_DEBUG === '1' ? 'DEBUG' : 'WARN');
   Runtime.install({ logger });
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('@duban/workflows/dist/workflows'), logger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('@duban/workflows/workflows'), logger });
   mkdirSync(join(BUNDLE_PATH, '..'), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);
 };

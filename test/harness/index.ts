@@ -1,7 +1,8 @@
 /**
  * One Temporal server per test file: `startTimeSkipping()` for timelines,
- * `startDevServer()` for end-to-end and crash tests. Both use the binaries
- * `@duban/servers` resolves (env var, PATH, project-local install), never a download.
+ * `startDevServer()` for end-to-end and crash tests, `serverPerFile(start)` to start one
+ * before a file's tests and stop it after. Both use the binaries `@duban/servers`
+ * resolves (env var, PATH, project-local install), never a download.
  *
  * Logs are quiet; set DUBAN_DEBUG=1 to see the SDK's and the servers' logs.
  */
@@ -52,7 +53,9 @@ export interface DevServerTestOptions {
 /**
  * The real dev server on a free loopback port, its SQLite database in a temp directory
  * (WAL), headless. Started by `@duban/servers` rather than the SDK's `createLocal`,
- * whose fixed 5-second start-up wait is too short on a busy two-core machine.
+ * whose fixed 5-second start-up wait is too short on a busy two-core machine; it is
+ * handed out only once its frontend answers as healthy (a busy machine answered
+ * "Frontend is not healthy yet" for seconds after the port opened).
  * `env.teardown()` stops the server too.
  */
 export async function startDevServer(options: DevServerTestOptions = {}): Promise<TestWorkflowEnvironment> {
@@ -80,6 +83,32 @@ export async function startDevServer(options: DevServerTestOptions = {}): Promis
     }
   };
   return env;
+}
+
+/**
+ * One server for the test file (or the `describe` block it is called in): started before
+ * the first test, stopped after the last, with the file's temporary directories. Returns
+ * the environment, to be read inside tests and hooks.
+ *
+ * @example
+ * ```ts
+ * const env = serverPerFile(startTimeSkipping);
+ * it('…', async () => { await env().client.workflow.start(…); });
+ * ```
+ */
+export function serverPerFile(start: () => Promise<TestWorkflowEnvironment>): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await start();
+  }, 300_000);
+  afterAll(async () => {
+    await env?.teardown();
+    removeTemporaryDirectories();
+  });
+  return () => {
+    if (env === undefined) throw new Error('The server is not started yet: read env() inside a test or hook.');
+    return env;
+  };
 }
 
 /** The address of an environment's server, for processes started outside the test. */
@@ -110,5 +139,5 @@ const PREBUILT_BUNDLE = join(__dirname, '..', '..', '.duban', 'test', 'workflows
 export async function workflowBundle(): Promise<{ code: string }> {
   installRuntime();
   if (existsSync(PREBUILT_BUNDLE)) return { code: readFileSync(PREBUILT_BUNDLE, 'utf8') };
-  return bundleWorkflows(require.resolve('@duban/workflows/dist/workflows'));
+  return bundleWorkflows(require.resolve('@duban/workflows/workflows'));
 }

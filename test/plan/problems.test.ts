@@ -291,6 +291,13 @@ describe('parsePlan rejects broken plans with the right code, path and line', ()
     expect(problems[0]?.message).toMatch(/missing/);
   });
 
+  it('quotes the wrong value, and tells it from a missing one', () => {
+    const number = problemsOf(broken({ anchor: task(12), find: '12', replace: 'twelve' }).text);
+    expect(number[0]?.message).toBe('Expected number, got string "twelve".');
+    const date = problemsOf(broken({ anchor: 'id: new-year-2021', find: '2021-01-01', replace: '2021-02-30' }).text);
+    expect(date[0]?.message).toBe('Not a real calendar date: "2021-02-30".');
+  });
+
   it('rejects an empty document and a document that is a list, pointing at line 1', () => {
     for (const text of ['', '- a\n- b\n']) {
       const problems = problemsOf(text);

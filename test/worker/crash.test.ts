@@ -9,18 +9,10 @@ import { join } from 'node:path';
 import { WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SqliteAuditStore, openSqliteDatabase } from '@duban/activities';
+import { DEFAULT_NAMESPACE, DUBAN_TASK_QUEUE, ENV, TASK_WORKFLOW_TYPE, isDubanError, taskWorkflowId } from '@duban/common';
 import { DubanWorkerError, WorkerErrorCode, ensureSearchAttributes } from '@duban/worker';
-import {
-  DUBAN_TASK_QUEUE,
-  acknowledgeUpdate,
-  dubanSearchAttributes,
-  reportProgressUpdate,
-  reviewUpdate,
-  submitUpdate,
-  taskStateQuery,
-  taskWorkflowId,
-} from '@duban/workflows';
-import type { taskWorkflow } from '@duban/workflows/dist/workflows';
+import { acknowledgeUpdate, dubanSearchAttributes, reportProgressUpdate, reviewUpdate, submitUpdate, taskStateQuery } from '@duban/workflows';
+import type { taskWorkflow } from '@duban/workflows/workflows';
 import { removeTemporaryDirectories, startDevServer, temporaryDirectory, workflowBundle } from '../harness';
 import { startWebhook } from '../activities/fixtures';
 import { freshTaskNumber, rid, taskInput } from '../workflows/fixtures';
@@ -31,6 +23,7 @@ jest.setTimeout(300_000);
 let env: TestWorkflowEnvironment;
 let dir: string;
 let workerEnv: Record<string, string>;
+let auditDb: string;
 let webhook: Awaited<ReturnType<typeof startWebhook>>;
 const workers: WorkerProcess[] = [];
 
@@ -44,13 +37,14 @@ beforeAll(async () => {
   webhook = await startWebhook((_n, req) => onRequest(String(req.headers['idempotency-key'])));
   // Bundle once here; both worker processes load the file instead of bundling again.
   const bundlePath = join(dir, 'workflow-bundle.js');
+  auditDb = join(dir, 'state', 'audit.sqlite');
   writeFileSync(bundlePath, (await workflowBundle()).code);
   workerEnv = {
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-    DUBAN_AUDIT_DB: join(dir, 'state', 'audit.sqlite'),
-    DUBAN_WEBHOOK_URL: webhook.url,
-    DUBAN_WORKFLOW_BUNDLE: bundlePath,
+    [ENV.address]: env.address,
+    [ENV.namespace]: env.namespace ?? DEFAULT_NAMESPACE,
+    [ENV.auditDb]: auditDb,
+    [ENV.webhookUrl]: webhook.url,
+    [ENV.workflowBundle]: bundlePath,
   };
 });
 
@@ -72,7 +66,7 @@ test('a worker killed while delivering a notification is replaced, the task comp
   const first = await startWorker();
   const input = { ...taskInput(Date.now(), { planId: 'crash-plan', taskNumber: freshTaskNumber() }), searchAttributes: true };
   const workflowId = taskWorkflowId(input.planId, input.taskNumber);
-  const handle: WorkflowHandle<typeof taskWorkflow> = await env.client.workflow.start<typeof taskWorkflow>('taskWorkflow', {
+  const handle: WorkflowHandle<typeof taskWorkflow> = await env.client.workflow.start<typeof taskWorkflow>(TASK_WORKFLOW_TYPE, {
     taskQueue: DUBAN_TASK_QUEUE,
     workflowId,
     args: [input],
@@ -104,7 +98,7 @@ test('a worker killed while delivering a notification is replaced, the task comp
   expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
   // What the dead worker wrote survived the kill, up to and including the submission.
-  const midway = SqliteAuditStore.open(workerEnv.DUBAN_AUDIT_DB!);
+  const midway = SqliteAuditStore.open(auditDb);
   expect((await midway.list({ workflowId })).map((r) => r.event)).toEqual(['task.assigned', 'task.acknowledged', 'progress.reported', 'task.submitted']);
   await midway.close();
 
@@ -129,7 +123,7 @@ test('a worker killed while delivering a notification is replaced, the task comp
     'review.approved',
   ]);
 
-  const store = SqliteAuditStore.open(workerEnv.DUBAN_AUDIT_DB!);
+  const store = SqliteAuditStore.open(auditDb);
   try {
     const rows = await store.list({ workflowId });
     // Exactly the timeline, in its order, one row per event.
@@ -137,7 +131,7 @@ test('a worker killed while delivering a notification is replaced, the task comp
     expect(rows.map((r) => r.idempotencyKey)).toEqual(timeline.map((e) => `${workflowId}:${e.seq}:${e.kind}`));
     expect(rows.map((r) => r.actor)).toEqual(timeline.map((e) => e.actor));
 
-    const db = openSqliteDatabase(workerEnv.DUBAN_AUDIT_DB!);
+    const db = openSqliteDatabase(auditDb);
     const counts = db
       .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT idempotency_key) AS keys FROM audit_entries WHERE workflow_id = ?')
       .get(workflowId) as { n: number; keys: number };
@@ -158,8 +152,9 @@ test('a worker killed while delivering a notification is replaced, the task comp
 });
 
 test('ensureSearchAttributes leaves registered attributes alone, adds missing ones, and refuses a type clash', async () => {
-  const namespace = env.namespace ?? 'default';
-  // The worker processes above registered duban's attributes at start.
+  const namespace = env.namespace ?? DEFAULT_NAMESPACE;
+  // Whether or not a worker registered them already, registering again adds nothing.
+  await ensureSearchAttributes(env.connection, namespace);
   await expect(ensureSearchAttributes(env.connection, namespace)).resolves.toEqual({
     added: [],
     present: dubanSearchAttributes.map((k) => k.name),
@@ -170,5 +165,6 @@ test('ensureSearchAttributes leaves registered attributes alone, adds missing on
 
   const clash = await ensureSearchAttributes(env.connection, namespace, [{ name: 'DubanPlan', type: 'INT' }]).catch((e: unknown) => e);
   expect(clash).toBeInstanceOf(DubanWorkerError);
+  expect(isDubanError(clash)).toBe(true);
   expect(clash).toMatchObject({ code: WorkerErrorCode.SEARCH_ATTRIBUTE_TYPE_MISMATCH, details: { name: 'DubanPlan', wanted: 'INT' } });
 });

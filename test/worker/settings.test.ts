@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActivityErrorCode, InMemoryAuditStore } from '@duban/activities';
+import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, isDubanError } from '@duban/common';
 import { DubanWorkerError, WORKER_ENV, WorkerErrorCode, createDubanWorker, readWorkerSettings } from '@duban/worker';
 import { WORKER_BIN } from './worker-process';
 
@@ -14,7 +15,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readWorkerSettings', () => {
   test('defaults to the local dev server, the default namespace and registering search attributes', () => {
-    expect(readWorkerSettings({})).toEqual({ address: 'localhost:7233', namespace: 'default', registerSearchAttributes: true });
+    // The same address the client and the CLI default to: `duban dev`'s server.
+    expect(DEFAULT_TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
+    expect(readWorkerSettings({})).toEqual({ address: DEFAULT_TEMPORAL_ADDRESS, namespace: DEFAULT_NAMESPACE, registerSearchAttributes: true });
   });
 
   test('reads every documented variable and lets explicit overrides win', () => {
@@ -57,7 +60,8 @@ describe('createDubanWorker', () => {
       workflowBundle: { code: '' },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DubanWorkerError);
-    expect(error).toMatchObject({ code: WorkerErrorCode.CONNECTION_FAILED, details: { address: '127.0.0.1:1' } });
+    expect(isDubanError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'WORKER_CONNECTION_FAILED', details: { address: '127.0.0.1:1' } });
     expect((error as Error).message).toContain('TEMPORAL_ADDRESS');
   });
 

@@ -1,7 +1,6 @@
 import {
   applySummary,
   buildBulletin,
-  bulletinText,
   initialBoardTask,
   nextDispatchAtMs,
   rankByUnit,
@@ -119,14 +118,6 @@ describe('the bulletin (通报)', () => {
     expect(bulletin.atRisk).toEqual([{ rank: 1, unit: 'shehui', tasks: [expect.objectContaining({ taskNumber: 5, percent: 10 })] }]);
     expect(bulletin.totals).toEqual({ tasks: 7, green: 1, yellow: 1, red: 5, approved: 1, cancelled: 1 });
     expect(bulletin).toMatchObject({ number: 3, periodStart: at(0), periodEnd: at(7), escalationsOpened: [{ taskNumber: 2 }], escalationsClosed: [] });
-  });
-
-  test('reads with the unit names as the plan writes them', () => {
-    const bulletin = buildBulletin({ board, number: 1, at: at(7), periodStart: at(0), opened: [], closed: [] });
-    const text = bulletinText(bulletin, (code) => ({ chengjian: '城建办', shehui: '社会事务办' })[code] ?? code);
-    expect(text).toContain('第1期通报');
-    expect(text).toContain('1. 城建办: 任务2');
-    expect(text).toContain('1. 社会事务办: 任务5');
   });
 });
 

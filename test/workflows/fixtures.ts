@@ -8,6 +8,7 @@ import type {
   NotificationInput,
   NotifyResult,
 } from '@duban/activities';
+import type { Notice } from '@duban/common';
 import type { Person, TaskPolicy, TaskWorkflowInput } from '@duban/workflows';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Duration } from 'luxon';
@@ -130,7 +131,12 @@ export class MemoryActivities {
   }
 
   notificationKinds(workflowId: string): string[] {
-    return this.notifications.filter((n) => n.workflowId === workflowId).map((n) => n.kind);
+    return this.notices(workflowId).map((n) => n.kind);
+  }
+
+  /** The notices sent for one workflow, in order. */
+  notices(workflowId: string): Notice[] {
+    return this.notifications.filter((n) => n.workflowId === workflowId).map((n) => n.notice);
   }
 }
 

@@ -15,7 +15,7 @@ import {
   taskWorkflowId,
   type TaskWorkflowInput,
 } from '@duban/workflows';
-import type { taskWorkflow } from '@duban/workflows/dist/workflows';
+import type { taskWorkflow } from '@duban/workflows/workflows';
 import { startTimeSkipping, workflowBundle } from '../harness';
 import { join } from 'node:path';
 import { loadPlanFile, milestoneInstant, rebasePlan } from '@duban/plan';
@@ -122,6 +122,26 @@ describe('the task workflow', () => {
       ]);
       expectAuditMatchesTimeline(handle.workflowId, state.timeline);
       expect(memory.notificationKinds(handle.workflowId)).toEqual(['assignment', 'review-requested', 'commendation']);
+      // Notices carry facts, not words: the render step in activities writes them.
+      const [assignment, requested, commendation] = memory.notices(handle.workflowId);
+      expect(assignment).toMatchObject({
+        kind: 'assignment',
+        task: { planId: input.planId, planTitle: '测试计划', taskNumber: input.taskNumber, title: input.title },
+        primaryLead: 'chengjian',
+        assistingLeads: ['chengguan'],
+        responsible: ['communities'],
+        deadlineAt: state.deadlineAt,
+        acknowledgementWindowMs: input.policy.acknowledgementWindowMs,
+        names: { units: { chengjian: '城建办', chengguan: '城管办', communities: '各相关社区' } },
+      });
+      expect(requested).toMatchObject({
+        kind: 'review-requested',
+        submittedBy: 'chengjian-head',
+        summary: '牵头汇总: all parts reported',
+        reviewDueAt: state.submissions[0]?.reviewDueAt,
+        names: { people: { 'chengjian-head': '城建办主任' } },
+      });
+      expect(commendation).toMatchObject({ kind: 'commendation', score: 96 });
       await maybeRecordHistory('approved-before-deadline', handle);
     });
   });
@@ -196,7 +216,7 @@ describe('the task workflow', () => {
       const state = await handle.query(taskStateQuery);
       expect(state.submissions.map((s) => s.decision)).toEqual(['returned', 'approved']);
       expect(state.submissions[0]?.reasons).toEqual(['缺少现场照片 photos of the site are missing']);
-      expect(memory.notificationKinds(handle.workflowId)).toContain('returned');
+      expect(memory.notices(handle.workflowId)).toContainEqual(expect.objectContaining({ kind: 'returned', reasons: ['缺少现场照片 photos of the site are missing'] }));
       await maybeRecordHistory('returned-then-approved', handle);
     });
   });
@@ -222,8 +242,9 @@ describe('the task workflow', () => {
       expect(state.escalation.history.map((r) => r.rung)).toEqual(['reminder', 'supervision-notice', 'interview', 'accountability']);
       expect(state.escalation.level).toBe(4);
       expect(memory.notificationKinds(handle.workflowId)).toEqual(['assignment', 'reminder', 'supervision-notice', 'interview', 'accountability']);
-      const accountability = memory.notifications.find((n) => n.workflowId === handle.workflowId && n.kind === 'accountability');
+      const accountability = memory.notifications.find((n) => n.workflowId === handle.workflowId && n.notice.kind === 'accountability');
       expect(accountability?.recipients.map((r) => r.person)).toEqual(['hq-1', 'conduct-1']);
+      expect(accountability?.notice).toMatchObject({ level: 4, reasons: ['behind-schedule'], percent: 10, light: 'yellow', deadlineAt: state.deadlineAt });
 
       expect(await report(handle, 'chengjian-staff', 60)).toMatchObject({ light: 'green' });
       state = await handle.query(taskStateQuery);
@@ -295,9 +316,11 @@ describe('the task workflow', () => {
       const state = await handle.query(taskStateQuery);
       expect(state.timeline[state.timeline.length - 1]?.kind).toBe('review.overdue');
       expect(state.escalation.history).toEqual([]);
-      const notice = memory.notifications.filter((n) => n.workflowId === handle.workflowId && n.kind === 'review-overdue');
+      const notice = memory.notifications.filter((n) => n.workflowId === handle.workflowId && n.notice.kind === 'review-overdue');
       expect(notice).toHaveLength(1);
       expect(notice[0]?.recipients.map((r) => r.person)).toEqual(['supervisor-1', 'supervisor-2', 'dual-1', 'hq-1']);
+      const submission = state.submissions[0];
+      expect(notice[0]?.notice).toMatchObject({ submittedBy: 'chengjian-staff', submittedAt: submission?.submittedAt, reviewDueAt: submission?.reviewDueAt });
       await approve(handle, 'supervisor-1', 90);
       expect((await handle.result()).assessment?.score).toBe(90);
     });
@@ -349,6 +372,12 @@ describe('the task workflow', () => {
         'extension.approved',
         'extension.requested',
         'extension.refused',
+      ]);
+      expect(memory.notices(handle.workflowId).filter((n) => n.kind.startsWith('extension-'))).toEqual([
+        expect.objectContaining({ kind: 'extension-requested', requestedBy: 'chengjian-head', deadlineAt: newDeadline, reason: '雨季施工受阻 rainy season', names: expect.objectContaining({ people: { 'chengjian-head': '城建办主任' } }) }),
+        expect.objectContaining({ kind: 'extension-decided', decision: 'approved', deadlineAt: newDeadline }),
+        expect.objectContaining({ kind: 'extension-requested', deadlineAt: further, reason: 'more time' }),
+        expect.objectContaining({ kind: 'extension-decided', decision: 'refused', deadlineAt: newDeadline, reason: '不予延期 no' }),
       ]);
       await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-1', reason: 'test over' }] });
       await handle.result();

@@ -14,7 +14,7 @@ import {
   taskNumberSearchAttribute,
   taskWorkflowId,
 } from '@duban/workflows';
-import type { taskWorkflow } from '@duban/workflows/dist/workflows';
+import type { taskWorkflow } from '@duban/workflows/workflows';
 import { removeTemporaryDirectories, startDevServer, workflowBundle } from '../harness';
 import { DAY, MemoryActivities, freshTaskNumber, rid, taskInput } from './fixtures';
 

@@ -4,19 +4,10 @@ import { SqliteOutbox } from './outbox';
 import { openSqliteDatabase, sqliteFailure, type OpenSqliteOptions, type SqliteDatabase } from './sqlite';
 import { parseInstant, validateAuditEntry } from './validate';
 
-/** One stored line of the audit trail. */
-export interface AuditRecord {
+/** One stored line of the audit trail: the entry as the workflow sent it (`at` with its offset), plus what the store adds. */
+export interface AuditRecord extends AuditEntryInput {
   /** Insertion order; breaks ties between entries with the same `at`. */
   id: number;
-  idempotencyKey: string;
-  /** As the workflow sent it (ISO with offset). */
-  at: string;
-  planId: string;
-  taskNumber: number;
-  workflowId: string;
-  actor: string;
-  event: string;
-  details: Record<string, unknown>;
   /** When the store wrote the row (ISO, UTC); later than `at` when an activity was retried. */
   recordedAt: string;
 }
@@ -72,24 +63,18 @@ function sinceMs(since: string | Date): number {
   return parseInstant('audit query', since, 'since');
 }
 
+/** Query fields matched by equality, and their columns. */
+const EQUALITY_FILTERS = { planId: 'plan_id', taskNumber: 'task_number', workflowId: 'workflow_id', event: 'event' } as const;
+const EQUALITY_FIELDS = Object.keys(EQUALITY_FILTERS) as Array<keyof typeof EQUALITY_FILTERS>;
+
 function whereClause(query: AuditQuery): { sql: string; params: Record<string, string | number> } {
   const conditions: string[] = [];
   const params: Record<string, string | number> = {};
-  if (query.planId !== undefined) {
-    conditions.push('plan_id = @planId');
-    params.planId = query.planId;
-  }
-  if (query.taskNumber !== undefined) {
-    conditions.push('task_number = @taskNumber');
-    params.taskNumber = query.taskNumber;
-  }
-  if (query.workflowId !== undefined) {
-    conditions.push('workflow_id = @workflowId');
-    params.workflowId = query.workflowId;
-  }
-  if (query.event !== undefined) {
-    conditions.push('event = @event');
-    params.event = query.event;
+  for (const field of EQUALITY_FIELDS) {
+    const value = query[field];
+    if (value === undefined) continue;
+    conditions.push(`${EQUALITY_FILTERS[field]} = @${field}`);
+    params[field] = value;
   }
   if (query.since !== undefined) {
     conditions.push('at_ms >= @sinceMs');
@@ -168,18 +153,8 @@ export class SqliteAuditStore implements AuditStore {
     const { atMs, detailsJson } = validateAuditEntry(entry);
     this.assertOpen('append an audit entry to');
     try {
-      const result = this.insert.run({
-        idempotencyKey: entry.idempotencyKey,
-        at: entry.at,
-        atMs,
-        planId: entry.planId,
-        taskNumber: entry.taskNumber,
-        workflowId: entry.workflowId,
-        actor: entry.actor,
-        event: entry.event,
-        details: detailsJson,
-        recordedAt: new Date().toISOString(),
-      });
+      // Named parameters: fields of the entry the statement does not name are ignored.
+      const result = this.insert.run({ ...entry, atMs, details: detailsJson, recordedAt: new Date().toISOString() });
       return { inserted: result.changes === 1 };
     } catch (err) {
       throw sqliteFailure(err, this.file, 'append an audit entry to');
@@ -248,15 +223,9 @@ export class InMemoryAuditStore implements AuditStore {
     if (this.keys.has(entry.idempotencyKey)) return { inserted: false };
     this.keys.add(entry.idempotencyKey);
     this.records.push({
+      ...entry,
       id: this.records.length + 1,
-      idempotencyKey: entry.idempotencyKey,
-      at: entry.at,
       atMs,
-      planId: entry.planId,
-      taskNumber: entry.taskNumber,
-      workflowId: entry.workflowId,
-      actor: entry.actor,
-      event: entry.event,
       // A copy through JSON, as SQLite would store it: later mutation of the input does not leak in.
       details: JSON.parse(detailsJson) as Record<string, unknown>,
       recordedAt: new Date().toISOString(),
@@ -281,10 +250,7 @@ export class InMemoryAuditStore implements AuditStore {
     return this.records
       .filter(
         (r) =>
-          (query.planId === undefined || r.planId === query.planId) &&
-          (query.taskNumber === undefined || r.taskNumber === query.taskNumber) &&
-          (query.workflowId === undefined || r.workflowId === query.workflowId) &&
-          (query.event === undefined || r.event === query.event) &&
+          EQUALITY_FIELDS.every((field) => query[field] === undefined || r[field] === query[field]) &&
           (since === undefined || r.atMs >= since),
       )
       .sort((a, b) => a.atMs - b.atMs || a.id - b.id);

@@ -2,6 +2,7 @@
  * What workflow code may ask of the outside world. Workflows import these types with
  * `import type` only; the implementations live beside them in this package.
  */
+import type { Notice } from '@duban/common';
 
 /** One line of the audit trail (台账): written once per state change of a task. */
 export interface AuditEntryInput {
@@ -25,7 +26,11 @@ export interface NotificationRecipient {
   role?: string;
 }
 
-/** A message to people: assignment, reminder (催办), supervision notice (督办单), ... */
+/**
+ * A message to people, as data: the notice says what happened (its `kind` and facts);
+ * the notifier renders the words (`renderNotice`) in the reader's language and zone,
+ * so wording never lives in workflow code.
+ */
 export interface NotificationInput {
   /** Unique per notification: a retry with the same key sends nothing twice. */
   idempotencyKey: string;
@@ -33,11 +38,8 @@ export interface NotificationInput {
   planId: string;
   taskNumber: number;
   workflowId: string;
-  /** e.g. `assignment`, `reminder`, `supervision-notice`, `interview`, `accountability`, `review-overdue`, `commendation`. */
-  kind: string;
   recipients: NotificationRecipient[];
-  subject: string;
-  body: string;
+  notice: Notice;
 }
 
 export interface AppendAuditResult {

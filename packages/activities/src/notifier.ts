@@ -1,6 +1,8 @@
+import { messageOf } from '@duban/common';
 import type { NotificationInput, NotifyResult } from './contract';
-import { ActivityErrorCode, DubanActivityError, WebhookError, messageOf } from './errors';
+import { ActivityErrorCode, DubanActivityError, WebhookError } from './errors';
 import { InMemoryOutbox, type NotificationOutbox } from './outbox';
+import { renderNotice, resolveRenderOptions, type RenderOptions, type RenderedNotice } from './render';
 import { validateNotification } from './validate';
 
 /**
@@ -40,7 +42,7 @@ export interface WebhookOptions {
   headers?: Record<string, string>;
 }
 
-export interface LogAndWebhookNotifierOptions {
+export interface LogAndWebhookNotifierOptions extends RenderOptions {
   /** Where every delivered notification is logged. Default {@link jsonLineLogger}. */
   logger?: NotifierLogger;
   /** Post each notification here too; a string is the URL. Without it the notifier only logs. */
@@ -51,6 +53,9 @@ export interface LogAndWebhookNotifierOptions {
    */
   outbox?: NotificationOutbox;
 }
+
+/** What the webhook receives: the notice's facts and its rendered words, so receivers need no renderer of their own. */
+type WebhookPayload = NotificationInput & RenderedNotice;
 
 /** Cap on a server's `Retry-After`: a long wait belongs to the retry policy, not to one answer. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
@@ -144,9 +149,14 @@ export class LogAndWebhookNotifier implements Notifier {
   private readonly logger: NotifierLogger;
   private readonly webhook: ResolvedWebhook | undefined;
   private readonly outbox: NotificationOutbox;
+  private readonly render: Required<RenderOptions>;
 
-  /** @throws DubanActivityError `WEBHOOK_URL_INVALID` for an unusable webhook configuration. */
+  /**
+   * @throws DubanActivityError `WEBHOOK_URL_INVALID` for an unusable webhook configuration;
+   * DubanError `INVALID_ARGUMENT` / `INVALID_TIME_ZONE` for an unknown language or zone.
+   */
   constructor(options: LogAndWebhookNotifierOptions = {}) {
+    this.render = resolveRenderOptions(options);
     this.logger = options.logger ?? jsonLineLogger;
     this.webhook = options.webhook === undefined ? undefined : resolveWebhook(options.webhook);
     this.outbox = options.outbox ?? new InMemoryOutbox();
@@ -160,27 +170,30 @@ export class LogAndWebhookNotifier implements Notifier {
   async notify(notification: NotificationInput, options: NotifyOptions = {}): Promise<NotifyResult> {
     validateNotification(notification);
     const key = notification.idempotencyKey;
+    const kind = notification.notice.kind;
     if (await this.outbox.wasSent(key)) {
-      this.logger.info('notification already sent; not sending again', { idempotencyKey: key, kind: notification.kind });
+      this.logger.info('notification already sent; not sending again', { idempotencyKey: key, kind });
       return { sent: false };
     }
-    const httpStatus = this.webhook === undefined ? undefined : await this.post(this.webhook, notification, options.signal);
-    this.logger.info(`notification ${notification.kind}: ${notification.subject}`, {
+    const { subject, body } = this.renderOrRefuse(notification);
+    const payload: WebhookPayload = { ...notification, subject, body };
+    const httpStatus = this.webhook === undefined ? undefined : await this.post(this.webhook, payload, options.signal);
+    this.logger.info(`notification ${kind}: ${subject}`, {
       idempotencyKey: key,
       planId: notification.planId,
       taskNumber: notification.taskNumber,
       workflowId: notification.workflowId,
-      kind: notification.kind,
+      kind,
       at: notification.at,
       recipients: notification.recipients,
-      body: notification.body,
+      body,
       channel: this.webhook === undefined ? 'log' : 'webhook',
       ...(this.webhook === undefined ? {} : { endpoint: this.webhook.endpoint, httpStatus }),
     });
     await this.outbox.markSent({
       idempotencyKey: key,
       workflowId: notification.workflowId,
-      kind: notification.kind,
+      kind,
       channel: this.webhook === undefined ? 'log' : 'webhook',
       ...(httpStatus === undefined ? {} : { httpStatus }),
       sentAt: new Date().toISOString(),
@@ -188,8 +201,21 @@ export class LogAndWebhookNotifier implements Notifier {
     return { sent: true };
   }
 
+  /** A notice the render step cannot word lacks facts; retrying the same input would fail the same way. */
+  private renderOrRefuse(notification: NotificationInput): RenderedNotice {
+    try {
+      return renderNotice(notification.notice, this.render);
+    } catch (err) {
+      throw new DubanActivityError(
+        ActivityErrorCode.INVALID_INPUT,
+        `Invalid notification: its ${notification.notice.kind} notice cannot be rendered (${messageOf(err)}).`,
+        { details: { field: 'notice', idempotencyKey: notification.idempotencyKey }, cause: err },
+      );
+    }
+  }
+
   /** One delivery attempt; returns the 2xx status or throws a {@link WebhookError}. */
-  private async post(webhook: ResolvedWebhook, notification: NotificationInput, signal: AbortSignal | undefined): Promise<number> {
+  private async post(webhook: ResolvedWebhook, notification: WebhookPayload, signal: AbortSignal | undefined): Promise<number> {
     const timeout = AbortSignal.timeout(webhook.timeoutMs);
     let response: Response;
     try {

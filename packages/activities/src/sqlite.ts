@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { ActivityErrorCode, AuditStoreError, messageOf } from './errors';
+import { messageOf } from '@duban/common';
+import { ActivityErrorCode, AuditStoreError } from './errors';
 
 /** A better-sqlite3 connection, as the audit store and the outbox share it. */
 export type SqliteDatabase = Database.Database;

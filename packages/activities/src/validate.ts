@@ -1,5 +1,6 @@
+import { NOTICE_KINDS, messageOf, type NoticeKind } from '@duban/common';
 import type { AuditEntryInput, NotificationInput } from './contract';
-import { ActivityErrorCode, DubanActivityError, messageOf } from './errors';
+import { ActivityErrorCode, DubanActivityError } from './errors';
 
 /** An ISO 8601 instant that names its offset: a bare local time would be ambiguous in the trail. */
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -74,8 +75,13 @@ export function validateNotification(notification: NotificationInput): void {
   requireString(what, notification.planId, 'planId', key);
   requireTaskNumber(what, notification.taskNumber, key);
   requireString(what, notification.workflowId, 'workflowId', key);
-  requireString(what, notification.kind, 'kind', key);
   if (!Array.isArray(notification.recipients)) throw invalid(what, 'recipients', 'must be an array', key);
-  if (typeof notification.subject !== 'string') throw invalid(what, 'subject', 'must be a string', key);
-  if (typeof notification.body !== 'string') throw invalid(what, 'body', 'must be a string', key);
+  const notice: unknown = notification.notice;
+  if (typeof notice !== 'object' || notice === null || !isNoticeKind((notice as { kind?: unknown }).kind)) {
+    throw invalid(what, 'notice.kind', `must be one of ${NOTICE_KINDS.join(', ')}`, key);
+  }
+}
+
+function isNoticeKind(kind: unknown): kind is NoticeKind {
+  return (NOTICE_KINDS as readonly unknown[]).includes(kind);
 }

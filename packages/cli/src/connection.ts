@@ -1,14 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { Command } from 'commander';
-import { DubanClient, DubanClientError, DubanClientErrorCode, type DubanConnectOptions } from '@duban/client';
+import { DubanClient, type DubanConnectOptions } from '@duban/client';
+import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, DubanError, ENV, ErrorCode, messageOf } from '@duban/common';
 import type { CommandContext } from './context';
-import { CliError, CliErrorCode } from './errors';
 import { defaultLang, type Lang } from './i18n';
-
-/** The embedded dev server's address (`duban dev`), used when nothing else is configured. */
-export const DEFAULT_ADDRESS = '127.0.0.1:7233';
-export const DEFAULT_NAMESPACE = 'default';
 
 export interface ConnectionSettings {
   address: string;
@@ -30,7 +26,7 @@ export function connectionSettings(profile?: string, env?: NodeJS.ProcessEnv): C
   });
   const configured = connectConfig.connectionOptions.address;
   return {
-    address: configured ?? DEFAULT_ADDRESS,
+    address: configured ?? DEFAULT_TEMPORAL_ADDRESS,
     namespace: connectConfig.namespace ?? DEFAULT_NAMESPACE,
     source: configured ? 'environment or profile' : 'embedded default',
     connectConfig,
@@ -47,10 +43,10 @@ export async function connectClient(settings: ConnectionSettings): Promise<{ cli
     } as Parameters<typeof Connection.connect>[0]);
     return { client: new Client({ connection, namespace }), connection };
   } catch (cause) {
-    throw new CliError(
-      CliErrorCode.SERVER_UNREACHABLE,
-      `No Temporal server answers at ${address} (${(cause as Error).message}). ` +
-        'Start one with `pnpm duban dev`, or set TEMPORAL_ADDRESS to a running server.',
+    throw new DubanError(
+      ErrorCode.SERVER_UNREACHABLE,
+      `No Temporal server answers at ${address} (${messageOf(cause)}). Start one with \`pnpm duban dev\`, or set ${ENV.address} to a running server.`,
+      { details: { address, namespace }, cause },
     );
   }
 }
@@ -71,27 +67,30 @@ export interface GlobalOptions {
 /** Reads the global options (`--lang`, `--profile`) as seen from a subcommand. */
 export function globalOptions(command: Command, ctx: CommandContext): GlobalOptions {
   const opts = command.optsWithGlobals<{ lang?: Lang; profile?: string }>();
-  return { lang: opts.lang ?? defaultLang(ctx.env), profile: opts.profile ?? (ctx.env.TEMPORAL_PROFILE || undefined) };
+  return { lang: opts.lang ?? defaultLang(ctx.env), profile: opts.profile ?? (ctx.env[ENV.profile] || undefined) };
 }
 
 /**
  * A duban client on the configured server; the caller closes it.
  *
- * @throws CliError `SERVER_UNREACHABLE` (exit 1) when no server answers.
+ * @throws DubanError `SERVER_UNREACHABLE` (the client's, exit 1) when no server answers.
  */
 export async function connectDuban(ctx: CommandContext, globals: GlobalOptions): Promise<DubanClient> {
   const settings = connectionSettings(globals.profile, ctx.env);
+  return DubanClient.connect({
+    address: settings.address,
+    namespace: settings.namespace,
+    // envconfig's options are the SDK's connection options under another declared type.
+    connectionOptions: settings.connectConfig.connectionOptions as DubanConnectOptions['connectionOptions'],
+  });
+}
+
+/** Connects, lets `use` talk to the server, and closes the connection whatever happens. */
+export async function withDuban<T>(ctx: CommandContext, globals: GlobalOptions, use: (duban: DubanClient) => Promise<T>): Promise<T> {
+  const duban = await connectDuban(ctx, globals);
   try {
-    return await DubanClient.connect({
-      address: settings.address,
-      namespace: settings.namespace,
-      // envconfig's options are the SDK's connection options under another declared type.
-      connectionOptions: settings.connectConfig.connectionOptions as DubanConnectOptions['connectionOptions'],
-    });
-  } catch (error) {
-    if (error instanceof DubanClientError && error.code === DubanClientErrorCode.SERVER_UNREACHABLE) {
-      throw new CliError(CliErrorCode.SERVER_UNREACHABLE, error.message);
-    }
-    throw error;
+    return await use(duban);
+  } finally {
+    await duban.close();
   }
 }

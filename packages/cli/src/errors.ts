@@ -1,3 +1,10 @@
+/**
+ * How the CLI fails. Commands throw {@link DubanError} from `@duban/common` with a code of
+ * the one registry; the top-level handler in `main.ts` prints the message and code and
+ * turns the code's kind into the exit code. No error class or name decides anything.
+ */
+import { DubanError, ErrorCode, errorKind } from '@duban/common';
+
 /** Exit codes every command shares. */
 export const ExitCode = {
   OK: 0,
@@ -8,35 +15,15 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export const CliErrorCode = {
-  USAGE: 'USAGE',
-  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
-  SERVER_UNREACHABLE: 'SERVER_UNREACHABLE',
-  NOT_FOUND: 'NOT_FOUND',
-  REFUSED: 'REFUSED',
-} as const;
-export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
-
-/**
- * An error a command throws for the top-level handler to print. `code` is stable and
- * shown to the user; `message` says what to do about it.
- */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly exitCode: ExitCode = ExitCode.FAILED,
-    /** Facts for `--json` output. */
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
+/** A code's exit code: `usage` codes exit 2, every other duban error 1. */
+export function exitCodeOf(code: ErrorCode): ExitCode {
+  return errorKind(code) === 'usage' ? ExitCode.USAGE : ExitCode.FAILED;
 }
 
-/** The command line is wrong: exit code 2. */
-export class UsageError extends CliError {
-  constructor(message: string, details?: unknown) {
-    super(CliErrorCode.USAGE, message, ExitCode.USAGE, details);
+/** The command line is wrong (code `USAGE`, exit 2); the message says what to type instead. */
+export class UsageError extends DubanError<typeof ErrorCode.USAGE> {
+  override readonly name: string = 'UsageError';
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(ErrorCode.USAGE, message, details === undefined ? {} : { details });
   }
 }

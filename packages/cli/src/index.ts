@@ -1,34 +1,43 @@
 /**
- * The duban command line as a library: `main(argv)` returns an exit code, so services
- * and tests can run commands without spawning a process.
+ * The duban command line as a library: `main(argv, ctx)` returns an exit code, so services
+ * and tests run commands in-process, with their own working directory, environment and
+ * output sinks, exactly as the `duban` binary does.
  *
  * @example
  * ```ts
- * import { main } from '@duban/cli';
- * const exitCode = await main(['node', 'duban', 'doctor', '--json']);
+ * import { main, type Output } from '@duban/cli';
+ * const lines: string[] = [];
+ * const output: Output = { line: (s) => lines.push(s), error: (s) => lines.push(s), json: (v) => lines.push(JSON.stringify(v)), color: false };
+ * const exitCode = await main(['node', 'duban', 'plan', 'validate', 'plans/xihu-2020.yaml'], { output, env: { LANG: 'zh_CN.UTF-8' } });
+ * // exitCode: 0 valid, 1 refused or failed, 2 the command line is wrong
  * ```
  */
 export { main, buildProgram } from './main';
-export { CliError, CliErrorCode, ExitCode, UsageError } from './errors';
+export { ExitCode, exitCodeOf, UsageError } from './errors';
 export type { CommandContext } from './context';
-export type { Output } from './output';
+export { table, paint } from './output';
+export type { Output, Colour } from './output';
+export { BOM, toCsv, writeCsvFile } from './csv';
 export { runDoctor } from './commands/doctor';
 export type { DoctorReport } from './commands/doctor';
 export { runTaskShow } from './commands/task-show';
 export type { TaskShowOptions } from './commands/task-show';
 export { runTaskMessage } from './commands/task-messages';
 export type { TaskMessage, TaskMessageOptions, Who } from './commands/task-messages';
-export { runAuditExport, auditCsv, auditJsonLines, toCsv } from './commands/audit-export';
+export { runAuditExport, auditCsv, auditJsonLines } from './commands/audit-export';
 export type { AuditExportOptions, AuditFormat } from './commands/audit-export';
 export { runLedger } from './commands/ledger';
 export type { LedgerFormat, LedgerOptions, LedgerRow } from './commands/ledger';
 export { runWorker } from './commands/worker';
 export type { WorkerCommandOptions } from './commands/worker';
-export { runDev, DEV_PORT, DEV_DB_PATH } from './commands/dev';
+export { runDev } from './commands/dev';
 export type { DevOptions } from './commands/dev';
-export { AUDIT_DB_ENV, DEFAULT_AUDIT_DB, WEBHOOK_ENV } from './commands/lazy';
-export { defaultLang, LANGS, t } from './i18n';
-export type { Lang, MessageKey } from './i18n';
+export { defaultLang, LANGS, t, statusLabel, lightLabel, rungLabel, roleLabel } from './i18n';
+export type { Lang, MessageKey, ShownStatus } from './i18n';
+export { runPlanValidate } from './commands/plan-validate';
+export type { PlanValidateOptions, PlanValidateReport } from './commands/plan-validate';
+export { runPlanShow } from './commands/plan-show';
+export type { PlanShowOptions } from './commands/plan-show';
 export { runLaunch } from './commands/launch';
 export type { LaunchCommandOptions } from './commands/launch';
 export { runAmend } from './commands/amend';

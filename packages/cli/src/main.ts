@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DubanClientError, DubanClientErrorCode } from '@duban/client';
-import { TemporalServerError } from '@duban/servers';
+import { DEFAULT_TEMPORAL_ADDRESS, ENV, errorKind, isDubanError, messageOf } from '@duban/common';
 import { registerAmend } from './commands/amend';
 import { registerAudit } from './commands/audit-export';
 import { registerBoard } from './commands/board';
@@ -13,7 +12,7 @@ import { registerPlan } from './commands/plan';
 import { registerTask } from './commands/task';
 import { registerWorker } from './commands/worker';
 import type { CommandContext } from './context';
-import { CliError, ExitCode } from './errors';
+import { ExitCode, exitCodeOf } from './errors';
 import { defaultLang, isLang, LANGS, t, type Lang } from './i18n';
 import { processOutput, type Output } from './output';
 
@@ -47,7 +46,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .option('--profile <name>', 'profile of the Temporal config file to connect with (default: $TEMPORAL_PROFILE)')
     .addHelpText(
       'after',
-      '\nConnection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS and API key variables, or a --profile;\nwithout any, the `duban dev` server at 127.0.0.1:7233.\n\nExamples:\n  $ pnpm duban dev\n  $ pnpm duban task show plans/xihu-2020.yaml 3\n  $ pnpm duban --lang zh ledger plans/xihu-2020.yaml --format xlsx --out 台账.xlsx',
+      `\nConnection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS and API key variables, or a --profile;\nwithout any, the \`duban dev\` server at ${DEFAULT_TEMPORAL_ADDRESS}.\n\nExamples:\n  $ pnpm duban dev\n  $ pnpm duban task show plans/xihu-2020.yaml 3\n  $ pnpm duban --lang zh ledger plans/xihu-2020.yaml --format xlsx --out 台账.xlsx`,
     );
   for (const register of commands) register(program, ctx);
   return program;
@@ -63,17 +62,23 @@ export async function main(argv: string[], ctx: Partial<CommandContext> = {}): P
     env: ctx.env ?? process.env,
   };
   const program = buildProgram(context);
+  // The command that ran, for its --json flag when it fails.
+  let ran: Command = program;
+  program.hook('preAction', (_program, action) => {
+    ran = action;
+  });
   try {
     await program.parseAsync(argv);
     return ExitCode.OK;
   } catch (error) {
     const chosen = program.opts<{ lang?: string }>().lang;
     const lang: Lang = chosen !== undefined && isLang(chosen) ? chosen : defaultLang(context.env);
-    return report(error, context.output, context.env.DUBAN_DEBUG === '1', lang);
+    const json = ran.opts<{ json?: boolean }>().json === true;
+    return report(error, context.output, { debug: context.env[ENV.debug] === '1', lang, json });
   }
 }
 
-function report(error: unknown, output: Output, debug: boolean, lang: Lang): number {
+function report(error: unknown, output: Output, how: { debug: boolean; lang: Lang; json: boolean }): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
       return ExitCode.OK;
@@ -81,39 +86,16 @@ function report(error: unknown, output: Output, debug: boolean, lang: Lang): num
     // Commander has already printed its message.
     return ExitCode.USAGE;
   }
-  if (error instanceof CliError) {
-    output.error(`duban: ${error.message} [${error.code}]`);
-    return error.exitCode;
+  if (isDubanError(error)) {
+    // Every package's errors (the client's, the worker's, the servers') carry a registry code.
+    const refused = errorKind(error.code) === 'refused' ? `${t(how.lang, 'msg.refused')}: ` : '';
+    output.error(`duban: ${refused}${error.message} [${error.code}]`);
+    // On stderr: stdout keeps the command's own JSON (a plan's problems, say) parseable.
+    if (how.json) output.error(JSON.stringify({ error: { code: error.code, kind: errorKind(error.code), message: error.message, details: error.details } }));
+    return exitCodeOf(error.code);
   }
-  if (error instanceof DubanClientError) {
-    // The client checks arguments before sending: a malformed one came from the command line.
-    const usage = error.code === DubanClientErrorCode.INVALID_ARGUMENT && error.field !== undefined;
-    output.error(`duban: ${usage ? '' : `${t(lang, 'msg.refused')}: `}${error.message} [${error.code}]`);
-    return usage ? ExitCode.USAGE : ExitCode.FAILED;
-  }
-  if (isCodedPackageError(error)) {
-    output.error(`duban: ${error.message} [${error.code}]`);
-    return ExitCode.FAILED;
-  }
-  if (error instanceof TemporalServerError) {
-    output.error(`duban: ${error.message} [${error.code}]`);
-    return ExitCode.FAILED;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  output.error(`duban: unexpected error: ${message}`);
-  if (debug && error instanceof Error && error.stack) output.error(error.stack);
-  else output.error('(set DUBAN_DEBUG=1 to see where it happened)');
+  output.error(`duban: unexpected error: ${messageOf(error)}`);
+  if (how.debug && error instanceof Error && error.stack) output.error(error.stack);
+  else output.error(`(set ${ENV.debug}=1 to see where it happened)`);
   return ExitCode.FAILED;
-}
-
-/**
- * The worker's and the activities' typed errors, recognised by name: importing their
- * classes here would load those packages (seconds) on every command.
- */
-function isCodedPackageError(error: unknown): error is Error & { code: string } {
-  return (
-    error instanceof Error &&
-    (error.name === 'DubanWorkerError' || error.name === 'DubanActivityError' || error.name === 'AuditStoreError') &&
-    typeof (error as { code?: unknown }).code === 'string'
-  );
 }

@@ -1,3 +1,6 @@
+import Table from 'cli-table3';
+import type { TrafficLight } from '@duban/common';
+
 /** Where commands write. Tests pass their own sinks; the binary writes to stdout/stderr. */
 export interface Output {
   /** A line of normal output. */
@@ -27,12 +30,53 @@ export function paint(output: Output, colour: Colour, text: string): string {
   return output.color ? `\u001b[${codes[colour]}m${text}\u001b[0m` : text;
 }
 
-/** A plain-text table; widths count CJK characters as two columns. */
+/** A traffic light's label in its own colour (红灯 in red). */
+export function paintLight(output: Output, light: TrafficLight, label: string): string {
+  return paint(output, light, label);
+}
+
+/** No borders: columns two spaces apart, a rule of dashes under the header. */
+const PLAIN: Partial<Record<Table.CharName, string>> = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '-',
+  'mid-mid': '  ',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
+};
+
+/**
+ * A plain-text table. cli-table3 measures cells with string-width: CJK characters take two
+ * columns, ANSI colour codes none, so Chinese titles and coloured lights line up.
+ */
 export function table(headers: string[], rows: string[][]): string {
-  const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\uFFEF]/.test(ch) ? 2 : 1), 0);
-  const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const pad = (s: string, i: number) => s + ' '.repeat((widths[i] ?? 0) - width(s));
-  const lines = [headers.map(pad).join('  '), widths.map((w) => '-'.repeat(w)).join('  ')];
-  for (const row of rows) lines.push(headers.map((_, i) => pad(row[i] ?? '', i)).join('  ').trimEnd());
-  return lines.join('\n');
+  const drawn = new Table({
+    head: headers,
+    chars: PLAIN,
+    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 0 },
+  });
+  drawn.push(...rows.map((row) => headers.map((_, i) => row[i] ?? '')));
+  return drawn
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+}
+
+/**
+ * `--json`: prints `value` as JSON and returns true, so the command prints nothing for
+ * people: `if (printedAsJson(ctx.output, options.json, board)) return board;`.
+ */
+export function printedAsJson(output: Output, json: boolean | undefined, value: unknown): boolean {
+  if (json === true) output.json(value);
+  return json === true;
 }

@@ -1,24 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import {
-  ApplicationFailure,
-  Client,
-  isGrpcServiceError,
-  ServiceError,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DateTime } from 'luxon';
+import { CAMPAIGN_WORKFLOW_TYPE, campaignWorkflowId, ErrorCode, isTerminal, taskWorkflowId } from '@duban/common';
 import { applyAmendment, dueInstant, rebaseAmendment, rebasePlan, type Amendment, type Plan } from '@duban/plan';
 import {
   amendPlanUpdate,
   boardQuery,
   bulletinsQuery,
-  CAMPAIGN_WORKFLOW_TYPE,
   campaignAssessmentQuery,
-  campaignWorkflowId,
-  taskWorkflowId,
   WEEK_MS,
   type AmendmentResult,
   type CampaignBoard,
@@ -29,13 +17,12 @@ import {
   type PlanAmendment,
   type UnitAssessment,
 } from '@duban/workflows';
-import { DubanClientError, DubanClientErrorCode, isDubanClientErrorCode } from './errors';
+import { DubanClientError } from './errors';
+import { toDubanError, type FailureContext } from './failures';
+import { startOnce } from './start';
 import { buildTaskInput, planTaskNumbers } from './task-input';
 
 type CampaignWorkflowFn = (input: CampaignWorkflowInput) => Promise<CampaignResult>;
-
-/** Memo key of the one-off token that tells whether this launch started the campaign. */
-const LAUNCH_TOKEN_MEMO = 'dubanLaunchToken';
 
 export interface LaunchOptions {
   /** Re-dates the plan to start in this year (`rebasePlan`) before launching. */
@@ -63,7 +50,7 @@ export interface LaunchResult {
 
 function toIso(at: DateTime): string {
   const iso = at.toISO();
-  if (iso === null) throw new DubanClientError(DubanClientErrorCode.INVALID_PLAN, `Invalid instant: ${at.invalidExplanation ?? 'unknown reason'}.`);
+  if (iso === null) throw new DubanClientError(ErrorCode.INVALID_PLAN, `Invalid instant: ${at.invalidExplanation ?? 'unknown reason'}.`);
   return iso;
 }
 
@@ -125,144 +112,128 @@ export function buildPlanAmendment(plan: Plan, amendment: Amendment, campaignYea
     reassign: dated.reassign.map((r) => {
       const [primaryLead, ...assistingLeads] = r.lead;
       if (primaryLead === undefined) {
-        throw new DubanClientError(DubanClientErrorCode.AMENDMENT_INVALID, `Amendment ${dated.id} reassigns task ${r.task} to no lead unit.`, { field: 'reassign.lead' });
+        throw new DubanClientError(ErrorCode.AMENDMENT_INVALID, `Amendment ${dated.id} reassigns task ${r.task} to no lead unit.`, { field: 'reassign.lead' });
       }
       return { taskNumber: r.task, primaryLead, assistingLeads, people: buildTaskInput(amended, r.task).people, reason: r.reason };
     }),
   };
 }
 
-/** The campaign side of {@link DubanClient}: launch, amend and read a plan's campaign. */
-export class CampaignOperations {
+/** How a campaign's failures read: "not found" means the plan was never launched. */
+function campaignFailures(planId: string, address: string): FailureContext {
+  return {
+    address,
+    notFound: (cause) =>
+      new DubanClientError(
+        ErrorCode.CAMPAIGN_NOT_FOUND,
+        `Plan ${planId} has no campaign (${campaignWorkflowId(planId)}): launch it first with \`duban launch PLAN\`.`,
+        { details: { planId }, cause },
+      ),
+  };
+}
+
+/**
+ * Launches the plan's campaign, which starts every task workflow: the body of
+ * `DubanClient.launch`. Idempotent: when the campaign already exists, running or closed,
+ * nothing is started, `started` is false and `alreadyRunning` counts its tasks still running.
+ */
+export async function launchCampaign(client: Client, taskQueue: string, address: string, plan: Plan, options: LaunchOptions = {}): Promise<LaunchResult> {
+  const launched = options.campaignYear === undefined ? plan : rebasePlan(plan, options.campaignYear);
+  const input = buildCampaignInput(launched, options);
+  const now = options.now ?? DateTime.now();
+  if (Date.parse(input.endAt) <= now.toMillis()) {
+    throw new DubanClientError(
+      ErrorCode.CAMPAIGN_OVER,
+      `The campaign of plan ${plan.id} ended ${launched.campaign.end}; launch it for a year to come, e.g. with campaignYear ${now.year + 1} (--campaign-year ${now.year + 1}).`,
+      { details: { planId: plan.id, campaignEnd: launched.campaign.end } },
+    );
+  }
+  const workflowId = campaignWorkflowId(plan.id);
+  const tasks = input.tasks.map((t) => taskWorkflowId(plan.id, t.taskNumber));
+  const result = { planId: plan.id, campaignWorkflowId: workflowId, tasks, firstDispatchAt: input.dispatch.firstAt, endAt: input.endAt };
+  let started: boolean;
+  try {
+    ({ started } = await startOnce<CampaignWorkflowFn>(client, CAMPAIGN_WORKFLOW_TYPE, { taskQueue, workflowId, args: [input] }));
+  } catch (error) {
+    throw toDubanError(error, campaignFailures(plan.id, address));
+  }
+  if (started) return { ...result, started };
+  const board = await new DubanCampaignHandle(client, plan.id, address).board();
+  const alreadyRunning = board.tasks.filter((t) => !isTerminal(t.status)).length;
+  return { ...result, tasks: board.tasks.map((t) => t.workflowId), started, alreadyRunning };
+}
+
+/**
+ * One plan's campaign: its board, bulletins and assessment, and amendments to it. Made by
+ * `duban.campaign(planId)`; no server call until you use it.
+ *
+ * @example
+ * ```ts
+ * const campaign = duban.campaign('xihu-2020');
+ * const board = await campaign.board();
+ * await campaign.amend(plan, await loadAmendmentFile('amendments/2020-06.yaml'));
+ * ```
+ */
+export class DubanCampaignHandle {
+  readonly workflowId: string;
+  private readonly failures: FailureContext;
+
   constructor(
     private readonly client: Client,
-    private readonly taskQueue: string,
-    private readonly address: string,
-  ) {}
-
-  /**
-   * Launches the plan's campaign, which starts every task workflow. Idempotent: when the
-   * campaign already exists, running or closed, nothing is started, `started` is false
-   * and `alreadyRunning` counts its tasks still running.
-   *
-   * @throws DubanClientError `CAMPAIGN_OVER` when the campaign's end has passed (pass a
-   *   `campaignYear`), `TASK_NOT_IN_PLAN`, `INVALID_PLAN`, `SERVER_UNREACHABLE`.
-   */
-  async launch(plan: Plan, options: LaunchOptions = {}): Promise<LaunchResult> {
-    const launched = options.campaignYear === undefined ? plan : rebasePlan(plan, options.campaignYear);
-    const input = buildCampaignInput(launched, options);
-    const now = options.now ?? DateTime.now();
-    if (Date.parse(input.endAt) <= now.toMillis()) {
-      throw new DubanClientError(
-        DubanClientErrorCode.CAMPAIGN_OVER,
-        `The campaign of plan ${plan.id} ended ${launched.campaign.end}; launch it for a year to come, e.g. with campaignYear ${now.year + 1} (--campaign-year ${now.year + 1}).`,
-        { details: { planId: plan.id, campaignEnd: launched.campaign.end } },
-      );
-    }
-    const workflowId = campaignWorkflowId(plan.id);
-    const tasks = input.tasks.map((t) => taskWorkflowId(plan.id, t.taskNumber));
-    const result = { planId: plan.id, campaignWorkflowId: workflowId, tasks, firstDispatchAt: input.dispatch.firstAt, endAt: input.endAt };
-    const token = randomUUID();
-    let started: boolean;
-    try {
-      const handle = await this.client.workflow.start<CampaignWorkflowFn>(CAMPAIGN_WORKFLOW_TYPE, {
-        taskQueue: this.taskQueue,
-        workflowId,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        // A closed campaign's record is final: launching again reports it instead of starting over.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { [LAUNCH_TOKEN_MEMO]: token },
-      });
-      const first = await this.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe();
-      started = first.memo?.[LAUNCH_TOKEN_MEMO] === token;
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw this.translate(error, plan.id);
-      started = false;
-    }
-    if (started) return { ...result, started };
-    const board = await this.board(plan.id);
-    const alreadyRunning = board.tasks.filter((t) => t.status !== 'approved' && t.status !== 'cancelled').length;
-    return { ...result, tasks: board.tasks.map((t) => t.workflowId), started, alreadyRunning };
+    readonly planId: string,
+    address: string,
+  ) {
+    this.workflowId = campaignWorkflowId(planId);
+    this.failures = campaignFailures(planId, address);
   }
 
   /**
    * Applies a validated amendment (`loadAmendmentFile`) to the running campaign; dated
    * against the year the campaign was launched for. Applying the same amendment id
-   * again changes nothing (`applied: false`).
+   * again changes nothing (`applied: false`). `plan` is the plan file this campaign was
+   * launched from.
    *
-   * @throws DubanClientError `CAMPAIGN_NOT_FOUND`, or the campaign's refusal:
-   *   `UNKNOWN_TASK`, `DUPLICATE_TASK_NUMBER`, `TASK_FINISHED`, `DEADLINE_IN_PAST`, `UNKNOWN_UNIT`, `CAMPAIGN_ENDED`.
+   * @throws DubanClientError `PLAN_MISMATCH` when `plan` is another plan's, `CAMPAIGN_NOT_FOUND`,
+   *   or the campaign's refusal: `UNKNOWN_TASK`, `DUPLICATE_TASK_NUMBER`, `TASK_FINISHED`,
+   *   `DEADLINE_IN_PAST`, `UNKNOWN_UNIT`, `CAMPAIGN_ENDED`.
    */
   async amend(plan: Plan, amendment: Amendment): Promise<AmendmentResult> {
-    const board = await this.board(plan.id);
-    const request = buildPlanAmendment(plan, amendment, board.campaignYear);
-    try {
-      // No update id: the server would answer a repeat with the first outcome (applied: true);
-      // the campaign itself deduplicates by amendment id and says `applied: false`.
-      return await this.handle(plan.id).executeUpdate(amendPlanUpdate, { args: [request] });
-    } catch (error) {
-      throw this.translate(error, plan.id);
+    if (plan.id !== this.planId) {
+      throw new DubanClientError(ErrorCode.PLAN_MISMATCH, `Plan ${plan.id} is not the plan of campaign ${this.planId}.`, {
+        details: { planId: this.planId, given: plan.id },
+      });
     }
+    const board = await this.board();
+    const request = buildPlanAmendment(plan, amendment, board.campaignYear);
+    // No update id: the server would answer a repeat with the first outcome (applied: true);
+    // the campaign itself deduplicates by amendment id and says `applied: false`.
+    return this.call(() => this.handle().executeUpdate(amendPlanUpdate, { args: [request] }));
   }
 
   /** The live board: every task's status, light, escalation and deadline, and counts per unit. */
-  board(planId: string): Promise<CampaignBoard> {
-    return this.query(planId, () => this.handle(planId).query(boardQuery));
+  board(): Promise<CampaignBoard> {
+    return this.call(() => this.handle().query(boardQuery));
   }
 
   /** The latest bulletin (通报), the kept ones and a preview of the next. */
-  bulletins(planId: string): Promise<CampaignBulletins> {
-    return this.query(planId, () => this.handle(planId).query(bulletinsQuery));
+  bulletins(): Promise<CampaignBulletins> {
+    return this.call(() => this.handle().query(bulletinsQuery));
   }
 
   /** The assessment rolled up by primary lead unit (final once the campaign has ended). */
-  assessment(planId: string): Promise<UnitAssessment[]> {
-    return this.query(planId, () => this.handle(planId).query(campaignAssessmentQuery));
+  assessment(): Promise<UnitAssessment[]> {
+    return this.call(() => this.handle().query(campaignAssessmentQuery));
   }
 
-  private handle(planId: string): WorkflowHandle<CampaignWorkflowFn> {
-    return this.client.workflow.getHandle<CampaignWorkflowFn>(campaignWorkflowId(planId));
+  private handle(): WorkflowHandle<CampaignWorkflowFn> {
+    return this.client.workflow.getHandle<CampaignWorkflowFn>(this.workflowId);
   }
 
-  private async query<T>(planId: string, run: () => Promise<T>): Promise<T> {
+  private async call<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      throw this.translate(error, planId);
+      throw toDubanError(error, this.failures);
     }
   }
-
-  private translate(error: unknown, planId: string): unknown {
-    if (error instanceof DubanClientError) return error;
-    if (error instanceof WorkflowUpdateFailedError) {
-      const failure = error.cause;
-      if (failure instanceof ApplicationFailure) {
-        const code = isDubanClientErrorCode(failure.type) ? failure.type : DubanClientErrorCode.UPDATE_FAILED;
-        return new DubanClientError(code, failure.message, { details: failure.details?.[0], cause: error });
-      }
-      return new DubanClientError(DubanClientErrorCode.UPDATE_FAILED, failure?.message ?? error.message, { cause: error });
-    }
-    if (error instanceof WorkflowNotFoundError) {
-      return new DubanClientError(
-        DubanClientErrorCode.CAMPAIGN_NOT_FOUND,
-        `Plan ${planId} has no campaign (${campaignWorkflowId(planId)}): launch it first with \`duban launch PLAN\`.`,
-        { details: { planId }, cause: error },
-      );
-    }
-    if (isUnavailable(error)) {
-      return new DubanClientError(
-        DubanClientErrorCode.SERVER_UNREACHABLE,
-        `No Temporal server answers at ${this.address}. Start one with \`duban dev\`, or set TEMPORAL_ADDRESS to a running server.`,
-        { details: { address: this.address }, cause: error },
-      );
-    }
-    return error;
-  }
-}
-
-// gRPC status 14 UNAVAILABLE and 4 DEADLINE_EXCEEDED: the server is down or unreachable.
-function isUnavailable(error: unknown): boolean {
-  if (error instanceof ServiceError) return isUnavailable(error.cause);
-  return isGrpcServiceError(error) && (error.code === 14 || error.code === 4);
 }

@@ -1,21 +1,23 @@
 /**
- * `@duban/client`: start a plan's task workflows and act on them, typed end to end.
+ * `@duban/client`: launch a plan's campaign, act on its tasks and read its board, typed
+ * end to end. Every error it throws is a `DubanError` (`DubanClientError`) with a stable code.
  *
  * @example
  * ```ts
  * import { loadPlanFile } from '@duban/plan';
- * import { DubanClient, DubanClientError } from '@duban/client';
+ * import { DubanClient, isDubanError } from '@duban/client';
  *
  * const plan = await loadPlanFile('plans/xihu-2020.yaml');
  * const duban = await DubanClient.connect(); // 127.0.0.1:7233, the `duban dev` server
  * try {
- *   await duban.startTask(plan, 3);
+ *   // The campaign and every task, re-dated to next year (the 2020 campaign is over); again: nothing new starts.
+ *   await duban.launch(plan, { campaignYear: new Date().getFullYear() + 1 });
  *   const task = duban.task(plan.id, 3);
  *   await task.acknowledge({ actor: 'chengguan-head' });
  *   await task.review({ actor: 'chengguan-staff', decision: 'approve', score: 90 });
  * } catch (error) {
  *   // e.g. WRONG_ROLE: chengguan-staff is no reviewer. Codes are stable; messages say what to do.
- *   if (error instanceof DubanClientError) console.error(`${error.code}: ${error.message}`);
+ *   if (isDubanError(error)) console.error(`${error.code}: ${error.message}`);
  *   else throw error;
  * } finally {
  *   await duban.close();
@@ -25,11 +27,17 @@
  * `buildTaskInput(plan, n)` is the one place a plan task becomes workflow input, for
  * callers that start workflows themselves.
  */
-export { DubanClient, DubanTaskHandle, TASK_WORKFLOW_TYPE, DEFAULT_ADDRESS, DEFAULT_NAMESPACE } from './client';
-export type { DubanClientOptions, DubanConnectOptions, MessageInput, StartTaskOptions, StartTaskResult } from './client';
+export { DubanClient } from './client';
+export type { DubanClientOptions, DubanConnectOptions, StartTaskOptions, StartTaskResult } from './client';
+export { DubanTaskHandle } from './task';
+export type { MessageInput } from './task';
+export { DubanCampaignHandle, buildCampaignInput, buildPlanAmendment, headquartersPeople, nextMondayMorning } from './campaign';
+export type { LaunchOptions, LaunchResult } from './campaign';
 export { DubanClientError, DubanClientErrorCode, isDubanClientErrorCode } from './errors';
 export type { DubanClientErrorOptions } from './errors';
 export { buildTaskInput, planTaskNumbers } from './task-input';
 export type { BuildTaskInputOptions } from './task-input';
-export { CampaignOperations, buildCampaignInput, buildPlanAmendment, headquartersPeople, nextMondayMorning } from './campaign';
-export type { LaunchOptions, LaunchResult } from './campaign';
+// From `@duban/common`, under the names this package exported before common existed.
+export { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS as DEFAULT_ADDRESS, TASK_WORKFLOW_TYPE } from '@duban/common';
+// The error model, so callers of the client need no second import to branch on a code.
+export { DubanError, ErrorCode, isDubanError } from '@duban/common';

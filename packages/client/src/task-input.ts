@@ -1,7 +1,8 @@
 import { Duration, type DateTime } from 'luxon';
 import { findTask, PlanLookupError, taskSchedule, type Plan, type PlanPerson } from '@duban/plan';
 import type { Person, TaskPolicy, TaskWorkflowInput, Unit } from '@duban/workflows';
-import { DubanClientError, DubanClientErrorCode } from './errors';
+import { ErrorCode } from '@duban/common';
+import { DubanClientError } from './errors';
 
 export interface BuildTaskInputOptions {
   /** When the task counts as assigned; the workflow's start time when omitted. */
@@ -15,7 +16,7 @@ function durationMs(iso: string, field: string): number {
   const duration = Duration.fromISO(iso);
   // The plan loader already refuses these; a plan built in code may not have been loaded.
   if (!duration.isValid || duration.toMillis() <= 0) {
-    throw new DubanClientError(DubanClientErrorCode.INVALID_PLAN, `Policy ${field} is ${JSON.stringify(iso)}, not a positive ISO-8601 duration such as P3D.`, {
+    throw new DubanClientError(ErrorCode.INVALID_PLAN, `Policy ${field} is ${JSON.stringify(iso)}, not a positive ISO-8601 duration such as P3D.`, {
       field,
     });
   }
@@ -78,7 +79,7 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
   } catch (error) {
     if (error instanceof PlanLookupError) {
       throw new DubanClientError(
-        DubanClientErrorCode.TASK_NOT_IN_PLAN,
+        ErrorCode.TASK_NOT_IN_PLAN,
         `Plan ${plan.id} has no task ${taskNumber}; its tasks are ${planTaskNumbers(plan).join(', ')}.`,
         { details: { planId: plan.id, taskNumber }, cause: error },
       );
@@ -88,13 +89,13 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
 
   const [primaryLead, ...assistingLeads] = task.lead;
   if (primaryLead === undefined) {
-    throw new DubanClientError(DubanClientErrorCode.INVALID_PLAN, `Task ${taskNumber} of plan ${plan.id} names no lead unit (牵头单位); add one under lead.`, {
+    throw new DubanClientError(ErrorCode.INVALID_PLAN, `Task ${taskNumber} of plan ${plan.id} names no lead unit (牵头单位); add one under lead.`, {
       details: { planId: plan.id, taskNumber },
     });
   }
   if (schedule.deadlineAt === undefined) {
     throw new DubanClientError(
-      DubanClientErrorCode.INVALID_PLAN,
+      ErrorCode.INVALID_PLAN,
       `Task ${taskNumber} of plan ${plan.id} has neither a deadline nor a milestone; give it one so the workflow knows when it is due.`,
       { details: { planId: plan.id, taskNumber } },
     );

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   FILE_NOT_FOUND: { kind: 'invalid', means: 'A file named on the command line or in a call does not exist or cannot be read.' },
   SERVER_UNREACHABLE: { kind: 'unavailable', means: 'No Temporal server answers at the configured address.' },
   NOT_FOUND: { kind: 'not-found', means: 'What was asked for does not exist.' },
+  AUDIT_DB_NOT_FOUND: { kind: 'not-found', means: 'No audit database at the given path (the CLI does not create an empty one to export from).' },
+  PORT_IN_USE: { kind: 'unavailable', means: 'A port `duban dev` needs is already taken by another process.' },
 
   // -- Plan and amendment files (problems inside PLAN_INVALID / AMENDMENT_INVALID) -------
   PLAN_INVALID: { kind: 'invalid', means: 'A plan file has problems; each is listed with its place in the file.' },

@@ -75,3 +75,14 @@ export {
   messageOf,
 } from './errors';
 export type { ErrorKind, DubanErrorOptions } from './errors';
+export {
+  AmendmentRuleCode,
+  amendmentRuleFindings,
+  planMismatch,
+  duplicateTaskNumber,
+  unknownUnits,
+  unknownTask,
+  taskFinished,
+  deadlineInPast,
+} from './amendment-rules';
+export type { AmendmentFinding, AmendmentChanges, AmendmentFacts } from './amendment-rules';

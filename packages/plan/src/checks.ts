@@ -1,12 +1,6 @@
-import { formatPath as fmt, PlanProblemCode, type PathSegment } from './problems';
+import { formatPath as fmt, PlanProblemCode, type Finding as AnyFinding, type PathSegment } from './problems';
 
-/** A problem before it is given a file name and a line. */
-export interface Finding {
-  code: PlanProblemCode;
-  path: PathSegment[];
-  message: string;
-  fix: string;
-}
+type Finding = AnyFinding<PlanProblemCode>;
 
 // Cross-checks read the raw document rather than the schema's output, so a plan with a
 // schema error elsewhere still gets its references checked and every problem is
@@ -110,6 +104,23 @@ function checkUnitList(
   return codes;
 }
 
+/**
+ * Keeps the first use of each key (a unit code, a person id…) and reports later ones as
+ * "used twice". Returns a function that says whether this use is the first.
+ */
+function firstUses<K>(ctx: Context, code: PlanProblemCode, label: (key: K) => string, fix: string) {
+  const firstAt = new Map<K, PathSegment[]>();
+  return (key: K, at: PathSegment[], keyPath: PathSegment[]): boolean => {
+    const first = firstAt.get(key);
+    if (first === undefined) {
+      firstAt.set(key, at);
+      return true;
+    }
+    ctx.findings.push({ code, path: keyPath, message: `${label(key)} is used twice (first at ${fmt(first)}).`, fix });
+    return false;
+  };
+}
+
 const DAY_MS = 86_400_000;
 
 /**
@@ -140,62 +151,30 @@ function checkInCampaign(ctx: Context, date: unknown, dueRule: unknown, path: Pa
 }
 
 function collectUnits(ctx: Context, data: unknown): void {
+  const first = firstUses<string>(ctx, PlanProblemCode.DUPLICATE_UNIT_CODE, (code) => `Unit code "${code}"`, 'Give each unit its own code.');
   list(get(data, 'units')).forEach((unit, index) => {
     const code = str(get(unit, 'code'));
-    if (code === undefined) return;
-    const existing = ctx.units.get(code);
-    if (existing !== undefined) {
-      ctx.findings.push({
-        code: PlanProblemCode.DUPLICATE_UNIT_CODE,
-        path: ['units', index, 'code'],
-        message: `Unit code "${code}" is used twice (first at ${fmt(existing.path)}).`,
-        fix: 'Give each unit its own code.',
-      });
-      return;
-    }
+    if (code === undefined || !first(code, ['units', index], ['units', index, 'code'])) return;
     ctx.units.set(code, { kind: str(get(unit, 'kind')), path: ['units', index] });
   });
 }
 
 function collectPeople(ctx: Context, data: unknown): void {
-  const firstAt = new Map<string, number>();
+  const first = firstUses<string>(ctx, PlanProblemCode.DUPLICATE_PERSON_ID, (id) => `Person id "${id}"`, 'Give each person their own id.');
   list(get(data, 'people')).forEach((person, index) => {
     const id = str(get(person, 'id'));
     checkUnitRef(ctx, get(person, 'unit'), ['people', index, 'unit'], `people[${index}].unit`);
-    if (id === undefined) return;
-    const first = firstAt.get(id);
-    if (first !== undefined) {
-      ctx.findings.push({
-        code: PlanProblemCode.DUPLICATE_PERSON_ID,
-        path: ['people', index, 'id'],
-        message: `Person id "${id}" is used twice (first at people[${first}]).`,
-        fix: 'Give each person their own id.',
-      });
-      return;
-    }
-    firstAt.set(id, index);
+    if (id === undefined || !first(id, ['people', index], ['people', index, 'id'])) return;
     const roles = list(get(person, 'roles')).filter((r): r is string => typeof r === 'string');
     ctx.people.set(id, { unit: str(get(person, 'unit')), roles });
   });
 }
 
 function collectActions(ctx: Context, data: unknown): void {
-  const firstAt = new Map<number, number>();
+  const first = firstUses<number>(ctx, PlanProblemCode.DUPLICATE_ACTION_NUMBER, (n) => `Action number ${n}`, 'Number the actions 1, 2, 3 … without repeats.');
   list(get(data, 'actions')).forEach((action, index) => {
     const number = num(get(action, 'number'));
-    if (number === undefined) return;
-    const first = firstAt.get(number);
-    if (first !== undefined) {
-      ctx.findings.push({
-        code: PlanProblemCode.DUPLICATE_ACTION_NUMBER,
-        path: ['actions', index, 'number'],
-        message: `Action number ${number} is used twice (first at actions[${first}]).`,
-        fix: 'Number the actions 1, 2, 3 … without repeats.',
-      });
-      return;
-    }
-    firstAt.set(number, index);
-    ctx.actions.add(number);
+    if (number !== undefined && first(number, ['actions', index], ['actions', index, 'number'])) ctx.actions.add(number);
   });
 }
 
@@ -211,50 +190,31 @@ function checkActionRef(ctx: Context, value: unknown, path: PathSegment[], what:
 }
 
 function checkMilestones(ctx: Context, data: unknown): void {
-  const firstAt = new Map<string, number>();
+  const first = firstUses<string>(ctx, PlanProblemCode.DUPLICATE_MILESTONE_ID, (id) => `Milestone id "${id}"`, 'Give each milestone its own id.');
   list(get(data, 'milestones')).forEach((milestone, index) => {
     const id = str(get(milestone, 'id'));
     list(get(milestone, 'focusActions')).forEach((action, i) =>
       checkActionRef(ctx, action, ['milestones', index, 'focusActions', i], `Milestone ${id ?? index}`),
     );
     checkInCampaign(ctx, get(milestone, 'due'), get(milestone, 'rule'), ['milestones', index, 'due'], `Milestone ${id ?? index}`);
-    if (id === undefined) return;
-    const first = firstAt.get(id);
-    if (first !== undefined) {
-      ctx.findings.push({
-        code: PlanProblemCode.DUPLICATE_MILESTONE_ID,
-        path: ['milestones', index, 'id'],
-        message: `Milestone id "${id}" is used twice (first at milestones[${first}]).`,
-        fix: 'Give each milestone its own id.',
-      });
-      return;
-    }
-    firstAt.set(id, index);
-    ctx.milestones.add(id);
+    if (id !== undefined && first(id, ['milestones', index], ['milestones', index, 'id'])) ctx.milestones.add(id);
   });
 }
 
 function checkTasks(ctx: Context, data: unknown): Set<string> {
   const assigned = new Set<string>();
-  const taskAt = new Map<number, PathSegment[]>();
+  const firstTask = firstUses<number>(
+    ctx,
+    PlanProblemCode.DUPLICATE_TASK_NUMBER,
+    (n) => `Task number ${n}`,
+    'Give each task its own number; the source numbers tasks 1–20 across all actions.',
+  );
   list(get(data, 'actions')).forEach((action, a) => {
     list(get(action, 'tasks')).forEach((task, t) => {
       const base: PathSegment[] = ['actions', a, 'tasks', t];
       const number = num(get(task, 'number'));
       const label = number === undefined ? fmt(base) : `task ${number}`;
-      if (number !== undefined) {
-        const first = taskAt.get(number);
-        if (first !== undefined) {
-          ctx.findings.push({
-            code: PlanProblemCode.DUPLICATE_TASK_NUMBER,
-            path: [...base, 'number'],
-            message: `Task number ${number} is used twice (first at ${fmt(first)}).`,
-            fix: 'Give each task its own number; the source numbers tasks 1–20 across all actions.',
-          });
-        } else {
-          taskAt.set(number, base);
-        }
-      }
+      if (number !== undefined) firstTask(number, base, [...base, 'number']);
       const lead = get(task, 'lead');
       if (Array.isArray(lead) && lead.length === 0) {
         ctx.findings.push({
@@ -264,14 +224,9 @@ function checkTasks(ctx: Context, data: unknown): Set<string> {
           fix: 'List at least one lead unit code; the first one listed is the primary lead.',
         });
       }
-      for (const code of checkUnitList(ctx, lead, [...base, 'lead'], `the lead units of ${label}`, ['office', 'community'])) {
-        assigned.add(code);
-      }
-      for (const code of checkUnitList(ctx, get(task, 'responsible'), [...base, 'responsible'], `the responsible units of ${label}`, [
-        'office',
-        'community',
-      ])) {
-        assigned.add(code);
+      for (const [key, what] of [['lead', 'lead units'], ['responsible', 'responsible units']] as const) {
+        const units = checkUnitList(ctx, get(task, key), [...base, key], `the ${what} of ${label}`, ['office', 'community']);
+        for (const code of units) assigned.add(code);
       }
       checkUnitList(ctx, get(task, 'supports'), [...base, 'supports'], `the supported bodies of ${label}`, ['external']);
       list(get(task, 'milestones')).forEach((value, m) => {

@@ -1,8 +1,8 @@
 /**
- * `@duban/plan`: the plan file format, its loader and its calendar.
+ * `@duban/plan`: the plan file format, its loader and its calendar, and amendment files.
  *
  * ```ts
- * import { loadPlanFile, taskSchedule, addWorkingDays, PlanValidationError } from '@duban/plan';
+ * import { loadPlanFile, taskSchedule, formatProblem, PlanValidationError } from '@duban/plan';
  *
  * try {
  *   const plan = await loadPlanFile('plans/xihu-2020.yaml');
@@ -10,7 +10,7 @@
  *   // milestones: [{ id: 'end-2021', dueAt: '2022-01-01T00:00:00.000+08:00' }] (2021年底 → by 2021-12-31)
  *   // deadlineAt: '2021-01-01T00:00:00.000+08:00' (于2020年内 → by 2020-12-31: the end of that day)
  * } catch (error) {
- *   if (error instanceof PlanValidationError) for (const p of error.problems) console.error(p.path, p.message, p.fix);
+ *   if (error instanceof PlanValidationError) for (const p of error.problems) console.error(formatProblem(p));
  * }
  * ```
  *
@@ -45,8 +45,17 @@ export type {
   DueRule,
   PlanCalendar,
 } from './schema';
-export { PlanProblemCode, PlanValidationError, PlanLookupError, formatProblem, formatPath } from './problems';
-export type { PlanProblem, PlanResult, PathSegment } from './problems';
+export {
+  PlanProblemCode,
+  AmendmentProblemCode,
+  PlanValidationError,
+  AmendmentValidationError,
+  PlanLookupError,
+  formatProblem,
+  formatAmendmentProblem,
+  formatPath,
+} from './problems';
+export type { Problem, PlanProblem, AmendmentProblem, PlanResult, PathSegment } from './problems';
 export { parsePlan, loadPlanFile, readPlanFile } from './loader';
 export {
   dueInstant,
@@ -67,14 +76,11 @@ export { planSummary } from './summary';
 export type { PlanSummary, PlanTaskRow } from './summary';
 export {
   amendmentSchema,
-  AmendmentProblemCode,
-  AmendmentValidationError,
   amendmentFindings,
   applyAmendment,
-  formatAmendmentProblem,
   loadAmendmentFile,
   parseAmendment,
   readAmendmentFile,
   rebaseAmendment,
 } from './amendment';
-export type { Amendment, AmendmentProblem, AmendmentResult, AmendmentTask } from './amendment';
+export type { Amendment, AmendmentResult, AmendmentTask } from './amendment';

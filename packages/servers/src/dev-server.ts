@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
+import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_HOST, ENV } from '@duban/common';
 import { resolveTemporalBinary, ServerErrorCode, TemporalServerError, type ResolvedBinary } from './binaries';
+import { waitUntilHealthy } from './health';
 
 /** The SDK's search attribute types (`SearchAttributeType`) as the `temporal` CLI spells them. */
 const CLI_SEARCH_ATTRIBUTE_TYPES = {
@@ -35,7 +37,7 @@ export interface DevServerOptions {
   searchAttributes?: DevServerSearchAttribute[];
   /** Where the server's own log goes; by default it is discarded. */
   log?: 'inherit' | 'ignore';
-  /** How long to wait for the server to accept connections. */
+  /** How long to wait for the server to answer as healthy; default 60 s. */
   startTimeoutMs?: number;
 }
 
@@ -62,39 +64,27 @@ export async function freePort(ip = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** True when something accepts TCP connections at `host:port` within the timeout. */
-export async function portAnswers(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((resolveAnswer) => {
-    const socket = new Socket();
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolveAnswer(answer);
-    };
-    socket.setTimeout(timeoutMs);
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, host);
-  });
-}
-
 /**
- * Starts `temporal server start-dev` (SQLite, web UI) as a child process and waits until
- * it accepts connections. The SQLite pragmas are the ones Temporal's own SDK CI uses:
- * WAL keeps readers off the writer's back on one connection.
+ * Starts `temporal server start-dev` (SQLite, web UI) as a child process and returns once
+ * its frontend answers as healthy (`waitUntilHealthy`), not merely once its port is open.
+ * The SQLite pragmas are the ones Temporal's own SDK CI uses: WAL keeps readers off the
+ * writer's back on one connection.
+ *
+ * @throws TemporalServerError `TEMPORAL_BINARY_NOT_FOUND` without a local `temporal`;
+ *   `TEMPORAL_SERVER_START_FAILED` when it exits early or is not healthy in time.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
   const binary = options.binary ?? resolveTemporalBinary('temporal-cli');
   if (binary.source === 'sdk-download') {
     throw new TemporalServerError(
       ServerErrorCode.BINARY_NOT_FOUND,
-      'The dev server needs a local `temporal` executable; run `bash scripts/setup.sh` or set DUBAN_TEMPORAL_CLI.',
+      `The dev server needs a local \`temporal\` executable; run \`bash scripts/setup.sh\` or set ${ENV.temporalCli}.`,
       'temporal-cli',
     );
   }
-  const ip = options.ip ?? '127.0.0.1';
+  const ip = options.ip ?? DEFAULT_TEMPORAL_HOST;
   const port = options.port || (await freePort(ip));
-  const namespace = options.namespace ?? 'default';
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const uiPort = options.uiPort === false ? undefined : (options.uiPort ?? port + 1000);
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
@@ -117,29 +107,24 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     });
   });
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-  while (!(await portAnswers(ip, port, 500))) {
-    if (exited) {
-      throw new TemporalServerError(
-        ServerErrorCode.SERVER_START_FAILED,
-        `The Temporal dev server (${binary.path}) exited with ${exited.code ?? exited.signal} before accepting connections on ${ip}:${port}. ` +
-          'Another process may hold the port or the database file; run with --verbose to see its log.',
-        'temporal-cli',
-      );
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new TemporalServerError(
-        ServerErrorCode.SERVER_START_FAILED,
-        `The Temporal dev server did not accept connections on ${ip}:${port} within ${options.startTimeoutMs ?? 60_000} ms.`,
-        'temporal-cli',
-      );
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  const address = `${ip}:${port}`;
+  const health = await waitUntilHealthy(address, {
+    timeoutMs: options.startTimeoutMs ?? 60_000,
+    abandon: () => (exited ? `it exited with ${exited.code ?? exited.signal}` : undefined),
+  });
+  if (!health.healthy) {
+    if (!exited) child.kill('SIGKILL');
+    throw new TemporalServerError(
+      ServerErrorCode.SERVER_START_FAILED,
+      `The Temporal dev server (${binary.path}) at ${address} did not become healthy: ${health.reason}. ` +
+        'Another process may hold the port or the database file, or the machine is too busy; run with --verbose to see its log.',
+      'temporal-cli',
+      { details: { address } },
+    );
   }
 
   return {
-    address: `${ip}:${port}`,
+    address,
     uiUrl: uiPort === undefined ? undefined : `http://${ip}:${uiPort}`,
     namespace,
     process: child,

@@ -4,11 +4,11 @@
  *
  * @example
  * ```ts
- * import { createDubanWorker, ensureSearchAttributes } from '@duban/worker';
+ * import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, createDubanWorker, ensureSearchAttributes } from '@duban/worker';
  * import { NativeConnection } from '@temporalio/worker';
  *
- * const connection = await NativeConnection.connect({ address: 'localhost:7233' });
- * await ensureSearchAttributes(connection, 'default');
+ * const connection = await NativeConnection.connect({ address: DEFAULT_TEMPORAL_ADDRESS });
+ * await ensureSearchAttributes(connection, DEFAULT_NAMESPACE);
  * const duban = await createDubanWorker({
  *   connection,
  *   auditDbPath: '/var/lib/duban/audit.sqlite',
@@ -20,12 +20,9 @@
  * await connection.close();   // the connection was yours
  * ```
  */
-export {
-  DEFAULT_AUDIT_DB_PATH,
-  DEFAULT_NAMESPACE,
-  DEFAULT_TEMPORAL_ADDRESS,
-  createDubanWorker,
-} from './worker';
+export { DEFAULT_AUDIT_DB_PATH, createDubanWorker } from './worker';
+// Re-exported from `@duban/common`, where every package takes them from.
+export { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS } from '@duban/common';
 export type { DubanWorker, DubanWorkerOptions, DubanWorkerTuning } from './worker';
 export { WORKER_ENV, readWorkerSettings, workerMain } from './main';
 export type { WorkerMainOptions, WorkerSettings } from './main';

@@ -1,21 +1,22 @@
 import type { Logger } from '@temporalio/common';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { Runtime, type NativeConnection } from '@temporalio/worker';
 import { redactUrl } from '@duban/activities';
-import { DubanWorkerError, WorkerErrorCode, messageOf } from './errors';
+import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, ENV, messageOf } from '@duban/common';
+import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
 import { ensureSearchAttributes } from './search-attributes';
-import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, createDubanWorker, type DubanWorker } from './worker';
+import { createDubanWorker, type DubanWorker } from './worker';
 
-/** The environment variables the worker process reads. */
+/** The environment variables the worker process reads, keyed by the {@link WorkerSettings} they fill (names from `ENV`). */
 export const WORKER_ENV = {
-  address: 'TEMPORAL_ADDRESS',
-  namespace: 'TEMPORAL_NAMESPACE',
-  auditDbPath: 'DUBAN_AUDIT_DB',
-  webhookUrl: 'DUBAN_WEBHOOK_URL',
-  taskQueue: 'DUBAN_TASK_QUEUE',
+  address: ENV.address,
+  namespace: ENV.namespace,
+  auditDbPath: ENV.auditDb,
+  webhookUrl: ENV.webhookUrl,
+  taskQueue: ENV.taskQueue,
   /** A file of prebuilt workflow code (`bundleWorkflowCode(...).code`): skips bundling at start. */
-  workflowBundlePath: 'DUBAN_WORKFLOW_BUNDLE',
+  workflowBundlePath: ENV.workflowBundle,
   /** `0` to skip registering search attributes (they are managed elsewhere, e.g. Temporal Cloud). */
-  registerSearchAttributes: 'DUBAN_REGISTER_SEARCH_ATTRIBUTES',
+  registerSearchAttributes: ENV.registerSearchAttributes,
 } as const;
 
 /** What the worker process runs with, after environment and explicit options are merged. */
@@ -99,17 +100,7 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
 
   let connection: NativeConnection | undefined;
   try {
-    try {
-      connection = await NativeConnection.connect({ address: settings.address });
-    } catch (err) {
-      throw new DubanWorkerError(
-        WorkerErrorCode.CONNECTION_FAILED,
-        `Could not connect to Temporal at ${settings.address}: ${messageOf(err)}. ` +
-          `Start a server (duban dev-server, or temporal server start-dev) or set ${WORKER_ENV.address}.`,
-        { address: settings.address },
-        { cause: err },
-      );
-    }
+    connection = await connectWorker(settings.address);
 
     if (settings.registerSearchAttributes) {
       try {

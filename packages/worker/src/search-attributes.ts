@@ -1,8 +1,9 @@
 import { isGrpcServiceError } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { ENV, messageOf } from '@duban/common';
 import { dubanSearchAttributes } from '@duban/workflows';
-import { DubanWorkerError, WorkerErrorCode, messageOf } from './errors';
+import { DubanWorkerError, WorkerErrorCode } from './errors';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 type IndexedValueType = temporal.api.enums.v1.IndexedValueType;
@@ -96,7 +97,7 @@ function unavailable(namespace: string, doing: 'list' | 'add', err: unknown): Du
     WorkerErrorCode.SEARCH_ATTRIBUTES_UNAVAILABLE,
     `Could not ${doing} search attributes in namespace ${namespace}: ${messageOf(err)}. ` +
       'Register them yourself (temporal operator search-attribute create, or --search-attribute on the dev server), ' +
-      'or start the worker with DUBAN_REGISTER_SEARCH_ATTRIBUTES=0 if they are managed elsewhere.',
+      `or start the worker with ${ENV.registerSearchAttributes}=0 if they are managed elsewhere.`,
     { namespace },
     { cause: err },
   );

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duration, Logger } from '@temporalio/common';
-import { NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Runtime, Worker, bundleWorkflowCode, type NativeConnection } from '@temporalio/worker';
 import {
   LogAndWebhookNotifier,
   SqliteAuditStore,
@@ -10,13 +10,11 @@ import {
   type NotificationOutbox,
   type Notifier,
 } from '@duban/activities';
-import { DUBAN_TASK_QUEUE } from '@duban/workflows';
-import { DubanWorkerError, WorkerErrorCode, messageOf } from './errors';
+import { DEFAULT_NAMESPACE, DEFAULT_PATHS, DEFAULT_TEMPORAL_ADDRESS, DUBAN_TASK_QUEUE, ENV, messageOf } from '@duban/common';
+import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
 
 /** Where the audit database goes when neither an audit store nor a path is given (under the cwd). */
-export const DEFAULT_AUDIT_DB_PATH = join('.duban', 'audit.sqlite');
-export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
-export const DEFAULT_NAMESPACE = 'default';
+export const DEFAULT_AUDIT_DB_PATH = join(DEFAULT_PATHS.auditDb);
 
 /** The worker's capacity. Unset fields keep the SDK's defaults. */
 export interface DubanWorkerTuning {
@@ -29,11 +27,11 @@ export interface DubanWorkerTuning {
 export interface DubanWorkerOptions {
   /** A connection you own (and close); otherwise the worker connects to {@link address} and closes that itself. */
   connection?: NativeConnection;
-  /** Temporal frontend, host:port. Default `localhost:7233`. Ignored when {@link connection} is given. */
+  /** Temporal frontend, host:port. Default `DEFAULT_TEMPORAL_ADDRESS` (127.0.0.1:7233). Ignored when {@link connection} is given. */
   address?: string;
   /** Default `default`. */
   namespace?: string;
-  /** Default `DUBAN_TASK_QUEUE` from `@duban/workflows`: clients start tasks there. */
+  /** Default `DUBAN_TASK_QUEUE` from `@duban/common`: clients start tasks there. */
   taskQueue?: string;
   /** Where audit entries go. Injected stores are not closed by the worker. */
   auditStore?: AuditStore;
@@ -75,14 +73,14 @@ async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger
     if ('codePath' in given && !existsSync(given.codePath)) {
       throw new DubanWorkerError(
         WorkerErrorCode.WORKFLOW_BUNDLE_FAILED,
-        `The prebuilt workflow bundle ${given.codePath} does not exist. Fix DUBAN_WORKFLOW_BUNDLE, or unset it to bundle at start.`,
+        `The prebuilt workflow bundle ${given.codePath} does not exist. Fix ${ENV.workflowBundle}, or unset it to bundle at start.`,
         { codePath: given.codePath },
       );
     }
     return given;
   }
-  // The workflows package documents its sandboxed entry as dist/workflows (the index is for clients).
-  const workflowsPath = require.resolve('@duban/workflows/dist/workflows');
+  // The bundle entry is the package's `workflows` subpath (the index is for clients).
+  const workflowsPath = require.resolve('@duban/workflows/workflows');
   try {
     return await bundleWorkflowCode({ workflowsPath, logger });
   } catch (err) {
@@ -146,18 +144,7 @@ export async function createDubanWorker(options: DubanWorkerOptions = {}): Promi
 
     let connection = options.connection;
     if (connection === undefined) {
-      const address = options.address ?? DEFAULT_TEMPORAL_ADDRESS;
-      try {
-        connection = await NativeConnection.connect({ address });
-      } catch (err) {
-        throw new DubanWorkerError(
-          WorkerErrorCode.CONNECTION_FAILED,
-          `Could not connect to Temporal at ${address}: ${messageOf(err)}. ` +
-            'Start a server (duban dev-server, or temporal server start-dev) or set TEMPORAL_ADDRESS.',
-          { address },
-          { cause: err },
-        );
-      }
+      connection = await connectWorker(options.address ?? DEFAULT_TEMPORAL_ADDRESS);
       const owned = connection;
       cleanups.push(() => owned.close());
     }

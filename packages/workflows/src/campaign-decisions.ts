@@ -16,10 +16,11 @@ import type {
   UnitCounts,
   UnitRanking,
 } from './campaign-definitions';
-import type { TaskState, TaskWorkflowInput, TrafficLight } from './definitions';
+import { amendmentRuleFindings, isTerminal, type TrafficLight } from '@duban/common';
+import type { TaskState, TaskWorkflowInput } from './task/definitions';
 
 export function isFinished(task: Pick<BoardTask, 'status'>): boolean {
-  return task.status === 'approved' || task.status === 'cancelled';
+  return isTerminal(task.status);
 }
 
 /** A task's line on the board before it has reported anything. */
@@ -146,24 +147,6 @@ export function buildBulletin(f: BulletinFacts): Bulletin {
   };
 }
 
-/** The bulletin as text for people (the notification body); unit names as the plan writes them. */
-export function bulletinText(bulletin: Bulletin, unitName: (code: string) => string): string {
-  const lines = [
-    `第${bulletin.number}期通报 Bulletin ${bulletin.number} (${bulletin.periodStart} – ${bulletin.periodEnd})`,
-    `任务 ${bulletin.totals.tasks}: 绿灯 ${bulletin.totals.green}, 黄灯 ${bulletin.totals.yellow}, 红灯 ${bulletin.totals.red}, 已办结 ${bulletin.totals.approved}`,
-  ];
-  const section = (heading: string, ranking: UnitRanking[]) => {
-    lines.push(heading);
-    if (ranking.length === 0) lines.push('  —');
-    for (const r of ranking) lines.push(`  ${r.rank}. ${unitName(r.unit)}: ${r.tasks.map((t) => `任务${t.taskNumber} ${t.title} (${t.percent}%)`).join('; ')}`);
-  };
-  section('逾期 Overdue (红灯):', bulletin.overdue);
-  section('滞后 At risk (黄灯):', bulletin.atRisk);
-  lines.push(`督办启动 Escalations opened: ${bulletin.escalationsOpened.map((e) => `任务${e.taskNumber}`).join(', ') || '—'}`);
-  lines.push(`督办解除 Escalations closed: ${bulletin.escalationsClosed.map((e) => `任务${e.taskNumber}`).join(', ') || '—'}`);
-  return lines.join('\n');
-}
-
 /** The assessment by primary lead unit, in unit code order. */
 export function rollUp(board: readonly BoardTask[]): UnitAssessment[] {
   const byUnit = new Map<string, UnitAssessment & { scoreSum: number; scored: number }>();
@@ -234,51 +217,17 @@ export function refuseAmendment(a: PlanAmendment, ctx: AmendmentContext): Amendm
   if (a.addTasks.length + a.moveDeadlines.length + a.reassign.length === 0) {
     return refuse('INVALID_AMENDMENT', `Amendment ${a.amendmentId} changes nothing: add a task, move a deadline or reassign a lead.`);
   }
-  const byNumber = new Map(ctx.board.map((t) => [t.taskNumber, t]));
-  const unknownUnit = (units: readonly string[]) => units.find((u) => !ctx.unitCodes.has(u));
-  const future = (iso: string) => {
-    const at = Date.parse(iso);
-    return Number.isFinite(at) && at > ctx.nowMs;
-  };
-
-  const added = new Set<number>();
-  for (const task of a.addTasks) {
-    if (task.planId !== ctx.planId) {
-      return refuse('PLAN_MISMATCH', `Added task ${task.taskNumber} belongs to plan ${task.planId}, not ${ctx.planId}.`, { taskNumber: task.taskNumber, planId: task.planId });
-    }
-    if (byNumber.has(task.taskNumber) || added.has(task.taskNumber)) {
-      return refuse('DUPLICATE_TASK_NUMBER', `Task number ${task.taskNumber} is already used; give the added task a new number.`, { taskNumber: task.taskNumber });
-    }
-    added.add(task.taskNumber);
-    const unit = unknownUnit([task.primaryLead, ...task.assistingLeads, ...task.responsible]);
-    if (unit !== undefined) return refuse('UNKNOWN_UNIT', `Added task ${task.taskNumber} names unit ${unit}, which the plan does not have.`, { taskNumber: task.taskNumber, unit });
-    if (!future(task.deadlineAt)) {
-      return refuse('DEADLINE_IN_PAST', `Added task ${task.taskNumber} is due ${task.deadlineAt}, which is not in the future.`, { taskNumber: task.taskNumber, deadlineAt: task.deadlineAt });
-    }
-  }
-
-  const existing = (taskNumber: number, what: string): AmendmentRefusal | BoardTask => {
-    const task = byNumber.get(taskNumber);
-    if (!task) {
-      return refuse('UNKNOWN_TASK', `Cannot ${what} task ${taskNumber}: plan ${ctx.planId} runs no such task (it has ${[...byNumber.keys()].sort((x, y) => x - y).join(', ')}).`, { taskNumber });
-    }
-    if (isFinished(task)) return refuse('TASK_FINISHED', `Cannot ${what} task ${taskNumber}: it is ${task.status} and its record is final.`, { taskNumber, status: task.status });
-    return task;
-  };
-  for (const move of a.moveDeadlines) {
-    const found = existing(move.taskNumber, 'move the deadline of');
-    if ('code' in found) return found;
-    if (!future(move.deadlineAt)) {
-      return refuse('DEADLINE_IN_PAST', `The new deadline ${move.deadlineAt} of task ${move.taskNumber} is not in the future.`, { taskNumber: move.taskNumber, deadlineAt: move.deadlineAt });
-    }
-  }
-  for (const change of a.reassign) {
-    const found = existing(change.taskNumber, 'reassign');
-    if ('code' in found) return found;
-    const unit = unknownUnit([change.primaryLead, ...change.assistingLeads]);
-    if (unit !== undefined) return refuse('UNKNOWN_UNIT', `Task ${change.taskNumber} cannot be reassigned to unit ${unit}, which the plan does not have.`, { taskNumber: change.taskNumber, unit });
-  }
-  return undefined;
+  // The rules shared with the plan's amendment checks; the first finding is the refusal.
+  const [finding] = amendmentRuleFindings(
+    {
+      plan: ctx.planId,
+      addTasks: a.addTasks.map((t) => ({ number: t.taskNumber, plan: t.planId, lead: [t.primaryLead, ...t.assistingLeads], responsible: t.responsible, deadlineAt: t.deadlineAt })),
+      moveDeadlines: a.moveDeadlines.map((m) => ({ task: m.taskNumber, deadlineAt: m.deadlineAt })),
+      reassign: a.reassign.map((r) => ({ task: r.taskNumber, lead: [r.primaryLead, ...r.assistingLeads] })),
+    },
+    { planId: ctx.planId, unitCodes: ctx.unitCodes, tasks: new Map(ctx.board.map((t) => [t.taskNumber, t.status])), nowMs: ctx.nowMs },
+  );
+  return finding === undefined ? undefined : refuse(finding.code, finding.message, finding.details);
 }
 
 /** What an amendment changes, for its record and its result. */

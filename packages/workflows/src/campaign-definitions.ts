@@ -4,15 +4,12 @@
  * amendments, messages and error codes. Importing this module never loads workflow code.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Person, Rung, TaskStatus, TaskWorkflowInput, TrafficLight, Unit } from './definitions';
+import { codesOf, type Bulletin, type EscalationMove, type Rung, type TaskStatus, type TrafficLight } from '@duban/common';
+import type { Person, TaskWorkflowInput, Unit } from './task/definitions';
 
-/** The one place a campaign's workflow ID is built: one campaign per plan id. */
-export function campaignWorkflowId(planId: string): string {
-  return `duban/${planId}/campaign`;
-}
-
-/** The campaign workflow's type name, for clients that must not import workflow code. */
-export const CAMPAIGN_WORKFLOW_TYPE = 'campaignWorkflow';
+export { campaignWorkflowId, CAMPAIGN_WORKFLOW_TYPE } from '@duban/common';
+/** The bulletin (通报) is a notice's facts, so its types live with the notices in `@duban/common`. */
+export type { Bulletin, BulletinTask, EscalationMove, UnitRanking } from '@duban/common';
 
 /** 周调度: weekly by default. */
 export const WEEK_MS = 7 * 24 * 3_600_000;
@@ -114,43 +111,6 @@ export interface CampaignBoard {
 
 // ---------------------------------------------------------------------------------------
 // Bulletins (通报)
-
-export interface BulletinTask {
-  taskNumber: number;
-  title: string;
-  light: TrafficLight;
-  percent: number;
-  deadlineAt: string;
-  escalationLevel: number;
-}
-
-/** One unit's entry in a ranking: the unit with the most flagged tasks comes first. */
-export interface UnitRanking {
-  rank: number;
-  unit: string;
-  tasks: BulletinTask[];
-}
-
-export interface EscalationMove {
-  taskNumber: number;
-  unit: string;
-  at: string;
-}
-
-export interface Bulletin {
-  /** 1, 2, 3…; 0 for a preview. */
-  number: number;
-  at: string;
-  periodStart: string;
-  periodEnd: string;
-  /** Red: overdue. */
-  overdue: UnitRanking[];
-  /** Yellow: behind the expected progress. */
-  atRisk: UnitRanking[];
-  escalationsOpened: EscalationMove[];
-  escalationsClosed: EscalationMove[];
-  totals: { tasks: number; green: number; yellow: number; red: number; approved: number; cancelled: number };
-}
 
 export interface CampaignBulletins {
   latest?: Bulletin;
@@ -271,23 +231,18 @@ export const boardQuery = defineQuery<CampaignBoard>('board');
 export const bulletinsQuery = defineQuery<CampaignBulletins>('bulletins');
 export const campaignAssessmentQuery = defineQuery<UnitAssessment[]>('campaignAssessment');
 
-/** The `type` of every `ApplicationFailure` an amendment can fail with. Stable. */
-export const CampaignErrorCode = {
-  /** The amendment is malformed (missing id, reason, or a field of the wrong shape). */
-  INVALID_AMENDMENT: 'INVALID_AMENDMENT',
-  /** The amendment names a task the campaign does not run. */
-  UNKNOWN_TASK: 'UNKNOWN_TASK',
-  /** An added task's number is already used (or repeated within the amendment). */
-  DUPLICATE_TASK_NUMBER: 'DUPLICATE_TASK_NUMBER',
-  /** The task is approved or cancelled: its record is final. */
-  TASK_FINISHED: 'TASK_FINISHED',
-  /** A new deadline is not in the future. */
-  DEADLINE_IN_PAST: 'DEADLINE_IN_PAST',
-  /** A unit code the plan does not know. */
-  UNKNOWN_UNIT: 'UNKNOWN_UNIT',
-  /** An added task belongs to another plan. */
-  PLAN_MISMATCH: 'PLAN_MISMATCH',
-  /** The campaign has ended and takes no more amendments. */
-  CAMPAIGN_ENDED: 'CAMPAIGN_ENDED',
-} as const;
+/**
+ * The codes an amendment can fail with: the `type` of the `ApplicationFailure`, a view of
+ * `@duban/common`'s registry (where each code's meaning is written).
+ */
+export const CampaignErrorCode = codesOf([
+  'INVALID_AMENDMENT',
+  'UNKNOWN_TASK',
+  'DUPLICATE_TASK_NUMBER',
+  'TASK_FINISHED',
+  'DEADLINE_IN_PAST',
+  'UNKNOWN_UNIT',
+  'PLAN_MISMATCH',
+  'CAMPAIGN_ENDED',
+]);
 export type CampaignErrorCode = (typeof CampaignErrorCode)[keyof typeof CampaignErrorCode];

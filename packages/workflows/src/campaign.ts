@@ -5,7 +5,6 @@
  * up the assessment by unit at the end. Decisions live in `campaign-decisions.ts`.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -18,6 +17,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type SearchAttributePair } from '@temporalio/common';
 import type { DubanActivities, NotificationRecipient } from '@duban/activities';
+import { HQ_ROLES, messageOf, SYSTEM_ACTOR, TASK_WORKFLOW_TYPE, taskWorkflowId } from '@duban/common';
 import {
   amendPlanUpdate,
   amendTaskSignal,
@@ -40,7 +40,6 @@ import {
   amendmentOutcome,
   applySummary,
   buildBulletin,
-  bulletinText,
   initialBoardTask,
   isFinished,
   nextDispatchAtMs,
@@ -49,8 +48,9 @@ import {
   unitCounts,
 } from './campaign-decisions';
 import { iso, ms } from './decisions';
-import { planSearchAttribute, primaryLeadSearchAttribute, taskNumberSearchAttribute, taskWorkflowId, type TaskWorkflowInput } from './definitions';
-import type { taskWorkflow } from './workflows';
+import { fail } from './failure';
+import { planSearchAttribute, primaryLeadSearchAttribute, taskNumberSearchAttribute, type TaskWorkflowInput } from './task/definitions';
+import type { taskWorkflow } from './task/workflow';
 
 // Unlimited retries: a bulletin or an amendment's audit entry waits for a store that is
 // down rather than being lost; the idempotency keys make every retry harmless.
@@ -58,8 +58,6 @@ const { appendAudit, notify } = proxyActivities<DubanActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-const TASK_WORKFLOW_TYPE = 'taskWorkflow';
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
   const { workflowId } = workflowInfo();
@@ -78,9 +76,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   let ended = false;
 
   const base = () => ({ at: iso(Date.now()), planId: input.planId, taskNumber: 0, workflowId });
+  const hqRole = HQ_ROLES[0];
   const hqRecipients = (): NotificationRecipient[] =>
-    input.hq.length > 0 ? input.hq.map((p) => ({ person: p.id, unit: p.unit, role: p.roles[0] ?? 'hq-office' })) : [{ role: 'hq-office' }];
-  const unitName = (code: string) => input.units.find((u) => u.code === code)?.name ?? code;
+    input.hq.length > 0 ? input.hq.map((p) => ({ person: p.id, unit: p.unit, role: p.roles[0] ?? hqRole })) : [{ role: hqRole }];
   const finished = () => board.length > 0 && board.every(isFinished);
 
   // ------------------------------------------------------------------ board
@@ -168,7 +166,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         }).catch((err: unknown) => {
           // The board may lag: a task that finished meanwhile takes no amendment, and the
           // others must still get theirs, so a failed signal is logged, not thrown.
-          log.warn('Could not deliver an amendment to a task', { taskNumber, amendmentId: amendment.amendmentId, error: err instanceof Error ? err.message : String(err) });
+          log.warn('Could not deliver an amendment to a task', { taskNumber, amendmentId: amendment.amendmentId, error: messageOf(err) });
         });
       for (const move of amendment.moveDeadlines) {
         const line = board.find((t) => t.taskNumber === move.taskNumber);
@@ -224,15 +222,19 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     weekClosed.length = 0;
     periodStart = bulletin.at;
     const key = `${workflowId}:bulletin:${bulletin.number}`;
+    // Facts only: the notifier renders the bulletin, with the unit names given here.
     await notify({
       ...base(),
       idempotencyKey: key,
-      kind: 'bulletin',
       recipients: hqRecipients(),
-      subject: `周调度通报 Weekly bulletin ${bulletin.number}: ${input.planTitle}`,
-      body: bulletinText(bulletin, unitName),
+      notice: {
+        kind: 'bulletin',
+        plan: { id: input.planId, title: input.planTitle },
+        names: { units: Object.fromEntries(input.units.map((u) => [u.code, u.name])) },
+        bulletin,
+      },
     });
-    await appendAudit({ ...base(), idempotencyKey: key, actor: 'system', event: 'campaign.bulletin', details: { ...bulletin } });
+    await appendAudit({ ...base(), idempotencyKey: key, actor: SYSTEM_ACTOR, event: 'campaign.bulletin', details: { ...bulletin } });
   }
 
   // ------------------------------------------------------------------ run
@@ -244,7 +246,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await appendAudit({
       ...base(),
       idempotencyKey: `${workflowId}:launched`,
-      actor: 'system',
+      actor: SYSTEM_ACTOR,
       event: 'campaign.launched',
       details: {
         tasks: input.tasks.map((t) => t.taskNumber),
@@ -284,7 +286,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   ended = true;
   await condition(allHandlersFinished);
   const assessment = rollUp(board);
-  await appendAudit({ ...base(), idempotencyKey: `${workflowId}:ended`, actor: 'system', event: 'campaign.ended', details: { endedBy, assessment } });
+  await appendAudit({ ...base(), idempotencyKey: `${workflowId}:ended`, actor: SYSTEM_ACTOR, event: 'campaign.ended', details: { endedBy, assessment } });
   return { planId: input.planId, endedBy, endedAt: iso(Date.now()), assessment, bulletins: bulletinCount, amendments: amendments.length };
 
   function shouldContinueAsNew(): boolean {
@@ -292,8 +294,4 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const limit = input.continueAsNewAtHistoryLength;
     return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
   }
-}
-
-function fail(type: CampaignErrorCode, message: string, details: Record<string, unknown>): never {
-  throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
 }

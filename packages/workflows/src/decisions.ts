@@ -3,18 +3,8 @@
  * traffic light, the accountability ladder, the timed checks and the assessment. No
  * Temporal APIs here, so they are unit-tested without a server.
  */
-import type {
-  Assessment,
-  BehindReason,
-  CheckRecord,
-  MilestoneCheck,
-  RungRecord,
-  TaskPolicy,
-  TaskState,
-  TaskStatus,
-  TaskWorkflowInput,
-  TrafficLight,
-} from './definitions';
+import { isTerminal, type BehindReason, type TaskStatus, type TrafficLight } from '@duban/common';
+import type { Assessment, CheckRecord, MilestoneCheck, RungRecord, TaskPolicy, TaskState, TaskWorkflowInput } from './task/definitions';
 
 export function ms(iso: string): number {
   return Date.parse(iso);
@@ -27,10 +17,6 @@ export function iso(msSinceEpoch: number): string {
 /** Statuses in which the units still owe work, so the unit's ladder may climb. */
 export function owesWork(status: TaskStatus): boolean {
   return status === 'assigned' || status === 'acknowledged' || status === 'in-progress';
-}
-
-export function isTerminal(status: TaskStatus): boolean {
-  return status === 'approved' || status === 'cancelled';
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * Definitions of the duban task workflow for clients, the CLI and the worker. The
- * workflow function itself is bundled from `@duban/workflows/workflows`.
+ * Definitions of the duban task and campaign workflows for clients, the CLI and the
+ * worker: input, state and result types, messages (update definitions and argument
+ * schemas), queries, error codes, search attributes and the pure decisions. The workflow
+ * functions themselves are bundled from `@duban/workflows/workflows`.
  *
  * @example
  * ```ts
@@ -16,13 +18,6 @@ export {
   RUNGS,
   TASK_STATUSES,
   TaskErrorCode,
-  acknowledgeUpdate,
-  reportProgressUpdate,
-  submitUpdate,
-  reviewUpdate,
-  requestExtensionUpdate,
-  decideExtensionUpdate,
-  cancelUpdate,
   taskStateQuery,
   dubanSearchAttributes,
   planSearchAttribute,
@@ -32,7 +27,7 @@ export {
   escalationLevelSearchAttribute,
   primaryLeadSearchAttribute,
   nextDeadlineSearchAttribute,
-} from './definitions';
+} from './task/definitions';
 export type {
   Assessment,
   BehindReason,
@@ -41,8 +36,6 @@ export type {
   EscalationState,
   EscalationStep,
   ExtensionRecord,
-  MessageArgs,
-  MessageName,
   MessageResult,
   MilestoneCheck,
   Person,
@@ -59,8 +52,15 @@ export type {
   TrafficLight,
   Unit,
   UnitProgress,
-} from './definitions';
+} from './task/definitions';
 export {
+  acknowledgeUpdate,
+  reportProgressUpdate,
+  submitUpdate,
+  reviewUpdate,
+  requestExtensionUpdate,
+  decideExtensionUpdate,
+  cancelUpdate,
   acknowledgeArgsSchema,
   reportProgressArgsSchema,
   submitArgsSchema,
@@ -69,7 +69,7 @@ export {
   decideExtensionArgsSchema,
   cancelArgsSchema,
   messageArgSchemas,
-} from './schemas';
+} from './task/messages';
 export type {
   AcknowledgeArgs,
   ReportProgressArgs,
@@ -78,7 +78,9 @@ export type {
   RequestExtensionArgs,
   DecideExtensionArgs,
   CancelArgs,
-} from './schemas';
+  MessageArgs,
+  MessageName,
+} from './task/messages';
 export {
   assess,
   behindReasons,
@@ -128,7 +130,6 @@ export {
   amendmentOutcome,
   applySummary,
   buildBulletin,
-  bulletinText,
   initialBoardTask,
   nextDispatchAtMs,
   rankByUnit,

@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatAmendmentProblem, readAmendmentFile } from '@duban/plan';
+import { ErrorCode } from '@duban/common';
+import { readAmendmentFile } from '@duban/plan';
 import type { AmendmentResult } from '@duban/workflows';
-import { ct } from '../campaign-i18n';
-import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
-import { CliError, ExitCode } from '../errors';
-import { readPlanOrFail } from './plan-validate';
+import { t } from '../i18n';
+import { printedAsJson } from '../output';
+import { failWithProblems, readPlanOrFail } from './plan-validate';
 
 export interface AmendCommandOptions extends GlobalOptions {
   /** The plan file the campaign was launched from. */
@@ -24,30 +25,14 @@ export async function runAmend(ctx: CommandContext, options: AmendCommandOptions
   const json = options.json === true;
   const plan = await readPlanOrFail(ctx, options.file, json);
   const read = await readAmendmentFile(resolve(ctx.cwd, options.amendment), plan, { displayName: options.amendment });
-  if (!read.ok) {
-    if (json) ctx.output.json({ valid: false, file: options.amendment, problems: read.problems });
-    else for (const problem of read.problems) ctx.output.error(formatAmendmentProblem(problem));
-    const n = read.problems.length;
-    throw new CliError('AMENDMENT_INVALID', `${options.amendment} has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} and run \`duban amend\` again.`, ExitCode.FAILED, {
-      problems: read.problems,
-    });
-  }
-  const duban = await connectDuban(ctx, options);
-  let result: AmendmentResult;
-  try {
-    result = await duban.amend(plan, read.amendment);
-  } finally {
-    await duban.close();
-  }
-  if (json) {
-    ctx.output.json(result);
-    return result;
-  }
-  const list = (numbers: number[]) => (numbers.length === 0 ? ct(options.lang, 'label.none') : numbers.join(', '));
+  if (!read.ok) return failWithProblems(ctx, { file: options.amendment, problems: read.problems, json }, ErrorCode.AMENDMENT_INVALID, 'duban amend');
+  const result = await withDuban(ctx, options, (duban) => duban.campaign(plan.id).amend(plan, read.amendment));
+  if (printedAsJson(ctx.output, json, result)) return result;
+  const list = (numbers: number[]) => (numbers.length === 0 ? t(options.lang, 'label.none') : numbers.join(', '));
   ctx.output.line(
     result.applied
-      ? ct(options.lang, 'amend.applied', { id: result.amendmentId, plan: plan.id, added: list(result.added), moved: list(result.moved), reassigned: list(result.reassigned) })
-      : ct(options.lang, 'amend.duplicate', { id: result.amendmentId, plan: plan.id }),
+      ? t(options.lang, 'amend.applied', { id: result.amendmentId, plan: plan.id, added: list(result.added), moved: list(result.moved), reassigned: list(result.reassigned) })
+      : t(options.lang, 'amend.duplicate', { id: result.amendmentId, plan: plan.id }),
   );
   return result;
 }

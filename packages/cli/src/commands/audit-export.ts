@@ -2,11 +2,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@duban/activities';
+import { DEFAULT_PATHS, DubanError, ENV, ErrorCode } from '@duban/common';
 import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
-import { CliError, ExitCode, UsageError } from '../errors';
+import { toCsv, writeCsvFile } from '../csv';
+import { UsageError } from '../errors';
 import { t } from '../i18n';
-import { AUDIT_DB_ENV, DEFAULT_AUDIT_DB } from './lazy';
 import { parseTaskNumber } from './task-common';
 
 export const AUDIT_FORMATS = ['csv', 'jsonl'] as const;
@@ -23,16 +24,6 @@ export interface AuditExportOptions extends GlobalOptions {
 }
 
 export const AUDIT_CSV_COLUMNS = ['at', 'actor', 'plan', 'task', 'event', 'details_json', 'idempotency_key'] as const;
-
-/** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** RFC 4180 lines (CRLF), UTF-8 without BOM. */
-export function toCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
 
 export function auditCsv(records: readonly AuditRecord[]): string {
   return toCsv(
@@ -61,7 +52,7 @@ export function auditJsonLines(records: readonly AuditRecord[]): string {
 }
 
 export function auditDbPath(ctx: CommandContext, given: string | undefined): string {
-  return resolve(ctx.cwd, given ?? (ctx.env[AUDIT_DB_ENV] || DEFAULT_AUDIT_DB));
+  return resolve(ctx.cwd, given ?? (ctx.env[ENV.auditDb] || DEFAULT_PATHS.auditDb));
 }
 
 /** `duban audit export`: the audit trail from the worker's SQLite store as CSV or JSON Lines. */
@@ -69,10 +60,10 @@ export async function runAuditExport(ctx: CommandContext, options: AuditExportOp
   const file = auditDbPath(ctx, options.auditDb);
   // Opening would create an empty database: a wrong path must not look like an empty trail.
   if (!existsSync(file)) {
-    throw new CliError(
-      'AUDIT_DB_NOT_FOUND',
-      `No audit database at ${file}. Point --audit-db (or ${AUDIT_DB_ENV}) at the file the worker writes (its --audit-db).`,
-      ExitCode.FAILED,
+    throw new DubanError(
+      ErrorCode.AUDIT_DB_NOT_FOUND,
+      `No audit database at ${file}. Point --audit-db (or ${ENV.auditDb}) at the file the worker writes (its --audit-db).`,
+      { details: { file } },
     );
   }
   const { SqliteAuditStore } = await import('@duban/activities');
@@ -89,7 +80,8 @@ export async function runAuditExport(ctx: CommandContext, options: AuditExportOp
   const text = options.format === 'csv' ? auditCsv(records) : auditJsonLines(records);
   if (options.out !== undefined) {
     const out = resolve(ctx.cwd, options.out);
-    writeFileSync(out, text, 'utf8');
+    if (options.format === 'csv') writeCsvFile(out, text);
+    else writeFileSync(out, text, 'utf8');
     ctx.output.error(t(options.lang, 'msg.exported', { count: records.length, file: out }));
   } else if (text !== '') {
     ctx.output.line(text.replace(/\r?\n$/, ''));
@@ -112,7 +104,7 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
     .option('--format <format>', 'csv or jsonl', parseFormat, 'csv')
     .option('--json', 'the same as --format jsonl')
     .option('--out <file>', 'write to this file instead of stdout')
-    .option('--audit-db <path>', `the worker's audit database (default: $${AUDIT_DB_ENV} or ${DEFAULT_AUDIT_DB})`)
+    .option('--audit-db <path>', `the worker's audit database (default: $${ENV.auditDb} or ${DEFAULT_PATHS.auditDb})`)
     .addHelpText(
       'after',
       '\nExamples:\n  $ pnpm duban audit export --plan xihu-2020 --out audit.csv\n  $ pnpm duban audit export --plan xihu-2020 --task 3 --format jsonl\n  $ pnpm duban audit export --audit-db /var/lib/duban/audit.sqlite --json',

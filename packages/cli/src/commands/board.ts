@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import type { BoardTask, CampaignBoard } from '@duban/workflows';
-import { ct } from '../campaign-i18n';
-import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { lightLabel, statusLabel, t } from '../i18n';
-import { paint, table, type Colour } from '../output';
+import { paintLight, printedAsJson, table } from '../output';
 import { readPlanOrFail } from './plan-validate';
 import { localTime, unitNames } from './task-common';
 
@@ -14,7 +13,6 @@ export interface BoardCommandOptions extends GlobalOptions {
 }
 
 const LIGHT_ORDER = { red: 0, yellow: 1, green: 2 } as const;
-const lightColour: Record<BoardTask['light'], Colour> = { red: 'red', yellow: 'yellow', green: 'green' };
 
 /** Red first, then yellow, then green; within a light the highest escalation first, then by number. */
 export function boardOrder(tasks: readonly BoardTask[]): BoardTask[] {
@@ -24,25 +22,16 @@ export function boardOrder(tasks: readonly BoardTask[]): BoardTask[] {
 /** `duban board PLAN`: the campaign's live board, tasks by traffic light and escalation, counts per unit. */
 export async function runBoard(ctx: CommandContext, options: BoardCommandOptions): Promise<CampaignBoard> {
   const plan = await readPlanOrFail(ctx, options.file, options.json === true);
-  const duban = await connectDuban(ctx, options);
-  let board: CampaignBoard;
-  try {
-    board = await duban.board(plan.id);
-  } finally {
-    await duban.close();
-  }
+  const board = await withDuban(ctx, options, (duban) => duban.campaign(plan.id).board());
   const { output } = ctx;
-  if (options.json) {
-    output.json(board);
-    return board;
-  }
+  if (printedAsJson(ctx.output, options.json, board)) return board;
   const { lang } = options;
   const names = unitNames(plan);
   const tz = board.timeZone;
   output.line(
-    ct(lang, 'board.heading', {
+    t(lang, 'board.heading', {
       plan: plan.id,
-      status: ct(lang, board.status === 'running' ? 'status.running' : 'status.completed'),
+      status: t(lang, board.status === 'running' ? 'campaign.running' : 'campaign.completed'),
       updated: localTime(board.updatedAt || undefined, tz),
       dispatch: localTime(board.nextDispatchAt, tz) || '—',
     }),
@@ -52,7 +41,7 @@ export async function runBoard(ctx: CommandContext, options: BoardCommandOptions
     table(
       [t(lang, 'label.light'), t(lang, 'label.number'), t(lang, 'label.title'), t(lang, 'label.primaryLead'), t(lang, 'label.status'), t(lang, 'label.percent'), t(lang, 'label.escalation'), t(lang, 'label.deadline')],
       boardOrder(board.tasks).map((task) => [
-        paint(output, lightColour[task.light], lightLabel(lang, task.light)),
+        paintLight(output, task.light, lightLabel(lang, task.light)),
         String(task.taskNumber),
         task.title.zh,
         names([task.primaryLead]),
@@ -64,14 +53,14 @@ export async function runBoard(ctx: CommandContext, options: BoardCommandOptions
     ),
   );
   output.line('');
-  output.line(ct(lang, 'board.byUnit'));
+  output.line(t(lang, 'board.byUnit'));
   output.line(
     table(
-      [t(lang, 'label.unit'), ct(lang, 'label.total'), lightLabel(lang, 'green'), lightLabel(lang, 'yellow'), lightLabel(lang, 'red'), ct(lang, 'label.escalated'), ct(lang, 'label.approvedCount')],
+      [t(lang, 'label.unit'), t(lang, 'label.total'), lightLabel(lang, 'green'), lightLabel(lang, 'yellow'), lightLabel(lang, 'red'), t(lang, 'label.escalated'), t(lang, 'label.approvedCount')],
       board.counts.map((c) => [names([c.unit]), String(c.total), String(c.green), String(c.yellow), String(c.red), String(c.escalated), String(c.approved)]),
     ),
   );
-  if (board.amendments.length > 0) output.line(`\n${ct(lang, 'board.amendments', { list: board.amendments.map((a) => a.amendmentId).join(', ') })}`);
+  if (board.amendments.length > 0) output.line(`\n${t(lang, 'board.amendments', { list: board.amendments.map((a) => a.amendmentId).join(', ') })}`);
   return board;
 }
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { Bulletin, CampaignBulletins, UnitRanking } from '@duban/workflows';
-import { ct } from '../campaign-i18n';
-import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import type { Bulletin, UnitRanking } from '@duban/workflows';
+import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
-import type { Lang } from '../i18n';
+import { t, type Lang } from '../i18n';
+import { printedAsJson } from '../output';
 import { readPlanOrFail } from './plan-validate';
 import { localTime, unitNames } from './task-common';
 
@@ -23,24 +23,19 @@ export interface BulletinReport {
 /** `duban bulletin PLAN`: the latest weekly bulletin (通报), or `--preview` of the next. */
 export async function runBulletin(ctx: CommandContext, options: BulletinCommandOptions): Promise<BulletinReport> {
   const plan = await readPlanOrFail(ctx, options.file, options.json === true);
-  const duban = await connectDuban(ctx, options);
-  let bulletins: CampaignBulletins;
-  let nextDispatchAt: string | undefined;
-  try {
-    bulletins = await duban.bulletins(plan.id);
-    if (!options.preview && bulletins.latest === undefined) nextDispatchAt = (await duban.board(plan.id)).nextDispatchAt;
-  } finally {
-    await duban.close();
-  }
+  const { bulletins, nextDispatchAt } = await withDuban(ctx, options, async (duban) => {
+    const campaign = duban.campaign(plan.id);
+    const kept = await campaign.bulletins();
+    // None sent yet: say when the first is due.
+    const next = !options.preview && kept.latest === undefined ? (await campaign.board()).nextDispatchAt : undefined;
+    return { bulletins: kept, nextDispatchAt: next };
+  });
   const report: BulletinReport =
     !options.preview && bulletins.latest !== undefined ? { preview: false, bulletin: bulletins.latest } : { preview: true, bulletin: bulletins.preview };
-  if (options.json) {
-    ctx.output.json(report);
-    return report;
-  }
+  if (printedAsJson(ctx.output, options.json, report)) return report;
   const { lang } = options;
   const tz = plan.timeZone;
-  if (!options.preview && bulletins.latest === undefined) ctx.output.line(ct(lang, 'bulletin.none', { dispatch: localTime(nextDispatchAt, tz) || '—' }));
+  if (!options.preview && bulletins.latest === undefined) ctx.output.line(t(lang, 'bulletin.none', { dispatch: localTime(nextDispatchAt, tz) || '—' }));
   for (const line of bulletinLines(report, lang, plan.id, tz, unitNames(plan))) ctx.output.line(line);
   return report;
 }
@@ -51,24 +46,24 @@ export function bulletinLines(report: BulletinReport, lang: Lang, planId: string
   const from = localTime(b.periodStart, timeZone);
   const lines = [
     report.preview
-      ? ct(lang, 'bulletin.previewHeading', { plan: planId, from })
-      : ct(lang, 'bulletin.heading', { plan: planId, number: b.number, from, to: localTime(b.periodEnd, timeZone) }),
-    ct(lang, 'bulletin.totals', { ...b.totals }),
+      ? t(lang, 'bulletin.previewHeading', { plan: planId, from })
+      : t(lang, 'bulletin.heading', { plan: planId, number: b.number, from, to: localTime(b.periodEnd, timeZone) }),
+    t(lang, 'bulletin.totals', { ...b.totals }),
   ];
   const ranking = (heading: string, entries: UnitRanking[]) => {
     lines.push('', heading);
-    if (entries.length === 0) lines.push(`  ${ct(lang, 'label.none')}`);
+    if (entries.length === 0) lines.push(`  ${t(lang, 'label.none')}`);
     for (const entry of entries) {
       const tasks = entry.tasks.map(
-        (task) => `${task.taskNumber} ${task.title} (${task.percent}%${task.escalationLevel > 0 ? `, ${ct(lang, 'bulletin.level', { level: task.escalationLevel })}` : ''})`,
+        (task) => `${task.taskNumber} ${task.title} (${task.percent}%${task.escalationLevel > 0 ? `, ${t(lang, 'bulletin.level', { level: task.escalationLevel })}` : ''})`,
       );
       lines.push(`  ${entry.rank}. ${names([entry.unit])}: ${tasks.join('; ')}`);
     }
   };
-  ranking(ct(lang, 'bulletin.overdue'), b.overdue);
-  ranking(ct(lang, 'bulletin.atRisk'), b.atRisk);
-  const moves = (list: Bulletin['escalationsOpened']) => (list.length === 0 ? ct(lang, 'label.none') : list.map((m) => `${m.taskNumber} (${names([m.unit])})`).join(', '));
-  lines.push('', ct(lang, 'bulletin.opened', { list: moves(b.escalationsOpened) }), ct(lang, 'bulletin.closed', { list: moves(b.escalationsClosed) }));
+  ranking(t(lang, 'bulletin.overdue'), b.overdue);
+  ranking(t(lang, 'bulletin.atRisk'), b.atRisk);
+  const moves = (list: Bulletin['escalationsOpened']) => (list.length === 0 ? t(lang, 'label.none') : list.map((m) => `${m.taskNumber} (${names([m.unit])})`).join(', '));
+  lines.push('', t(lang, 'bulletin.opened', { list: moves(b.escalationsOpened) }), t(lang, 'bulletin.closed', { list: moves(b.escalationsClosed) }));
   return lines;
 }
 

@@ -1,18 +1,14 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_PATHS, DEFAULT_TEMPORAL_HOST, DEFAULT_TEMPORAL_PORT, DubanError, ENV, ErrorCode } from '@duban/common';
 import { portAnswers, startDevServer } from '@duban/servers';
 import type { DubanWorker } from '@duban/worker';
 import { dubanSearchAttributes } from '@duban/workflows';
 import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
-import { CliError, ExitCode } from '../errors';
 import { t } from '../i18n';
-import { DEFAULT_AUDIT_DB, loadWorkerPackage } from './lazy';
+import { loadWorkerPackage } from './lazy';
 import { wholeNumberIn } from './task-common';
-
-export const DEV_PORT = 7233;
-/** Where `duban dev` keeps the server's data, under the working directory. */
-export const DEV_DB_PATH = join('.duban', 'temporal.sqlite');
 
 export interface DevOptions extends GlobalOptions {
   /** gRPC port; the web UI listens on port + 1000. */
@@ -33,11 +29,11 @@ export interface DevOptions extends GlobalOptions {
  * stops both: first the worker (running tasks drain), then the server.
  */
 export async function runDev(ctx: CommandContext, options: DevOptions): Promise<void> {
-  const port = options.port ?? DEV_PORT;
+  const port = options.port ?? DEFAULT_TEMPORAL_PORT;
   const uiPort = port + 1000;
   for (const taken of [port, uiPort]) {
-    if (await portAnswers('127.0.0.1', taken)) {
-      throw new CliError('PORT_IN_USE', t(options.lang, 'msg.portInUse', { port: taken }), ExitCode.FAILED, { port: taken });
+    if (await portAnswers(DEFAULT_TEMPORAL_HOST, taken)) {
+      throw new DubanError(ErrorCode.PORT_IN_USE, t(options.lang, 'msg.portInUse', { port: taken }), { details: { port: taken } });
     }
   }
 
@@ -52,7 +48,7 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   for (const signal of signals) process.on(signal, onSignal);
 
-  const data = resolve(ctx.cwd, DEV_DB_PATH);
+  const data = resolve(ctx.cwd, DEFAULT_PATHS.devServerDb);
   try {
     const server = await startDevServer({
       port,
@@ -66,7 +62,7 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
       worker = await createDubanWorker({
         address: server.address,
         namespace: server.namespace,
-        auditDbPath: resolve(ctx.cwd, options.auditDb ?? DEFAULT_AUDIT_DB),
+        auditDbPath: resolve(ctx.cwd, options.auditDb ?? DEFAULT_PATHS.auditDb),
         ...(options.webhookUrl !== undefined ? { webhookUrl: options.webhookUrl } : {}),
       });
       const running = worker.run();
@@ -89,7 +85,7 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
 async function launchOnEmbeddedServer(ctx: CommandContext, options: DevOptions, file: string, address: string, namespace: string): Promise<void> {
   const { runLaunch } = await import('./launch');
   const { runBoard } = await import('./board');
-  const onServer: CommandContext = { ...ctx, env: { ...ctx.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace } };
+  const onServer: CommandContext = { ...ctx, env: { ...ctx.env, [ENV.address]: address, [ENV.namespace]: namespace } };
   const common = { lang: options.lang, profile: options.profile };
   await runLaunch(onServer, { ...common, file, ...(options.campaignYear !== undefined ? { campaignYear: options.campaignYear } : {}) });
   await runBoard(onServer, { ...common, file });
@@ -99,8 +95,8 @@ export function registerDev(program: Command, ctx: CommandContext): void {
   program
     .command('dev')
     .description('Start the embedded Temporal dev server (data in .duban/, web UI on) with a duban worker, until Ctrl-C')
-    .option('--port <port>', `gRPC port (default ${DEV_PORT}); the web UI uses port + 1000`, wholeNumberIn('--port', 1, 64535))
-    .option('--audit-db <path>', `SQLite file of the audit trail (default ${DEFAULT_AUDIT_DB})`)
+    .option('--port <port>', `gRPC port (default ${DEFAULT_TEMPORAL_PORT}); the web UI uses port + 1000`, wholeNumberIn('--port', 1, 64535))
+    .option('--audit-db <path>', `SQLite file of the audit trail (default ${DEFAULT_PATHS.auditDb})`)
     .option('--webhook-url <url>', 'post notifications to this webhook (default: log only)')
     .option('--launch <plan>', 'launch this plan file once the worker runs, then print its board')
     .option('--campaign-year <yyyy>', 'with --launch: re-date the plan so its campaign starts in this year', wholeNumberIn('--campaign-year', 2000, 2100))

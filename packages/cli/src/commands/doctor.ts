@@ -1,15 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import type { Command } from 'commander';
-import {
-  binaryVersion,
-  resolveTemporalBinary,
-  TEMPORAL_BINARIES,
-  TemporalServerError,
-  type TemporalBinaryKind,
-} from '@duban/servers';
+import { DubanError, ENV, ErrorCode, isDubanError, isErrorCode, messageOf } from '@duban/common';
+import { binaryVersion, resolveTemporalBinary, TEMPORAL_BINARIES, type TemporalBinaryKind } from '@duban/servers';
 import { connectClient, connectionSettings } from '../connection';
 import type { CommandContext } from '../context';
-import { CliError } from '../errors';
 import { paint } from '../output';
 
 export interface DoctorReport {
@@ -44,12 +38,12 @@ export async function runDoctor(ctx: CommandContext): Promise<DoctorReport> {
         version: binaryVersion(resolved),
       });
     } catch (error) {
-      if (!(error instanceof TemporalServerError)) throw error;
+      if (!isDubanError(error)) throw error;
       binaries.push({ kind, problem: { code: error.code, message: error.message } });
     }
   }
 
-  const settings = connectionSettings(ctx.env.TEMPORAL_PROFILE);
+  const settings = connectionSettings(ctx.env[ENV.profile] || undefined, ctx.env);
   const server: DoctorReport['server'] = {
     address: settings.address,
     namespace: settings.namespace,
@@ -63,7 +57,7 @@ export async function runDoctor(ctx: CommandContext): Promise<DoctorReport> {
     server.version = info.serverVersion ?? undefined;
     await connection.close();
   } catch (error) {
-    server.problem = error instanceof Error ? error.message : String(error);
+    server.problem = messageOf(error);
   }
 
   return { node: process.version, pnpm, binaries, server };
@@ -94,6 +88,9 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
         output.line(`server     ${server.address} namespace ${server.namespace} (${server.source}): ${state}`);
       }
       const missing = report.binaries.find((binary) => binary.problem);
-      if (missing?.problem) throw new CliError(missing.problem.code, missing.problem.message);
+      if (missing?.problem) {
+        const { code, message } = missing.problem;
+        throw new DubanError(isErrorCode(code) ? code : ErrorCode.TEMPORAL_BINARY_NOT_FOUND, message, { details: { kind: missing.kind } });
+      }
     });
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { LaunchResult } from '@duban/client';
-import { ct } from '../campaign-i18n';
-import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
+import { t } from '../i18n';
+import { printedAsJson } from '../output';
 import { readPlanOrFail } from './plan-validate';
 import { localTime, wholeNumberIn } from './task-common';
 
@@ -17,22 +18,13 @@ export interface LaunchCommandOptions extends GlobalOptions {
 /** `duban launch PLAN`: starts the plan's campaign and its task workflows; a second launch starts nothing. */
 export async function runLaunch(ctx: CommandContext, options: LaunchCommandOptions): Promise<LaunchResult> {
   const plan = await readPlanOrFail(ctx, options.file, options.json === true);
-  const duban = await connectDuban(ctx, options);
-  let result: LaunchResult;
-  try {
-    result = await duban.launch(plan, options.campaignYear === undefined ? {} : { campaignYear: options.campaignYear });
-  } finally {
-    await duban.close();
-  }
-  if (options.json) {
-    ctx.output.json(result);
-    return result;
-  }
+  const result = await withDuban(ctx, options, (duban) => duban.launch(plan, options.campaignYear === undefined ? {} : { campaignYear: options.campaignYear }));
+  if (printedAsJson(ctx.output, options.json, result)) return result;
   const params = { plan: plan.id, workflowId: result.campaignWorkflowId, count: result.tasks.length };
   ctx.output.line(
     result.started
-      ? ct(options.lang, 'launch.started', { ...params, dispatch: localTime(result.firstDispatchAt, plan.timeZone), end: localTime(result.endAt, plan.timeZone) })
-      : ct(options.lang, 'launch.already', { ...params, running: result.alreadyRunning ?? 0 }),
+      ? t(options.lang, 'launch.started', { ...params, dispatch: localTime(result.firstDispatchAt, plan.timeZone), end: localTime(result.endAt, plan.timeZone) })
+      : t(options.lang, 'launch.already', { ...params, running: result.alreadyRunning ?? 0 }),
   );
   return result;
 }

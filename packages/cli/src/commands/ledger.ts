@@ -1,14 +1,14 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DubanClientError, DubanClientErrorCode, planTaskNumbers } from '@duban/client';
+import { planTaskNumbers } from '@duban/client';
+import { ErrorCode, isDubanError, RUNGS, type Rung, type TrafficLight } from '@duban/common';
 import { findTask, taskSchedule } from '@duban/plan';
 import type { TaskState } from '@duban/workflows';
-import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
+import { toCsv, writeCsvFile } from '../csv';
 import { UsageError } from '../errors';
-import { lightLabel, statusLabel, t, type MessageKey } from '../i18n';
-import { toCsv } from './audit-export';
+import { lightLabel, rungLabel, statusLabel, t, type Lang, type MessageKey, type ShownStatus } from '../i18n';
 import { readPlanOrFail } from './plan-validate';
 import { localTime, unitNames } from './task-common';
 
@@ -26,9 +26,11 @@ export interface LedgerRow {
   /** In the plan's time zone; the extended deadline once an extension was granted. */
   deadline: string;
   /** A task status, or `not-launched`. */
-  status: string;
-  light: string;
+  status: ShownStatus;
+  /** Empty while not launched. */
+  light: TrafficLight | '';
   escalationLevel: number | null;
+  /** The rungs (`reminder`, `interview`, …) climbed, comma-separated; labelled in the CSV and sheet. */
   rungsClimbed: string;
   score: number | null;
   commended: boolean | null;
@@ -63,38 +65,36 @@ export async function runLedger(ctx: CommandContext, options: LedgerOptions): Pr
   if (options.out === undefined && !options.json) throw new UsageError('Say where the ledger goes with --out FILE (or print it with --json).');
   const plan = await readPlanOrFail(ctx, options.file, options.json === true);
   const names = unitNames(plan);
-  const duban = await connectDuban(ctx, options);
-  const rows: LedgerRow[] = [];
-  try {
-    for (const number of planTaskNumbers(plan)) {
-      const task = findTask(plan, number);
-      const state = await stateOrUndefined(() => duban.task(plan.id, number).state());
-      rows.push({
-        number,
-        action: task.action,
-        title: task.title.zh,
-        primaryLead: names(task.lead.slice(0, 1)),
-        assisting: names(task.lead.slice(1)),
-        responsible: names(task.responsible),
-        deadline: localTime(state?.deadlineAt ?? taskSchedule(plan, number).deadlineAt, plan.timeZone),
-        status: state?.status ?? 'not-launched',
-        light: state?.light ?? '',
-        escalationLevel: state?.escalation.level ?? null,
-        rungsClimbed: state ? state.escalation.history.map((r) => r.rung).join(', ') : '',
-        score: state?.assessment?.score ?? null,
-        commended: state?.assessment ? state.assessment.commended : null,
-      });
-    }
-  } finally {
-    await duban.close();
-  }
+  // One query per task, all at once: each task is its own workflow.
+  const states = await withDuban(ctx, options, (duban) =>
+    Promise.all(planTaskNumbers(plan).map((number) => stateOrUndefined(() => duban.task(plan.id, number).state()))),
+  );
+  const rows = planTaskNumbers(plan).map((number, i): LedgerRow => {
+    const task = findTask(plan, number);
+    const state = states[i];
+    return {
+      number,
+      action: task.action,
+      title: task.title.zh,
+      primaryLead: names(task.lead.slice(0, 1)),
+      assisting: names(task.lead.slice(1)),
+      responsible: names(task.responsible),
+      deadline: localTime(state?.deadlineAt ?? taskSchedule(plan, number).deadlineAt, plan.timeZone),
+      status: state?.status ?? 'not-launched',
+      light: state?.light ?? '',
+      escalationLevel: state?.escalation.level ?? null,
+      rungsClimbed: state ? state.escalation.history.map((r) => r.rung).join(', ') : '',
+      score: state?.assessment?.score ?? null,
+      commended: state?.assessment ? state.assessment.commended : null,
+    };
+  });
 
   if (options.json) ctx.output.json(rows);
   if (options.out !== undefined) {
     const out = resolve(ctx.cwd, options.out);
     const header = COLUMNS.map(([, label]) => t(options.lang, label));
     const cells = rows.map((row) => COLUMNS.map(([key]) => display(options.lang, key, row)));
-    if (options.format === 'csv') writeFileSync(out, toCsv(header, cells), 'utf8');
+    if (options.format === 'csv') writeCsvFile(out, toCsv(header, cells));
     else await writeXlsx(out, plan.id, header, rows, options.lang);
     ctx.output.error(t(options.lang, 'msg.ledgerWritten', { count: rows.length, file: out }));
   }
@@ -105,25 +105,31 @@ async function stateOrUndefined(query: () => Promise<TaskState>): Promise<TaskSt
   try {
     return await query();
   } catch (error) {
-    if (error instanceof DubanClientError && error.code === DubanClientErrorCode.TASK_NOT_FOUND) return undefined;
+    // Not launched yet: the ledger lists the task from the plan.
+    if (isDubanError(error) && error.code === ErrorCode.TASK_NOT_FOUND) return undefined;
     throw error;
   }
 }
 
-function display(lang: GlobalOptions['lang'], key: keyof LedgerRow, row: LedgerRow): string {
+function display(lang: Lang, key: keyof LedgerRow, row: LedgerRow): string {
   const value = row[key];
   if (key === 'status') return statusLabel(lang, row.status);
   if (key === 'light') return row.light === '' ? '' : lightLabel(lang, row.light);
+  if (key === 'rungsClimbed') return row.rungsClimbed.split(', ').filter(isRung).map((rung) => rungLabel(lang, rung)).join(', ');
   if (key === 'commended') return row.commended === null ? '' : t(lang, row.commended ? 'label.yes' : 'label.no');
   return value === null ? '' : String(value);
 }
 
-async function writeXlsx(out: string, planId: string, header: string[], rows: LedgerRow[], lang: GlobalOptions['lang']): Promise<void> {
+function isRung(value: string): value is Rung {
+  return (RUNGS as readonly string[]).includes(value);
+}
+
+async function writeXlsx(out: string, planId: string, header: string[], rows: LedgerRow[], lang: Lang): Promise<void> {
   // Loaded on demand: exceljs takes seconds to load, and only this path needs it.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'duban';
-  const sheet = workbook.addWorksheet(lang === 'zh' ? '台账' : 'Ledger');
+  const sheet = workbook.addWorksheet(t(lang, 'label.ledgerSheet'));
   sheet.addRow(header).font = { bold: true };
   for (const row of rows) {
     // Numbers stay numbers so the sheet can sum and sort them.

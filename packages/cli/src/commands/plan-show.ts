@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { planSummary, rebasePlan, type PlanSummary } from '@duban/plan';
+import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
-import { table } from '../output';
+import { t } from '../i18n';
+import { printedAsJson, table } from '../output';
 import { readPlanOrFail } from './plan-validate';
+import { unitNames } from './task-common';
 
-export interface PlanShowOptions {
+export interface PlanShowOptions extends GlobalOptions {
   file: string;
   json?: boolean;
   /** Re-date the plan so its campaign starts in this year (month and day kept). */
@@ -17,18 +20,17 @@ export async function runPlanShow(ctx: CommandContext, options: PlanShowOptions)
   const loaded = await readPlanOrFail(ctx, options.file, options.json === true);
   const plan = options.campaignYear === undefined ? loaded : rebasePlan(loaded, options.campaignYear);
   const summary = planSummary(plan);
-  if (options.json) {
-    ctx.output.json(summary);
-    return summary;
-  }
-  const unitName = new Map(summary.units.map((unit) => [unit.code, unit.name]));
-  const names = (codes: string[]) => codes.map((code) => unitName.get(code) ?? code).join('、');
+  if (printedAsJson(ctx.output, options.json, summary)) return summary;
+  const { lang } = options;
+  const names = unitNames(plan);
   ctx.output.line(`${summary.id}  ${summary.title.zh}`);
-  ctx.output.line(`${summary.timeZone}, campaign ${summary.campaign.start} … ${summary.campaign.end}`);
+  ctx.output.line(t(lang, 'plan.campaign', { timeZone: summary.timeZone, ...summary.campaign }));
   ctx.output.line('');
   ctx.output.line(
     table(
-      ['No', 'Action', 'Title', 'Primary lead', 'Assisting', 'Responsible', 'Milestones', 'Deadline'],
+      (['label.number', 'label.action', 'label.title', 'label.primaryLead', 'label.assisting', 'label.responsible', 'label.milestones', 'label.deadline'] as const).map((key) =>
+        t(lang, key),
+      ),
       summary.tasks.map((task) => [
         String(task.number),
         String(task.action),
@@ -44,7 +46,7 @@ export async function runPlanShow(ctx: CommandContext, options: PlanShowOptions)
   ctx.output.line('');
   ctx.output.line(
     table(
-      ['Milestone', 'Source', 'Due', 'Focus actions'],
+      (['label.milestone', 'label.source', 'label.due', 'label.focusActions'] as const).map((key) => t(lang, key)),
       summary.milestones.map((m) => [m.id, m.source, m.dueAt, m.focusActions.join(', ')]),
     ),
   );
@@ -70,7 +72,7 @@ export function registerPlanShow(plan: Command, ctx: CommandContext): void {
       'after',
       '\nExamples:\n  $ pnpm duban plan show plans/xihu-2020.yaml\n  $ pnpm duban plan show plans/xihu-2020.yaml --campaign-year 2027 --json',
     )
-    .action(async (file: string, options: { json?: boolean; campaignYear?: number }) => {
-      await runPlanShow(ctx, { file, json: options.json, campaignYear: options.campaignYear });
+    .action(async (file: string, options: { json?: boolean; campaignYear?: number }, command: Command) => {
+      await runPlanShow(ctx, { ...globalOptions(command, ctx), file, json: options.json, campaignYear: options.campaignYear });
     });
 }

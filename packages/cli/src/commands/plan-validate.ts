@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatProblem, readPlanFile, type Plan, type PlanProblem } from '@duban/plan';
+import { DubanError, ErrorCode } from '@duban/common';
+import { formatProblem, readPlanFile, type Plan, type PlanProblem, type Problem } from '@duban/plan';
+import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
-import { CliError, ExitCode } from '../errors';
+import { t } from '../i18n';
 import { paint } from '../output';
 
-export interface PlanValidateOptions {
+export interface PlanValidateOptions extends GlobalOptions {
   /** The plan file, relative to the context's working directory. */
   file: string;
   json?: boolean;
@@ -16,24 +18,32 @@ export type PlanValidateReport =
   | { valid: false; file: string; problems: PlanProblem[] };
 
 /**
- * Reads and validates a plan file for a command. Returns the plan, or throws a CliError
+ * Reads and validates a plan file for a command. Returns the plan, or throws a DubanError
  * with code PLAN_INVALID (exit 1) after the problems have been printed.
  */
 export async function readPlanOrFail(ctx: CommandContext, file: string, json: boolean): Promise<Plan> {
   const result = await readPlanFile(resolve(ctx.cwd, file), { displayName: file });
   if (result.ok) return result.plan;
-  failWithProblems(ctx, file, result.problems, json);
+  return failWithProblems(ctx, { file, problems: result.problems, json }, ErrorCode.PLAN_INVALID, `duban plan validate ${file}`);
 }
 
-function failWithProblems(ctx: CommandContext, file: string, problems: PlanProblem[], json: boolean): never {
-  if (json) ctx.output.json({ valid: false, file, problems } satisfies PlanValidateReport);
+/**
+ * Prints a file's problems (each with its line and fix; as one JSON report with --json),
+ * then throws `code` with the problems in its details.
+ */
+export function failWithProblems(
+  ctx: CommandContext,
+  report: { file: string; problems: Problem[]; json: boolean },
+  code: typeof ErrorCode.PLAN_INVALID | typeof ErrorCode.AMENDMENT_INVALID,
+  rerun: string,
+): never {
+  const { file, problems } = report;
+  if (report.json) ctx.output.json({ valid: false, file, problems });
   else for (const problem of problems) ctx.output.error(formatProblem(problem));
-  throw new CliError(
-    'PLAN_INVALID',
-    `${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; fix ${problems.length === 1 ? 'it' : 'them'} and run \`duban plan validate ${file}\` again.`,
-    ExitCode.FAILED,
-    { problems },
-  );
+  const n = problems.length;
+  throw new DubanError(code, `${file} has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} and run \`${rerun}\` again.`, {
+    details: { file, problems },
+  });
 }
 
 /** `duban plan validate FILE`: exit 0 when valid, 1 with every problem listed when not. */
@@ -48,10 +58,10 @@ export async function runPlanValidate(ctx: CommandContext, options: PlanValidate
     milestones: plan.milestones.length,
   };
   if (options.json) ctx.output.json(report);
-  else
-    ctx.output.line(
-      `${paint(ctx.output, 'green', 'valid')} ${options.file}: plan ${report.id}, ${report.actions} actions, ${report.tasks} tasks, ${report.milestones} milestones`,
-    );
+  else {
+    const { valid: _valid, ...facts } = report;
+    ctx.output.line(paint(ctx.output, 'green', t(options.lang, 'plan.valid', facts)));
+  }
   return report;
 }
 
@@ -62,7 +72,7 @@ export function registerPlanValidate(plan: Command, ctx: CommandContext): void {
     .argument('<file>', 'the plan file (YAML)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  $ pnpm duban plan validate plans/xihu-2020.yaml\n  $ pnpm duban plan validate my-plan.yaml --json')
-    .action(async (file: string, options: { json?: boolean }) => {
-      await runPlanValidate(ctx, { file, json: options.json });
+    .action(async (file: string, options: { json?: boolean }, command: Command) => {
+      await runPlanValidate(ctx, { ...globalOptions(command, ctx), file, json: options.json });
     });
 }

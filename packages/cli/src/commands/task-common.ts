@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
-import { dueInstant, findTask, PlanLookupError, type Plan, type PlanTask } from '@duban/plan';
 import { planTaskNumbers } from '@duban/client';
+import { DubanError, ErrorCode } from '@duban/common';
+import { dueInstant, findTask, type Plan, type PlanTask } from '@duban/plan';
 import type { CommandContext } from '../context';
-import { CliError, ExitCode, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { readPlanOrFail } from './plan-validate';
 
 /** A task number as typed on the command line: a positive whole number. */
@@ -51,15 +52,13 @@ export function parseHttpUrl(option: string): (value: string, previous: string[]
  */
 export async function loadPlanTask(ctx: CommandContext, file: string, taskNumber: number, json = false): Promise<{ plan: Plan; task: PlanTask & { action: number } }> {
   const plan = await readPlanOrFail(ctx, file, json);
-  try {
-    return { plan, task: findTask(plan, taskNumber) };
-  } catch (error) {
-    if (!(error instanceof PlanLookupError)) throw error;
-    throw new CliError('TASK_NOT_IN_PLAN', `Plan ${plan.id} (${file}) has no task ${taskNumber}; its tasks are ${planTaskNumbers(plan).join(', ')}.`, ExitCode.FAILED, {
-      planId: plan.id,
-      taskNumber,
+  const numbers = planTaskNumbers(plan);
+  if (!numbers.includes(taskNumber)) {
+    throw new DubanError(ErrorCode.TASK_NOT_IN_PLAN, `Plan ${plan.id} (${file}) has no task ${taskNumber}; its tasks are ${numbers.join(', ')}.`, {
+      details: { planId: plan.id, taskNumber },
     });
   }
+  return { plan, task: findTask(plan, taskNumber) };
 }
 
 /**

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import type { MessageInput } from '@duban/client';
+import { DubanError, ENV, ErrorCode, taskWorkflowId } from '@duban/common';
 import type { Plan } from '@duban/plan';
 import type { MessageName, MessageResult } from '@duban/workflows';
-import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import type { DubanClient } from '@duban/client';
+import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
-import { CliError, ExitCode, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { lightLabel, statusLabel, t } from '../i18n';
 import { collect, loadPlanTask, numberIn, parseDeadline, parseHttpUrl, parseTaskNumber, wholeNumberIn } from './task-common';
 
@@ -41,19 +43,13 @@ export async function runTaskMessage(ctx: CommandContext, options: TaskMessageOp
   const { plan } = await loadPlanTask(ctx, options.file, options.taskNumber, options.json === true);
   const built = options.build(plan, { actor: options.actor, ...(options.requestId !== undefined ? { requestId: options.requestId } : {}) });
   if (options.unit !== undefined) checkUnit(plan, built.args.actor, options.unit);
-  const duban = await connectDuban(ctx, options);
-  let result: MessageResult;
-  try {
-    result = await send(duban.task(plan.id, options.taskNumber), built);
-  } finally {
-    await duban.close();
-  }
+  const result = await withDuban(ctx, options, (duban) => send(duban.task(plan.id, options.taskNumber), built));
   if (options.json) ctx.output.json(result);
   else {
     const params = {
       message: built.message,
       task: options.taskNumber,
-      workflowId: duban.task(plan.id, options.taskNumber).workflowId,
+      workflowId: taskWorkflowId(plan.id, options.taskNumber),
       requestId: result.requestId,
       status: statusLabel(options.lang, result.status),
       light: lightLabel(options.lang, result.light),
@@ -63,7 +59,7 @@ export async function runTaskMessage(ctx: CommandContext, options: TaskMessageOp
   return result;
 }
 
-type TaskHandle = ReturnType<Awaited<ReturnType<typeof connectDuban>>['task']>;
+type TaskHandle = ReturnType<DubanClient['task']>;
 
 function send(task: TaskHandle, built: TaskMessage): Promise<MessageResult> {
   switch (built.message) {
@@ -92,7 +88,9 @@ function checkUnit(plan: Plan, actor: string, unit: string): void {
   const person = plan.people.find((p) => p.id === actor);
   // An actor missing from the roster is the workflow's to refuse (UNKNOWN_ACTOR).
   if (person !== undefined && person.unit !== unit) {
-    throw new CliError('WRONG_ROLE', `${person.name} (${person.id}) belongs to ${person.unit}, not ${unit}: report as a person of ${unit}.`, ExitCode.FAILED);
+    throw new DubanError(ErrorCode.WRONG_ROLE, `${person.name} (${person.id}) belongs to ${person.unit}, not ${unit}: report as a person of ${unit}.`, {
+      details: { actor, unit: person.unit, reportedUnit: unit },
+    });
   }
 }
 
@@ -103,7 +101,7 @@ interface Common {
 }
 
 function actorOf(ctx: CommandContext, options: Common, lang: GlobalOptions['lang']): Who {
-  const actor = options.as ?? (ctx.env.DUBAN_AS || undefined);
+  const actor = options.as ?? (ctx.env[ENV.actingAs] || undefined);
   if (actor === undefined) throw new UsageError(t(lang, 'msg.missingAs'));
   return { actor, ...(options.requestId !== undefined ? { requestId: options.requestId } : {}) };
 }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { TaskState } from '@duban/workflows';
-import { connectDuban, globalOptions, type GlobalOptions } from '../connection';
+import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
-import { lightLabel, statusLabel, t } from '../i18n';
-import { paint, table, type Colour } from '../output';
+import { lightLabel, roleLabel, rungLabel, statusLabel, t } from '../i18n';
+import { paintLight, printedAsJson, table } from '../output';
 import { loadPlanTask, localTime, parseTaskNumber, unitNames } from './task-common';
 
 export interface TaskShowOptions extends GlobalOptions {
@@ -13,23 +13,12 @@ export interface TaskShowOptions extends GlobalOptions {
   json?: boolean;
 }
 
-const lightColour: Record<string, Colour> = { green: 'green', yellow: 'yellow', red: 'red' };
-
 /** `duban task show PLAN N`: the task's state and timeline from its workflow. */
 export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions): Promise<TaskState> {
   const { plan, task } = await loadPlanTask(ctx, options.file, options.taskNumber, options.json === true);
-  const duban = await connectDuban(ctx, options);
-  let state: TaskState;
-  try {
-    state = await duban.task(plan.id, options.taskNumber).state();
-  } finally {
-    await duban.close();
-  }
+  const state = await withDuban(ctx, options, (duban) => duban.task(plan.id, options.taskNumber).state());
   const { output } = ctx;
-  if (options.json) {
-    output.json(state);
-    return state;
-  }
+  if (printedAsJson(ctx.output, options.json, state)) return state;
   const { lang } = options;
   const names = unitNames(plan);
   const tz = plan.timeZone;
@@ -38,7 +27,7 @@ export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions)
   output.line(`${plan.id} ${t(lang, 'label.task')} ${task.number}  ${task.title.zh}  (${state.workflowId})`);
   const facts: Array<[string, string]> = [
     [t(lang, 'label.status'), statusLabel(lang, state.status)],
-    [t(lang, 'label.light'), paint(output, lightColour[state.light] ?? 'dim', lightLabel(lang, state.light))],
+    [t(lang, 'label.light'), paintLight(output, state.light, lightLabel(lang, state.light))],
     [t(lang, 'label.percent'), `${state.percent}%`],
     [t(lang, 'label.primaryLead'), names(primary)],
     [t(lang, 'label.assisting'), names(assisting)],
@@ -46,7 +35,7 @@ export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions)
     [t(lang, 'label.deadline'), localTime(state.deadlineAt, tz)],
     [t(lang, 'label.nextDeadline'), localTime(state.nextDeadlineAt, tz)],
     [t(lang, 'label.escalation'), String(state.escalation.level)],
-    [t(lang, 'label.rungs'), state.escalation.history.map((r) => r.rung).join(', ')],
+    [t(lang, 'label.rungs'), state.escalation.history.map((r) => rungLabel(lang, r.rung)).join(', ')],
   ];
   if (state.assessment) {
     facts.push([t(lang, 'label.score'), String(state.assessment.score)]);
@@ -59,7 +48,7 @@ export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions)
       [t(lang, 'label.unit'), t(lang, 'label.role'), t(lang, 'label.acknowledged'), t(lang, 'label.percent'), t(lang, 'label.reports')],
       state.units.map((u) => [
         names([u.unit]),
-        t(lang, `role.${u.role}`),
+        roleLabel(lang, u.role),
         u.acknowledgedAt ? `${localTime(u.acknowledgedAt, tz)} ${u.acknowledgedBy ?? ''}`.trim() : '',
         `${u.percent}%`,
         String(u.reports),

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import { DEFAULT_PATHS, ENV } from '@duban/common';
 import { connectionSettings, globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { t } from '../i18n';
-import { AUDIT_DB_ENV, DEFAULT_AUDIT_DB, loadWorkerPackage, WEBHOOK_ENV } from './lazy';
+import { loadWorkerPackage } from './lazy';
 
 export interface WorkerCommandOptions extends GlobalOptions {
   auditDb?: string;
@@ -35,8 +36,8 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
   program
     .command('worker')
     .description('Run the duban worker (task workflows, audit trail, notifications) until Ctrl-C or SIGTERM')
-    .option('--audit-db <path>', `SQLite file of the audit trail (default: $${AUDIT_DB_ENV} or ${DEFAULT_AUDIT_DB})`)
-    .option('--webhook-url <url>', `post notifications to this webhook (default: $${WEBHOOK_ENV}; without it, log only)`)
+    .option('--audit-db <path>', `SQLite file of the audit trail (default: $${ENV.auditDb} or ${DEFAULT_PATHS.auditDb})`)
+    .option('--webhook-url <url>', `post notifications to this webhook (default: $${ENV.webhookUrl}; without it, log only)`)
     .addHelpText(
       'after',
       '\nExamples:\n  $ pnpm duban worker\n  $ TEMPORAL_ADDRESS=temporal.internal:7233 pnpm duban worker --audit-db /var/lib/duban/audit.sqlite --webhook-url https://hooks.example.org/duban\n  $ pnpm duban --profile prod worker',

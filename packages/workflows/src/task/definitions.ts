@@ -1,40 +1,19 @@
 /**
- * Everything a client, the worker and the workflow share about the task workflow:
- * its ID, task queue, input, state, messages, error codes and search attributes.
- * Importing this module never loads workflow code.
+ * What a client, the worker and the workflow share about the task workflow: its input,
+ * state, result, query, error codes and search attributes. The vocabulary and names come
+ * from `@duban/common` and are re-exported here. The messages (updates with their
+ * argument schemas, rules and effects) live in `./messages/`, which imports this file,
+ * never the other way round. Importing this module never loads workflow code.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type {
-  AcknowledgeArgs,
-  CancelArgs,
-  DecideExtensionArgs,
-  ReportProgressArgs,
-  RequestExtensionArgs,
-  ReviewArgs,
-  SubmitArgs,
-} from './schemas';
+import { codesOf, type BehindReason, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole } from '@duban/common';
 
-/** The task queue the duban worker polls; clients and the worker both use this constant. */
-export const DUBAN_TASK_QUEUE = 'duban';
-
-/**
- * The one place a task's workflow ID is built. Deterministic, so starting the same task
- * twice addresses the same workflow (start it with the conflict policy `USE_EXISTING`).
- */
-export function taskWorkflowId(planId: string, taskNumber: number): string {
-  return `duban/${planId}/task-${taskNumber}`;
-}
+export { DUBAN_TASK_QUEUE, ROLES, RUNGS, TASK_STATUSES, taskWorkflowId } from '@duban/common';
+export type { BehindReason, Role, Rung, TaskStatus, TrafficLight } from '@duban/common';
 
 // ---------------------------------------------------------------------------------------
 // Input
-
-export const ROLES = ['unit-head', 'staff', 'supervisor', 'hq-office', 'accountability'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const RUNGS = ['reminder', 'supervision-notice', 'interview', 'accountability'] as const;
-/** A rung of the accountability ladder: 催办 → 督办单 → 约谈 → 问责. */
-export type Rung = (typeof RUNGS)[number];
 
 export interface Person {
   id: string;
@@ -122,14 +101,6 @@ export interface TaskWorkflowInput {
   campaignWorkflowId?: string;
 }
 
-// ---------------------------------------------------------------------------------------
-// State
-
-export const TASK_STATUSES = ['assigned', 'acknowledged', 'in-progress', 'submitted', 'approved', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-export type TrafficLight = 'green' | 'yellow' | 'red';
-
 /** One line of the task's timeline; each is also one audit entry. */
 export interface TimelineEvent {
   seq: number;
@@ -143,7 +114,7 @@ export interface TimelineEvent {
 
 export interface UnitProgress {
   unit: string;
-  role: 'primary' | 'assisting' | 'responsible';
+  role: UnitRole;
   acknowledgedAt?: string;
   acknowledgedBy?: string;
   percent: number;
@@ -166,8 +137,6 @@ export interface RungRecord {
   /** What made the task fall behind when this episode started. */
   reasons: BehindReason[];
 }
-
-export type BehindReason = 'unacknowledged' | 'stalled' | 'behind-schedule' | 'overdue';
 
 export interface EscalationState {
   /** Rungs climbed in the current episode (0 when not escalating). */
@@ -248,8 +217,8 @@ export interface CarriedState {
   state: TaskState;
   /** The last event sequence number used: idempotency keys stay unique across runs. */
   seq: number;
-  /** Request ids already applied, with the message each belonged to. */
-  processedRequests: Record<string, MessageName>;
+  /** Request ids already applied, with the name of the message each belonged to. */
+  processedRequests: Record<string, string>;
 }
 
 export interface TaskWorkflowResult {
@@ -263,19 +232,7 @@ export interface TaskWorkflowResult {
 }
 
 // ---------------------------------------------------------------------------------------
-// Messages
-
-/** Each task message's argument, by message (update) name. */
-export interface MessageArgs {
-  acknowledge: AcknowledgeArgs;
-  reportProgress: ReportProgressArgs;
-  submit: SubmitArgs;
-  review: ReviewArgs;
-  requestExtension: RequestExtensionArgs;
-  decideExtension: DecideExtensionArgs;
-  cancel: CancelArgs;
-}
-export type MessageName = keyof MessageArgs;
+// Messages (each message's definition, schema, rules and effect: `./messages/<name>.ts`)
 
 /** What every update returns: the status after the message and whether it was applied now. */
 export interface MessageResult {
@@ -287,15 +244,6 @@ export interface MessageResult {
   deadlineAt: string;
 }
 
-// Updates, not signals: every sender needs to know whether the message was accepted.
-export const acknowledgeUpdate = defineUpdate<MessageResult, [AcknowledgeArgs]>('acknowledge');
-export const reportProgressUpdate = defineUpdate<MessageResult, [ReportProgressArgs]>('reportProgress');
-export const submitUpdate = defineUpdate<MessageResult, [SubmitArgs]>('submit');
-export const reviewUpdate = defineUpdate<MessageResult, [ReviewArgs]>('review');
-export const requestExtensionUpdate = defineUpdate<MessageResult, [RequestExtensionArgs]>('requestExtension');
-export const decideExtensionUpdate = defineUpdate<MessageResult, [DecideExtensionArgs]>('decideExtension');
-export const cancelUpdate = defineUpdate<MessageResult, [CancelArgs]>('cancel');
-
 /** The full state, including the timeline. */
 export const taskStateQuery = defineQuery<TaskState>('taskState');
 
@@ -303,29 +251,20 @@ export const taskStateQuery = defineQuery<TaskState>('taskState');
 // Errors
 
 /**
- * The `type` of every `ApplicationFailure` a task message can fail with. Stable: the CLI
- * maps them to messages and exit codes.
+ * The codes a task message can fail with: the `type` of the `ApplicationFailure`, a view
+ * of `@duban/common`'s registry (where each code's meaning is written).
  */
-export const TaskErrorCode = {
-  /** The actor is not on the task's roster. */
-  UNKNOWN_ACTOR: 'UNKNOWN_ACTOR',
-  /** The actor's unit or roles do not allow this message. */
-  WRONG_ROLE: 'WRONG_ROLE',
-  /** A reviewer tried to review work they submitted. */
-  SELF_REVIEW: 'SELF_REVIEW',
-  /** The message does not fit the task's current status. */
-  INVALID_STATE: 'INVALID_STATE',
-  /** The message's arguments are malformed. */
-  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-  /** An extension was requested after the deadline. */
-  DEADLINE_PASSED: 'DEADLINE_PASSED',
-  /** Submission before every assisting unit reported, when the plan requires it. */
-  ASSISTING_REPORTS_MISSING: 'ASSISTING_REPORTS_MISSING',
-  /** An extension request is already waiting for HQ's decision. */
-  EXTENSION_PENDING: 'EXTENSION_PENDING',
-  /** The request id was already used by a different message. */
-  REQUEST_ID_REUSED: 'REQUEST_ID_REUSED',
-} as const;
+export const TaskErrorCode = codesOf([
+  'UNKNOWN_ACTOR',
+  'WRONG_ROLE',
+  'SELF_REVIEW',
+  'INVALID_STATE',
+  'INVALID_ARGUMENT',
+  'DEADLINE_PASSED',
+  'ASSISTING_REPORTS_MISSING',
+  'EXTENSION_PENDING',
+  'REQUEST_ID_REUSED',
+]);
 export type TaskErrorCode = (typeof TaskErrorCode)[keyof typeof TaskErrorCode];
 
 // ---------------------------------------------------------------------------------------

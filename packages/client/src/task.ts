@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { ErrorCode, taskWorkflowId } from '@duban/common';
+import {
+  acknowledgeUpdate,
+  cancelUpdate,
+  decideExtensionUpdate,
+  messageArgSchemas,
+  reportProgressUpdate,
+  requestExtensionUpdate,
+  reviewUpdate,
+  submitUpdate,
+  taskStateQuery,
+  type MessageArgs,
+  type MessageName,
+  type MessageResult,
+  type TaskState,
+  type TaskWorkflowInput,
+  type TaskWorkflowResult,
+} from '@duban/workflows';
+import { DubanClientError } from './errors';
+import { toDubanError, type FailureContext } from './failures';
+
+export type TaskWorkflowFn = (input: TaskWorkflowInput) => Promise<TaskWorkflowResult>;
+
+/** `Omit` that keeps a discriminated union a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * A message's argument as callers give it: `requestId` may be left out, and one is
+ * generated. Give your own to make a retry of the same request safe.
+ */
+export type MessageInput<N extends MessageName> = DistributiveOmit<MessageArgs[N], 'requestId'> & { requestId?: string };
+
+/** How a task's failures read: "not found" means the task was never launched. */
+export function taskFailures(planId: string, taskNumber: number, address: string): FailureContext {
+  return {
+    address,
+    notFound: (cause) =>
+      new DubanClientError(
+        ErrorCode.TASK_NOT_FOUND,
+        `Task ${taskNumber} of plan ${planId} has no workflow (${taskWorkflowId(planId, taskNumber)}): ` +
+          `launch the plan first with \`duban launch PLAN\`.`,
+        { details: { planId, taskNumber }, cause },
+      ),
+  };
+}
+
+/**
+ * One task's workflow. Every message validates its argument with the schema the workflow
+ * uses (`messageArgSchemas` from `@duban/workflows`) before anything is sent, generates a
+ * `requestId` when none is given and sends it as the update ID too, so a retried request
+ * is applied once.
+ *
+ * @example
+ * ```ts
+ * const task = duban.task('xihu-2020', 8);
+ * await task.submit({ actor: 'chengguan-head', summary: '新建公厕30座', evidence: ['https://example.org/toilets'] });
+ * await task.review({ actor: 'supervisor-li', decision: 'approve', score: 92 });
+ * ```
+ */
+export class DubanTaskHandle {
+  readonly workflowId: string;
+  private readonly failures: FailureContext;
+
+  constructor(
+    private readonly client: Client,
+    readonly planId: string,
+    readonly taskNumber: number,
+    address: string,
+  ) {
+    this.workflowId = taskWorkflowId(planId, taskNumber);
+    this.failures = taskFailures(planId, taskNumber, address);
+  }
+
+  /** 签收: a worker of the primary lead, an assisting lead or a responsible unit takes the task on. */
+  acknowledge(args: MessageInput<'acknowledge'>): Promise<MessageResult> {
+    return this.send('acknowledge', acknowledgeUpdate, args);
+  }
+
+  /** Progress of the actor's unit (for the primary lead: the whole task), 0–100. */
+  reportProgress(args: MessageInput<'reportProgress'>): Promise<MessageResult> {
+    return this.send('reportProgress', reportProgressUpdate, args);
+  }
+
+  /** The primary lead consolidates (牵头汇总) and submits for review. */
+  submit(args: MessageInput<'submit'>): Promise<MessageResult> {
+    return this.send('submit', submitUpdate, args);
+  }
+
+  /** A supervisor approves with a score or returns the work with reasons. */
+  review(args: MessageInput<'review'>): Promise<MessageResult> {
+    return this.send('review', reviewUpdate, args);
+  }
+
+  /** 延期: the primary lead asks for a later deadline, before the current one passes. */
+  requestExtension(args: MessageInput<'requestExtension'>): Promise<MessageResult> {
+    return this.send('requestExtension', requestExtensionUpdate, args);
+  }
+
+  /** HQ approves (optionally with another deadline) or refuses the pending extension. */
+  decideExtension(args: MessageInput<'decideExtension'>): Promise<MessageResult> {
+    return this.send('decideExtension', decideExtensionUpdate, args);
+  }
+
+  /** HQ cancels the task. */
+  cancel(args: MessageInput<'cancel'>): Promise<MessageResult> {
+    return this.send('cancel', cancelUpdate, args);
+  }
+
+  /**
+   * The task's full state and timeline.
+   *
+   * @throws DubanClientError `TASK_NOT_FOUND` when the task was never launched.
+   */
+  async state(): Promise<TaskState> {
+    try {
+      return await this.handle().query(taskStateQuery);
+    } catch (error) {
+      throw toDubanError(error, this.failures);
+    }
+  }
+
+  private handle(): WorkflowHandle<TaskWorkflowFn> {
+    return this.client.workflow.getHandle<TaskWorkflowFn>(this.workflowId);
+  }
+
+  private async send<N extends MessageName>(
+    message: N,
+    update: UpdateDefinition<MessageResult, [MessageArgs[N]]>,
+    input: MessageInput<N>,
+  ): Promise<MessageResult> {
+    const args = validate(message, { ...input, requestId: input.requestId ?? randomUUID() });
+    try {
+      return await this.handle().executeUpdate(update, { args: [args], updateId: args.requestId });
+    } catch (error) {
+      // Updates to a closed workflow come back as "not found": tell that apart from a task never launched.
+      if (error instanceof WorkflowNotFoundError) await this.throwIfClosed(message, error);
+      throw toDubanError(error, this.failures);
+    }
+  }
+
+  private async throwIfClosed(message: MessageName, cause: unknown): Promise<void> {
+    let status: string;
+    try {
+      status = (await this.handle().describe()).status.name;
+    } catch {
+      // Described as missing too: the task was never launched, which toDubanError() reports.
+      return;
+    }
+    if (status !== 'RUNNING') {
+      throw new DubanClientError(
+        ErrorCode.INVALID_STATE,
+        `Task ${this.taskNumber} of plan ${this.planId} is closed (${status}): it takes no more messages such as ${message}.`,
+        { details: { status }, cause },
+      );
+    }
+  }
+}
+
+/**
+ * Parses a message's argument with the workflow's own schema, so a malformed argument is
+ * refused here with the field named instead of after a round trip.
+ */
+function validate<N extends MessageName>(message: N, raw: unknown): MessageArgs[N] {
+  const schema = messageArgSchemas[message];
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  const first = issues[0];
+  throw new DubanClientError(
+    ErrorCode.INVALID_ARGUMENT,
+    `Malformed ${message} argument: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}.`,
+    { field: first?.path || undefined, details: { issues } },
+  );
+}

@@ -1,0 +1,28 @@
+/** 任务撤销 `cancel`: HQ's office cancels a task that is still open; its units are told. */
+import * as z from 'zod/mini';
+import { HQ_ROLES } from '@duban/common';
+import { iso } from '../../decisions';
+import { actor, defineMessage, requestId, text } from './message';
+
+export const cancelArgsSchema = z.object({
+  requestId,
+  actor,
+  reason: text,
+});
+export type CancelArgs = z.infer<typeof cancelArgsSchema>;
+
+export const cancel = defineMessage('cancel', cancelArgsSchema, {
+  validate(task, _args, person) {
+    task.requireRole(person, HQ_ROLES, cancel.name);
+  },
+
+  apply(task, args, person) {
+    const { state } = task;
+    state.status = 'cancelled';
+    state.cancelled = { by: person.id, at: iso(Date.now()), reason: args.reason };
+    const notice = task.tell({ kind: 'cancelled', reason: args.reason }, task.involvedUnits.flatMap((unit) => task.recipients({ unit, roles: ['unit-head'] })));
+    return task.record(person.id, 'task.cancelled', { reason: args.reason }, notice);
+  },
+});
+
+export const cancelUpdate = cancel.update;

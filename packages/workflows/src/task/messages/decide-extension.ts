@@ -1,0 +1,71 @@
+/**
+ * `decideExtension`: HQ's office approves (possibly with another deadline) or refuses the
+ * extension request that is waiting; the primary lead unit is told either way.
+ */
+import * as z from 'zod/mini';
+import { HQ_ROLES, WORKER_ROLES } from '@duban/common';
+import { iso, ms } from '../../decisions';
+import { fail } from '../../failure';
+import { TaskErrorCode } from '../definitions';
+import { recomputeLight } from '../ladder';
+import { actor, defineMessage, instant, requestId, text } from './message';
+
+export const decideExtensionArgsSchema = z.discriminatedUnion('decision', [
+  z.object({
+    requestId,
+    actor,
+    decision: z.literal('approve'),
+    /** HQ may grant a different deadline than asked; later than the current one. */
+    deadlineAt: z.optional(instant),
+    reason: z.optional(text),
+  }),
+  z.object({
+    requestId,
+    actor,
+    decision: z.literal('refuse'),
+    reason: text,
+  }),
+]);
+export type DecideExtensionArgs = z.infer<typeof decideExtensionArgsSchema>;
+
+export const decideExtension = defineMessage('decideExtension', decideExtensionArgsSchema, {
+  validate(task, args, person) {
+    const { deadlineAt } = task.state;
+    task.requireRole(person, HQ_ROLES, decideExtension.name);
+    if (!task.pendingExtension()) fail(TaskErrorCode.INVALID_STATE, `No extension request of task ${task.input.taskNumber} is waiting for a decision.`);
+    if (args.decision === 'approve' && args.deadlineAt !== undefined && ms(args.deadlineAt) <= ms(deadlineAt)) {
+      fail(TaskErrorCode.INVALID_ARGUMENT, `The granted deadline ${args.deadlineAt} must be later than the current ${deadlineAt}.`, { deadlineAt });
+    }
+  },
+
+  apply(task, args, person) {
+    const { state } = task;
+    const nowMs = Date.now();
+    const extension = task.pendingExtension();
+    if (!extension) fail(TaskErrorCode.INVALID_STATE, `No extension request of task ${task.input.taskNumber} is waiting for a decision.`);
+    extension.decidedBy = person.id;
+    extension.decidedAt = iso(nowMs);
+    // Told after the decision: the deadline in the notice is the one in force.
+    const tell = (decision: 'approved' | 'refused') =>
+      task.tell(
+        { kind: 'extension-decided', decision, deadlineAt: state.deadlineAt, ...(args.reason ? { reason: args.reason } : {}) },
+        task.recipients({ unit: task.input.primaryLead, roles: WORKER_ROLES }),
+      );
+    if (args.decision === 'refuse') {
+      extension.decision = 'refused';
+      extension.decisionReason = args.reason;
+      return task.record(person.id, 'extension.refused', { requested: extension.toDeadlineAt, reason: args.reason }, tell('refused'));
+    }
+    extension.decision = 'approved';
+    if (args.reason) extension.decisionReason = args.reason;
+    const from = state.deadlineAt;
+    // Normalized to UTC like every instant the workflow writes.
+    state.deadlineAt = iso(ms(args.deadlineAt ?? extension.toDeadlineAt));
+    extension.toDeadlineAt = state.deadlineAt;
+    state.deadlinePassed = false;
+    recomputeLight(task, nowMs);
+    return task.record(person.id, 'extension.approved', { from, to: state.deadlineAt, ...(args.reason ? { reason: args.reason } : {}) }, tell('approved'));
+  },
+});
+
+export const decideExtensionUpdate = decideExtension.update;

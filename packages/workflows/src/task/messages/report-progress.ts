@@ -1,0 +1,50 @@
+/**
+ * `reportProgress`: a unit reports its percent on its part. The primary lead's figure is
+ * the task's consolidated progress (牵头汇总), which sets the traffic light.
+ */
+import * as z from 'zod/mini';
+import { iso } from '../../decisions';
+import { fail } from '../../failure';
+import { TaskErrorCode } from '../definitions';
+import { recomputeLight } from '../ladder';
+import { actor, defineMessage, evidenceLinks, requestId, text } from './message';
+
+export const reportProgressArgsSchema = z.object({
+  requestId,
+  actor,
+  /** Progress of the actor's unit on its part, 0–100. For the primary lead: the consolidated task progress. */
+  percent: z.number().check(z.int(), z.gte(0), z.lte(100)),
+  note: text,
+  evidence: z.optional(evidenceLinks),
+});
+export type ReportProgressArgs = z.infer<typeof reportProgressArgsSchema>;
+
+export const reportProgress = defineMessage('reportProgress', reportProgressArgsSchema, {
+  validate(task, _args, person) {
+    const unit = task.requireWorker(person, reportProgress.name);
+    task.requireStatus(reportProgress.name, ['assigned', 'acknowledged', 'in-progress']);
+    if (!unit.acknowledgedAt) {
+      fail(TaskErrorCode.INVALID_STATE, `Unit ${unit.unit} must acknowledge (签收) task ${task.input.taskNumber} before reporting.`, { unit: unit.unit });
+    }
+  },
+
+  apply(task, args, person) {
+    const { state } = task;
+    const now = iso(Date.now());
+    const unit = task.unitOf(person.unit);
+    unit.percent = args.percent;
+    unit.reports += 1;
+    unit.lastReportAt = now;
+    if (unit.role === 'primary') {
+      state.percent = args.percent;
+      if (state.status === 'acknowledged') state.status = 'in-progress';
+    }
+    state.lastActivityAt = now;
+    state.stalled = false;
+    recomputeLight(task, Date.now());
+    const { percent, note, evidence = [] } = args;
+    return task.record(person.id, 'progress.reported', { unit: unit.unit, role: unit.role, percent, note, evidence });
+  },
+});
+
+export const reportProgressUpdate = reportProgress.update;

@@ -1,0 +1,100 @@
+/**
+ * `review`: a supervisor (or HQ office) decides on the submitted work. Approval scores
+ * it, ends the task and may commend it (表扬); a return sends it back for rework
+ * (退回整改) with reasons. Nobody reviews work they submitted.
+ */
+import * as z from 'zod/mini';
+import { HQ_ROLES, REVIEWER_ROLES, SYSTEM_ACTOR, WORKER_ROLES } from '@duban/common';
+import { assess, iso, ms } from '../../decisions';
+import { fail } from '../../failure';
+import { TaskErrorCode, type SubmissionRecord } from '../definitions';
+import { recomputeLight } from '../ladder';
+import type { TaskRecord } from '../record';
+import { actor, defineMessage, requestId, text } from './message';
+
+export const reviewArgsSchema = z.discriminatedUnion('decision', [
+  z.object({
+    requestId,
+    actor,
+    decision: z.literal('approve'),
+    /** Between 0 and the plan policy's scoring base. */
+    score: z.number().check(z.gte(0)),
+    note: z.optional(text),
+  }),
+  z.object({
+    requestId,
+    actor,
+    decision: z.literal('return'),
+    reasons: z.array(text).check(z.minLength(1), z.maxLength(50)),
+  }),
+]);
+export type ReviewArgs = z.infer<typeof reviewArgsSchema>;
+
+export const review = defineMessage('review', reviewArgsSchema, {
+  validate(task, args, person) {
+    const { base } = task.policy.scoring;
+    task.requireRole(person, REVIEWER_ROLES, review.name);
+    task.requireStatus(review.name, ['submitted']);
+    if (task.openSubmission()?.submittedBy === person.id) {
+      fail(TaskErrorCode.SELF_REVIEW, `${person.name} (${person.id}) submitted this work and cannot review it; ask another reviewer.`, { actor: person.id });
+    }
+    if (args.decision === 'approve' && args.score > base) {
+      fail(TaskErrorCode.INVALID_ARGUMENT, `Score ${args.score} exceeds the plan's base of ${base}.`, { score: args.score, base });
+    }
+  },
+
+  apply(task, args, person) {
+    const nowMs = Date.now();
+    const submission = task.openSubmission();
+    if (!submission) fail(TaskErrorCode.INVALID_STATE, `Task ${task.input.taskNumber} has no submission waiting for review.`);
+    submission.reviewedBy = person.id;
+    submission.reviewedAt = iso(nowMs);
+    return args.decision === 'approve' ? approve(task, submission, args, person.id) : giveBack(task, submission, args, person.id, nowMs);
+  },
+});
+
+export const reviewUpdate = review.update;
+
+type Approval = Extract<ReviewArgs, { decision: 'approve' }>;
+type Return = Extract<ReviewArgs, { decision: 'return' }>;
+
+/** Approved: scored against the plan's deductions, and commended when early and good. */
+function approve(task: TaskRecord, submission: SubmissionRecord, args: Approval, reviewer: string): number {
+  const { state, policy } = task;
+  submission.decision = 'approved';
+  submission.score = args.score;
+  state.status = 'approved';
+  state.light = 'green';
+  const assessment = assess({
+    reviewerScore: args.score,
+    checks: state.checks,
+    rungs: state.escalation.history,
+    scoring: policy.scoring,
+    submittedAtMs: ms(submission.submittedAt),
+    deadlineAtMs: ms(state.deadlineAt),
+  });
+  state.assessment = assessment;
+  const reviewSeq = task.record(reviewer, 'review.approved', { ...assessment, ...(args.note ? { note: args.note } : {}) });
+  if (!assessment.commended) return reviewSeq;
+  const lead = task.input.primaryLead;
+  const notice = task.tell(
+    { kind: 'commendation', score: assessment.score },
+    [...task.recipients({ unit: lead, roles: ['unit-head'] }), ...task.recipients({ roles: HQ_ROLES })],
+  );
+  return task.record(SYSTEM_ACTOR, 'task.commended', { score: assessment.score, submittedAt: submission.submittedAt, deadlineAt: state.deadlineAt }, notice);
+}
+
+/** Returned for rework: the unit owes work again, and the ladder's wait restarts with it. */
+function giveBack(task: TaskRecord, submission: SubmissionRecord, args: Return, reviewer: string, nowMs: number): number {
+  const { state } = task;
+  submission.decision = 'returned';
+  submission.reasons = args.reasons;
+  state.status = 'in-progress';
+  state.lastActivityAt = iso(nowMs);
+  state.stalled = false;
+  // The review time was not the unit's.
+  if (state.escalation.episodeStartedAt !== undefined) state.escalation.lastStepAt = iso(nowMs);
+  recomputeLight(task, nowMs);
+  const notice = task.tell({ kind: 'returned', reasons: args.reasons }, task.recipients({ unit: task.input.primaryLead, roles: WORKER_ROLES }));
+  return task.record(reviewer, 'review.returned', { reasons: args.reasons }, notice);
+}

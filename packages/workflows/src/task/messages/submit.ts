@@ -1,0 +1,48 @@
+/**
+ * `submit` (牵头汇总): the primary lead unit submits the consolidated work for review;
+ * the supervisors are asked to review it within the plan's review deadline.
+ */
+import * as z from 'zod/mini';
+import { WORKER_ROLES } from '@duban/common';
+import { iso } from '../../decisions';
+import { fail } from '../../failure';
+import { TaskErrorCode } from '../definitions';
+import { recomputeLight } from '../ladder';
+import { actor, defineMessage, evidenceLinks, requestId, text } from './message';
+
+export const submitArgsSchema = z.object({
+  requestId,
+  actor,
+  summary: text,
+  evidence: z.optional(evidenceLinks),
+});
+export type SubmitArgs = z.infer<typeof submitArgsSchema>;
+
+export const submit = defineMessage('submit', submitArgsSchema, {
+  validate(task, _args, person) {
+    task.requireRole(person, WORKER_ROLES, submit.name, task.input.primaryLead);
+    task.requireStatus(submit.name, ['acknowledged', 'in-progress']);
+    if (!task.policy.requireAssistingReports) return;
+    const missing = task.state.units.filter((u) => u.role !== 'primary' && u.reports === 0).map((u) => u.unit);
+    if (missing.length > 0) {
+      fail(TaskErrorCode.ASSISTING_REPORTS_MISSING, `Task ${task.input.taskNumber} needs a progress report from ${missing.join(', ')} before submission.`, { missing });
+    }
+  },
+
+  apply(task, args, person) {
+    const { state } = task;
+    const nowMs = Date.now();
+    const reviewDueAt = iso(nowMs + task.policy.reviewDeadlineMs);
+    const evidence = args.evidence ?? [];
+    state.submissions.push({ submittedBy: person.id, submittedAt: iso(nowMs), summary: args.summary, evidence, reviewDueAt, overdueNotices: 0 });
+    state.status = 'submitted';
+    recomputeLight(task, nowMs);
+    const notice = task.tell(
+      { kind: 'review-requested', submittedBy: person.id, summary: args.summary, reviewDueAt },
+      task.recipients({ roles: ['supervisor'] }),
+    );
+    return task.record(person.id, 'task.submitted', { summary: args.summary, evidence, percent: state.percent, reviewDueAt }, notice);
+  },
+});
+
+export const submitUpdate = submit.update;

@@ -1,0 +1,314 @@
+/**
+ * The task's record: its state, the event sequence, the request ids already applied and
+ * the outbox of audit entries and notices still to deliver. Every state change goes
+ * through {@link TaskRecord.record}; every message goes through {@link TaskRecord.check}.
+ * Workflow code (it upserts search attributes), but messages import it as a type only.
+ */
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { AuditEntryInput, NotificationInput, NotificationRecipient } from '@duban/activities';
+import { isTerminal, WORKER_ROLES, type Role, type TaskNotice } from '@duban/common';
+import { iso, ms, nextDeadlineAtMs, openSubmission } from '../decisions';
+import { fail } from '../failure';
+import {
+  escalationLevelSearchAttribute,
+  lightSearchAttribute,
+  nextDeadlineSearchAttribute,
+  planSearchAttribute,
+  primaryLeadSearchAttribute,
+  statusSearchAttribute,
+  TaskErrorCode,
+  taskNumberSearchAttribute,
+  type CarriedState,
+  type MessageResult,
+  type Person,
+  type TaskState,
+  type TaskWorkflowInput,
+  type UnitProgress,
+} from './definitions';
+import type { MessageArgsBase, TaskMessage } from './messages/message';
+
+export type OutboxItem =
+  | { seq: number; kind: 'audit'; entry: AuditEntryInput }
+  | { seq: number; kind: 'notify'; notification: NotificationInput };
+
+type Distribute<T> = T extends TaskNotice ? Omit<T, 'task' | 'names'> : never;
+/** A task notice's own facts; the record adds the task and the names. */
+export type NoticeFacts = Distribute<TaskNotice>;
+
+/** A notice and the people it goes to. */
+export interface Outgoing {
+  notice: TaskNotice;
+  recipients: NotificationRecipient[];
+}
+
+/** Facts that name a person, so the render step gets that person's name with the notice. */
+const PERSON_FACTS = ['submittedBy', 'requestedBy'] as const;
+
+export interface Checked<A> {
+  args: A;
+  person: Person;
+  /** The request id was already applied by this message: answer it, change nothing. */
+  duplicate: boolean;
+}
+
+export class TaskRecord {
+  readonly state: TaskState;
+  /** The last event sequence number used; carried across continue-as-new. */
+  seq: number;
+  /** Request id → name of the message it was applied as. */
+  readonly processedRequests: Record<string, string>;
+  /** Audit entries and notices in event order; the outbox loop delivers and removes them. */
+  readonly outbox: OutboxItem[] = [];
+  /** Bumped on every state change: the main loop and the campaign link wake on it. */
+  version = 0;
+  private lastSearchAttributes = '';
+
+  constructor(
+    /** Mutable: an amendment changes the leads, and the input is carried across continue-as-new. */
+    readonly input: TaskWorkflowInput,
+    readonly workflowId: string,
+  ) {
+    const carried = input.carried;
+    this.state = carried ? carried.state : initialState(input, workflowId);
+    this.seq = carried?.seq ?? 0;
+    this.processedRequests = { ...(carried?.processedRequests ?? {}) };
+  }
+
+  get policy(): TaskWorkflowInput['policy'] {
+    return this.input.policy;
+  }
+
+  /** The lead and responsible units, primary first. */
+  get involvedUnits(): string[] {
+    return [this.input.primaryLead, ...this.input.assistingLeads, ...this.input.responsible];
+  }
+
+  carried(): CarriedState {
+    return { state: this.state, seq: this.seq, processedRequests: this.processedRequests };
+  }
+
+  // ------------------------------------------------------------------ recording
+
+  /** Every state change goes through here: one timeline event, one audit entry, maybe one notice. */
+  record(actor: string, kind: string, details: Record<string, unknown>, outgoing?: Outgoing): number {
+    const { state, input, workflowId } = this;
+    this.seq += 1;
+    const seq = this.seq;
+    const at = iso(Date.now());
+    const next = nextDeadlineAtMs(state, input);
+    state.nextDeadlineAt = next === undefined ? undefined : iso(next);
+    state.timeline.push({ seq, at, actor, kind, details });
+    const base = { at, planId: input.planId, taskNumber: input.taskNumber, workflowId };
+    this.outbox.push({
+      seq,
+      kind: 'audit',
+      entry: {
+        ...base,
+        idempotencyKey: `${workflowId}:${seq}:${kind}`,
+        actor,
+        event: kind,
+        details: { ...details, status: state.status, light: state.light, escalationLevel: state.escalation.level },
+      },
+    });
+    if (outgoing) {
+      const notification = { ...base, idempotencyKey: `${workflowId}:${seq}:notify.${outgoing.notice.kind}`, ...outgoing };
+      this.outbox.push({ seq, kind: 'notify', notification });
+    }
+    this.version += 1;
+    this.upsertVisibility();
+    return seq;
+  }
+
+  /** Keeps the search attributes current; only when one changed, since each upsert is a command in the history. */
+  upsertVisibility(): void {
+    const { state, input } = this;
+    if (input.searchAttributes === false) return;
+    const nextDeadline = state.nextDeadlineAt ? new Date(ms(state.nextDeadlineAt)) : null;
+    const pairs: SearchAttributeUpdatePair[] = [
+      { key: planSearchAttribute, value: input.planId },
+      { key: taskNumberSearchAttribute, value: input.taskNumber },
+      { key: statusSearchAttribute, value: state.status },
+      { key: lightSearchAttribute, value: state.light },
+      { key: escalationLevelSearchAttribute, value: state.escalation.level },
+      { key: primaryLeadSearchAttribute, value: input.primaryLead },
+      { key: nextDeadlineSearchAttribute, value: nextDeadline },
+    ];
+    const fingerprint = JSON.stringify(pairs.map((p) => p.value));
+    if (fingerprint === this.lastSearchAttributes) return;
+    this.lastSearchAttributes = fingerprint;
+    upsertSearchAttributes(pairs);
+  }
+
+  /** A notice about this task: its facts plus the task and the names the render step needs. */
+  tell(facts: NoticeFacts, recipients: NotificationRecipient[]): Outgoing {
+    const { input } = this;
+    const named = new Set(PERSON_FACTS.map((key) => (facts as Partial<Record<string, unknown>>)[key]));
+    const notice = {
+      ...facts,
+      task: { planId: input.planId, ...(input.planTitle ? { planTitle: input.planTitle } : {}), taskNumber: input.taskNumber, title: input.title },
+      names: {
+        units: Object.fromEntries(input.units.map((u) => [u.code, u.name])),
+        people: Object.fromEntries(input.people.filter((p) => named.has(p.id)).map((p) => [p.id, p.name])),
+      },
+    } as TaskNotice;
+    return { notice, recipients };
+  }
+
+  /** The people of a unit and/or with one of the roles; the unit or role itself when nobody is on the roster. */
+  recipients(filter: { unit?: string; roles?: readonly Role[] }): NotificationRecipient[] {
+    const role = filter.roles?.[0];
+    const people = this.input.people.filter(
+      (p) => (filter.unit === undefined || p.unit === filter.unit) && (filter.roles === undefined || filter.roles.some((r) => p.roles.includes(r))),
+    );
+    if (people.length > 0) return people.map((p) => ({ person: p.id, unit: p.unit, ...(role ? { role } : {}) }));
+    return [{ ...(filter.unit ? { unit: filter.unit } : {}), ...(role ? { role } : {}) }];
+  }
+
+  /** 交办: the first event of a task, recorded before any message is handled. */
+  assign(): void {
+    const { input, state } = this;
+    const details = {
+      title: input.title,
+      actionNumber: input.actionNumber,
+      primaryLead: input.primaryLead,
+      assistingLeads: input.assistingLeads,
+      responsible: input.responsible,
+      deadlineAt: state.deadlineAt,
+      milestones: input.milestones,
+    };
+    const notice = this.tell(
+      {
+        kind: 'assignment',
+        primaryLead: input.primaryLead,
+        assistingLeads: input.assistingLeads,
+        responsible: input.responsible,
+        deadlineAt: state.deadlineAt,
+        acknowledgementWindowMs: this.policy.acknowledgementWindowMs,
+      },
+      this.involvedUnits.flatMap((unit) => this.recipients({ unit, roles: WORKER_ROLES })),
+    );
+    this.record('system', 'task.assigned', details, notice);
+  }
+
+  // ------------------------------------------------------------------ checking messages
+
+  /**
+   * The validation every message goes through, in the update validator (synchronous, so
+   * a rejection leaves no trace in history) and again in the handler: arguments, request
+   * id reuse, the actor, the task still open, then the message's own rules.
+   */
+  check<A extends MessageArgsBase>(message: TaskMessage<string, A>, raw: unknown): Checked<A> {
+    const parsed = message.schema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+      const listed = issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      fail(TaskErrorCode.INVALID_ARGUMENT, `Malformed ${message.name} arguments: ${listed}`, { issues });
+    }
+    const args = parsed.data;
+    const seen = this.processedRequests[args.requestId];
+    if (seen !== undefined && seen !== message.name) {
+      fail(TaskErrorCode.REQUEST_ID_REUSED, `Request id ${args.requestId} was already used for ${seen}; use a fresh id for ${message.name}.`, {
+        requestId: args.requestId,
+        usedFor: seen,
+      });
+    }
+    const person = this.input.people.find((p) => p.id === args.actor);
+    if (!person) fail(TaskErrorCode.UNKNOWN_ACTOR, `No person ${args.actor} on the roster of task ${this.input.taskNumber}.`, { actor: args.actor });
+    // A retry of an applied request is answered, not re-judged: the state has moved on.
+    if (seen === message.name) return { args, person, duplicate: true };
+    // A finished task takes no more messages, whatever the message.
+    this.requireNotTerminal();
+    message.validate(this, args, person);
+    return { args, person, duplicate: false };
+  }
+
+  result(requestId: string, applied: boolean): MessageResult {
+    const { state } = this;
+    return { requestId, applied, status: state.status, light: state.light, deadlineAt: state.deadlineAt };
+  }
+
+  unitOf(unit: string): UnitProgress {
+    const found = this.state.units.find((u) => u.unit === unit);
+    if (!found) fail(TaskErrorCode.WRONG_ROLE, `Unit ${unit} has no part in task ${this.input.taskNumber}.`);
+    return found;
+  }
+
+  requireRole(person: Person, roles: readonly Role[], message: string, unit?: string): void {
+    const roleOk = roles.some((r) => person.roles.includes(r));
+    const unitOk = unit === undefined || person.unit === unit;
+    if (roleOk && unitOk) return;
+    fail(
+      TaskErrorCode.WRONG_ROLE,
+      `${person.name} (${person.id}) may not ${message} on task ${this.input.taskNumber}: it needs ${roles.join(' or ')}${unit ? ` of unit ${unit}` : ''}.`,
+      { actor: person.id, requiredRoles: roles, ...(unit ? { requiredUnit: unit } : {}), actorUnit: person.unit, actorRoles: person.roles },
+    );
+  }
+
+  /** The actor works in one of the task's units; returns that unit's progress. */
+  requireWorker(person: Person, message: string): UnitProgress {
+    const units = this.involvedUnits;
+    if (!units.includes(person.unit)) {
+      fail(TaskErrorCode.WRONG_ROLE, `${person.name} (${person.id}) belongs to ${person.unit}, which has no part in task ${this.input.taskNumber}.`, {
+        actor: person.id,
+        actorUnit: person.unit,
+        units,
+      });
+    }
+    this.requireRole(person, WORKER_ROLES, message);
+    return this.unitOf(person.unit);
+  }
+
+  private requireNotTerminal(): void {
+    const { status } = this.state;
+    if (isTerminal(status)) fail(TaskErrorCode.INVALID_STATE, `Task ${this.input.taskNumber} is ${status}: it takes no more messages.`, { status });
+  }
+
+  requireStatus(message: string, allowed: TaskState['status'][]): void {
+    const { status } = this.state;
+    if (allowed.includes(status)) return;
+    fail(TaskErrorCode.INVALID_STATE, `Cannot ${message} task ${this.input.taskNumber} while it is ${status}; allowed when ${allowed.join(' or ')}.`, {
+      status,
+      allowed,
+    });
+  }
+
+  /** The extension request waiting for HQ's decision, if any. */
+  pendingExtension() {
+    return this.state.extensions.find((e) => e.decision === undefined);
+  }
+
+  /** The submission waiting for review, if any. */
+  openSubmission() {
+    return openSubmission(this.state);
+  }
+}
+
+function initialState(input: TaskWorkflowInput, workflowId: string): TaskState {
+  const assignedAt = input.assignedAt ? iso(ms(input.assignedAt)) : iso(Date.now());
+  const units: UnitProgress[] = [
+    { unit: input.primaryLead, role: 'primary', percent: 0, reports: 0 },
+    ...input.assistingLeads.map((unit): UnitProgress => ({ unit, role: 'assisting', percent: 0, reports: 0 })),
+    ...input.responsible.map((unit): UnitProgress => ({ unit, role: 'responsible', percent: 0, reports: 0 })),
+  ];
+  return {
+    planId: input.planId,
+    taskNumber: input.taskNumber,
+    workflowId,
+    status: 'assigned',
+    assignedAt,
+    deadlineAt: iso(ms(input.deadlineAt)),
+    percent: 0,
+    light: 'green',
+    units,
+    checks: [],
+    deadlinePassed: false,
+    acknowledgementOverdue: false,
+    stalled: false,
+    lastActivityAt: assignedAt,
+    escalation: { level: 0, history: [] },
+    extensions: [],
+    submissions: [],
+    timeline: [],
+  };
+}
