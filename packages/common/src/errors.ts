@@ -82,6 +82,22 @@ export const ERROR_CODES = {
   TASK_NOT_IN_PLAN: { kind: 'not-found', means: 'The plan has no task with this number.' },
   UPDATE_FAILED: { kind: 'refused', means: 'The workflow refused or failed a message for a reason without a duban code.' },
 
+  // -- Identity and authority (signed instructions, the roster of record) ----------------
+  CREDENTIAL_MISSING: { kind: 'refused', means: 'The instruction carries no signature: the sender holds no key of the roster of record.' },
+  KEY_UNKNOWN: { kind: 'refused', means: "The signing key is not one of the signer's keys in the roster of record." },
+  KEY_REVOKED: { kind: 'refused', means: 'The signing key was revoked.' },
+  SIGNATURE_INVALID: { kind: 'refused', means: 'The signature does not match the instruction: it was forged or altered.' },
+  INSTRUCTION_EXPIRED: { kind: 'refused', means: 'The instruction was issued too long ago (or in the future): sign it again.' },
+  ACTING_FOR_ANOTHER: { kind: 'refused', means: 'The signer is not the actor, and no break-glass reason was given.' },
+  BREAK_GLASS_NOT_ALLOWED: { kind: 'refused', means: 'Only HQ office may act for an absent person (break-glass).' },
+  NOT_AUTHORISED: { kind: 'refused', means: 'The signer holds no role in the roster of record that allows this.' },
+  SELF_DECISION: { kind: 'refused', means: 'The decider of an extension request is the person who asked for it.' },
+  CONFLICT_OF_INTEREST: { kind: 'refused', means: "A reviewer from the primary lead's own unit, where the plan does not allow it." },
+  EXTENSION_BEYOND_CAMPAIGN: { kind: 'refused', means: "An extension past the campaign's end: amend the campaign first." },
+  REASON_REQUIRED: { kind: 'refused', means: 'Approving work below 100% needs a recorded reason (note).' },
+  KEY_FILE_MISSING: { kind: 'config', means: "No key file for this person on this machine: ask an operator to issue one (`duban keys issue`)." },
+  KEY_FILE_INVALID: { kind: 'config', means: 'A key file cannot be read or is not a duban key file.' },
+
   // -- Campaigns and amendments (the campaign workflow's refusals) -----------------------
   INVALID_AMENDMENT: { kind: 'invalid', means: 'The amendment is malformed (missing id, reason, or a field of the wrong shape).' },
   UNKNOWN_TASK: { kind: 'refused', means: 'The amendment names a task the plan or campaign does not have.' },

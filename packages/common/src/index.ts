@@ -59,6 +59,7 @@ export type {
   AmendedNotice,
   BulletinNotice,
   Bulletin,
+  BreakGlassAct,
   BulletinTask,
   UnitRanking,
   EscalationMove,

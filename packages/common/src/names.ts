@@ -50,8 +50,10 @@ export const ENV = {
   workflowBundle: 'DUBAN_WORKFLOW_BUNDLE',
   /** Set to 0 to skip registering duban's search attributes at worker start. */
   registerSearchAttributes: 'DUBAN_REGISTER_SEARCH_ATTRIBUTES',
-  /** The person a CLI command acts as when `--as` is not given. */
+  /** The person a CLI command acts as (whose key signs) when `--as` is not given. */
   actingAs: 'DUBAN_AS',
+  /** Where people's signing keys and a plan's public keyring live (default: `~/.config/duban/keys`). */
+  keysDir: 'DUBAN_KEYS_DIR',
   /** The `temporal` CLI (dev server) binary. */
   temporalCli: 'DUBAN_TEMPORAL_CLI',
   /** The time-skipping test server binary. */

@@ -130,6 +130,20 @@ export interface EscalationMove {
   at: string;
 }
 
+/** An operator acted for an absent person (break-glass): both identities, named in the next bulletin. */
+export interface BreakGlassAct {
+  taskNumber: number;
+  /** The task's event sequence number of the act. */
+  seq: number;
+  at: string;
+  /** Who signed (HQ office). */
+  signer: string;
+  /** Whom the instruction was given for. */
+  actor: string;
+  message: string;
+  reason: string;
+}
+
 export interface Bulletin {
   /** 1, 2, 3…; 0 for a preview. */
   number: number;
@@ -142,6 +156,8 @@ export interface Bulletin {
   atRisk: UnitRanking[];
   escalationsOpened: EscalationMove[];
   escalationsClosed: EscalationMove[];
+  /** Break-glass acts since the previous bulletin. */
+  breakGlass?: BreakGlassAct[];
   totals: { tasks: number; green: number; yellow: number; red: number; approved: number; cancelled: number };
 }
 

@@ -3,13 +3,14 @@
  * (the headquarters' view of one launched plan): its ID, input, board, bulletins,
  * amendments, messages and error codes. Importing this module never loads workflow code.
  */
+import type { Proof, RosterKey } from '@duban/identity';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { codesOf, type Bulletin, type EscalationMove, type Rung, type TaskStatus, type TrafficLight } from '@duban/common';
-import type { Person, TaskWorkflowInput, Unit } from './task/definitions';
+import { codesOf, type BreakGlassAct, type Bulletin, type EscalationMove, type Rung, type TaskStatus, type TrafficLight } from '@duban/common';
+import type { IdentitySettings, Person, TaskWorkflowInput, Unit } from './task/definitions';
 
 export { campaignWorkflowId, CAMPAIGN_WORKFLOW_TYPE } from '@duban/common';
 /** The bulletin (通报) is a notice's facts, so its types live with the notices in `@duban/common`. */
-export type { Bulletin, BulletinTask, EscalationMove, UnitRanking } from '@duban/common';
+export type { BreakGlassAct, Bulletin, BulletinTask, EscalationMove, UnitRanking } from '@duban/common';
 
 /** 周调度: weekly by default. */
 export const WEEK_MS = 7 * 24 * 3_600_000;
@@ -38,6 +39,15 @@ export interface CampaignWorkflowInput {
   units: Unit[];
   /** Who receives the bulletins: the HQ office people and the HQ leaders. */
   hq: Person[];
+  /**
+   * The roster of record: every person of the plan with roles and public keys, set at
+   * launch and changed only by authorised amendments. Tasks take people from it, never
+   * from a file a caller holds. Absent in campaigns launched before it existed: then the
+   * union of the tasks' people and `hq` stands in.
+   */
+  roster?: Person[];
+  /** Signed amendments (see `IdentitySettings`); absent in campaigns launched before. */
+  identity?: IdentitySettings;
   dispatch: DispatchSchedule;
   /** The campaign ends here at the latest (the end of the plan's last campaign day). */
   endAt: string;
@@ -75,6 +85,8 @@ export interface TaskSummary {
   /** Escalation episodes started and stopped so far: the campaign counts them per week from the differences. */
   escalationsStarted: number;
   escalationsStopped: number;
+  /** Every break-glass act on the task so far (few by nature): the bulletin names the new ones. */
+  breakGlass?: BreakGlassAct[];
 }
 
 export interface BoardTask extends TaskSummary {
@@ -159,8 +171,11 @@ export interface ReassignLeads {
   taskNumber: number;
   primaryLead: string;
   assistingLeads: string[];
-  /** The roster people of the new lead units, so the task can judge their messages. */
-  people: Person[];
+  /**
+   * Ignored since the roster of record: the campaign gives the task the people of the new
+   * lead units from its own roster, never from the caller's file.
+   */
+  people?: Person[];
   reason: string;
 }
 
@@ -174,6 +189,19 @@ export interface PlanAmendment {
   addTasks: TaskWorkflowInput[];
   moveDeadlines: MoveDeadline[];
   reassign: ReassignLeads[];
+  /** Key issue, rotation and revocation: changes to the roster of record. */
+  roster?: RosterChanges;
+  /** Moves the campaign's end (and so the latest deadline an extension may grant) later. */
+  extendCampaignTo?: string;
+  /** The issuer's signature (an HQ office member of the roster of record). */
+  proof?: Proof;
+}
+
+export interface RosterChanges {
+  /** New keys (issue; rotation is an issue plus a revocation). */
+  issueKeys?: { person: string; key: RosterKey }[];
+  /** Keys that sign nothing from now on. */
+  revokeKeys?: { person: string; keyId: string }[];
 }
 
 export interface AmendmentResult {
@@ -202,6 +230,10 @@ export interface TaskAmendment {
   reason: string;
   deadlineAt?: string;
   leads?: { primaryLead: string; assistingLeads: string[]; people: Person[]; units: Unit[] };
+  /** The current roster-of-record entries (roles, keys) of the task's people, after a roster change. */
+  roster?: Person[];
+  /** The campaign's new end, after an amendment extended it. */
+  campaignEndAt?: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -229,6 +261,8 @@ export const amendTaskSignal = defineSignal<[TaskAmendment]>('amendTask');
 export const amendPlanUpdate = defineUpdate<AmendmentResult, [PlanAmendment]>('amendPlan');
 export const boardQuery = defineQuery<CampaignBoard>('board');
 export const bulletinsQuery = defineQuery<CampaignBulletins>('bulletins');
+/** The roster of record as the campaign holds it now (people, roles, public keys). */
+export const rosterQuery = defineQuery<Person[]>('roster');
 export const campaignAssessmentQuery = defineQuery<UnitAssessment[]>('campaignAssessment');
 
 /**

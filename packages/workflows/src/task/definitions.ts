@@ -5,6 +5,7 @@
  * argument schemas, rules and effects) live in `./messages/`, which imports this file,
  * never the other way round. Importing this module never loads workflow code.
  */
+import type { RosterKey } from '@duban/identity';
 import { defineQuery } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { codesOf, type BehindReason, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole } from '@duban/common';
@@ -21,6 +22,12 @@ export interface Person {
   /** Unit code, e.g. `chengjian`. HQ-level people belong to the unit hosting the HQ office. */
   unit: string;
   roles: Role[];
+  /**
+   * The person's public keys in the roster of record. Every instruction the person gives is
+   * signed with one of them and checked in the workflow; issuing, rotating and revoking
+   * keys is an HQ amendment.
+   */
+  keys?: RosterKey[];
 }
 
 export interface Unit {
@@ -60,6 +67,11 @@ export interface TaskPolicy {
   /** Percentage points a task may trail the expected progress and still be green. */
   yellowTolerance: number;
   escalation: EscalationStep[];
+  /**
+   * Whether a reviewer may belong to the primary lead's own unit. False (or absent):
+   * refused as a conflict of interest (CONFLICT_OF_INTEREST).
+   */
+  allowSameUnitReview?: boolean;
   scoring: {
     /** The highest score a reviewer may give. */
     base: number;
@@ -99,6 +111,23 @@ export interface TaskWorkflowInput {
   carried?: CarriedState;
   /** Set by the campaign that starts the task: the task keeps the campaign's board current. */
   campaignWorkflowId?: string;
+  /**
+   * Signed instructions. Set (required) by every launch since identity checks exist; absent
+   * in tasks started before, which accept unsigned messages until an amendment registers
+   * keys (then any person with keys makes signatures required).
+   */
+  identity?: IdentitySettings;
+  /** The campaign's end: an extension may not go past it unless an amendment extends the campaign. */
+  campaignEndAt?: string;
+}
+
+export interface IdentitySettings {
+  /** Every message must carry a valid proof by a key of the roster of record. */
+  required: boolean;
+  /** How old an instruction may be when it arrives (see `DEFAULT_IDENTITY_POLICY`). */
+  maxAgeMs: number;
+  /** How far ahead of workflow time `issuedAt` may lie. */
+  maxSkewMs: number;
 }
 
 /** One line of the task's timeline; each is also one audit entry. */
