@@ -19,15 +19,9 @@ export {
   TASK_STATUSES,
   TaskErrorCode,
   taskStateQuery,
-  dubanSearchAttributes,
-  planSearchAttribute,
-  taskNumberSearchAttribute,
-  statusSearchAttribute,
-  lightSearchAttribute,
-  escalationLevelSearchAttribute,
-  primaryLeadSearchAttribute,
-  nextDeadlineSearchAttribute,
 } from './task/definitions';
+// The search attribute keys and `dubanSearchAttributes`, the list to register.
+export * from './task/search-attributes';
 export type {
   Assessment,
   BehindReason,
@@ -69,6 +63,7 @@ export {
   decideExtensionArgsSchema,
   cancelArgsSchema,
   messageArgSchemas,
+  TASK_MESSAGES,
 } from './task/messages';
 export type {
   AcknowledgeArgs,
@@ -80,6 +75,7 @@ export type {
   CancelArgs,
   MessageArgs,
   MessageName,
+  TaskMessage,
 } from './task/messages';
 export {
   assess,
