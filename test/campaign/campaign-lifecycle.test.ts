@@ -2,7 +2,6 @@
  * The campaign's life on the time-skipping server: weekly bulletins from a durable timer,
  * continue-as-new carrying the board, and the roll-up by unit when every task is done.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
   acknowledgeUpdate,
@@ -18,23 +17,14 @@ import {
   type CampaignWorkflowInput,
 } from '@duban/workflows';
 import type { campaignWorkflow } from '@duban/workflows/workflows';
-import { removeTemporaryDirectories, startTimeSkipping, workflowBundle } from '../harness';
+import { serverPerFile, startTimeSkipping, workflowBundle } from '../harness';
 import { DAY, MemoryActivities, people, rid, taskInput } from '../workflows/fixtures';
 
-let env: TestWorkflowEnvironment;
+const env = serverPerFile(startTimeSkipping);
 const memory = new MemoryActivities();
 
-beforeAll(async () => {
-  env = await startTimeSkipping();
-}, 300_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  removeTemporaryDirectories();
-});
-
 it('sends a bulletin every week, continues as new with its board, and rolls up the assessment when every task is done', async () => {
-  const nowMs = await env.currentTimeMs();
+  const nowMs = await env().currentTimeMs();
   const planId = `lifecycle-${Date.now()}`;
   const input: CampaignWorkflowInput = {
     planId,
@@ -50,11 +40,11 @@ it('sends a bulletin every week, continues as new with its board, and rolls up t
     // Small, so the campaign continues as new while the test runs.
     continueAsNewAtHistoryLength: 40,
   };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: DUBAN_TASK_QUEUE, workflowBundle: await workflowBundle(), activities: memory.activities });
+  const worker = await Worker.create({ connection: env().nativeConnection, taskQueue: DUBAN_TASK_QUEUE, workflowBundle: await workflowBundle(), activities: memory.activities });
   await worker.runUntil(async () => {
-    const campaign = await env.client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', { taskQueue: DUBAN_TASK_QUEUE, workflowId: campaignWorkflowId(planId), args: [input] });
-    const task = (n: number) => env.client.workflow.getHandle(taskWorkflowId(planId, n));
-    await env.sleep(15 * DAY);
+    const campaign = await env().client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', { taskQueue: DUBAN_TASK_QUEUE, workflowId: campaignWorkflowId(planId), args: [input] });
+    const task = (n: number) => env().client.workflow.getHandle(taskWorkflowId(planId, n));
+    await env().sleep(15 * DAY);
 
     const bulletins = await campaign.query(bulletinsQuery);
     expect(bulletins.kept.map((b) => b.number)).toEqual([1, 2, 3]);

@@ -5,24 +5,21 @@
  * and a temporary SQLite audit database.
  */
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { runAuditExport, runLedger, type AuditExportOptions, type CommandContext, type LedgerRow } from '@duban/cli';
 import { DubanClient, planTaskNumbers } from '@duban/client';
 import { DubanError, ErrorCode } from '@duban/common';
 import { dueInstant, findTask, loadAmendmentFile, loadPlanFile, type Plan } from '@duban/plan';
-import { createDubanWorker, type DubanWorker } from '@duban/worker';
 import {
   amendPlanUpdate,
   campaignWorkflowId,
-  dubanSearchAttributes,
   planSearchAttribute,
   primaryLeadSearchAttribute,
   taskNumberSearchAttribute,
   taskWorkflowId,
   type CampaignBoard,
 } from '@duban/workflows';
-import { removeTemporaryDirectories, serverAddress, startDevServer, temporaryDirectory, workflowBundle } from '../harness';
+import { serverAddress, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
 
 const repoRoot = join(__dirname, '..', '..');
 const seedFile = join(repoRoot, 'plans', 'xihu-2020.yaml');
@@ -31,27 +28,14 @@ const amendmentFile = join(repoRoot, 'plans', 'amendments', 'xihu-2021-tasks.yam
 const campaignYear = DateTime.now().setZone('Asia/Shanghai').year + 1;
 const DISPATCH_INTERVAL_MS = 15_000;
 
-let env: TestWorkflowEnvironment;
-let worker: DubanWorker;
-let running: Promise<void>;
+const auditDb = join(temporaryDirectory('duban-campaign-'), 'audit.sqlite');
+const env = serverPerFile(() => startDevServerWithWorker(auditDb));
 let duban: DubanClient;
 let plan: Plan;
-let auditDb: string;
 
 beforeAll(async () => {
-  env = await startDevServer({ searchAttributes: [...dubanSearchAttributes] });
-  auditDb = join(temporaryDirectory('duban-campaign-'), 'audit.sqlite');
-  worker = await createDubanWorker({ connection: env.nativeConnection, auditDbPath: auditDb, workflowBundle: await workflowBundle() });
-  running = worker.run();
-  duban = new DubanClient(env.client);
+  duban = new DubanClient(env().client);
   plan = await loadPlanFile(seedFile);
-}, 300_000);
-
-afterAll(async () => {
-  await worker?.shutdown();
-  await running?.catch(() => undefined);
-  await env?.teardown();
-  removeTemporaryDirectories();
 });
 
 /** Polls `read` until `done` (the dev server's visibility and the board are eventually consistent). */
@@ -66,7 +50,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 
 async function listIds(query: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const execution of env.client.workflow.list({ query })) ids.push(execution.workflowId);
+  for await (const execution of env().client.workflow.list({ query })) ids.push(execution.workflowId);
   return ids.sort();
 }
 
@@ -78,7 +62,7 @@ function capture(): { ctx: CommandContext; lines: string[]; json: unknown[] } {
     json,
     ctx: {
       cwd: repoRoot,
-      env: { ...process.env, TEMPORAL_ADDRESS: serverAddress(env), TEMPORAL_NAMESPACE: 'default' },
+      env: { ...process.env, TEMPORAL_ADDRESS: serverAddress(env()), TEMPORAL_NAMESPACE: 'default' },
       output: { line: (text) => lines.push(text), error: (text) => lines.push(text), json: (value) => json.push(value), color: false },
     },
   };
@@ -104,7 +88,7 @@ describe('a launched campaign', () => {
     expect(found).toEqual(expected);
     expect(expected).toHaveLength(10);
 
-    const attributes = (await env.client.workflow.getHandle(taskWorkflowId('xihu-2020', 8)).describe()).typedSearchAttributes;
+    const attributes = (await env().client.workflow.getHandle(taskWorkflowId('xihu-2020', 8)).describe()).typedSearchAttributes;
     expect(attributes.get(planSearchAttribute)).toBe('xihu-2020');
     expect(attributes.get(taskNumberSearchAttribute)).toBe(8);
     expect(attributes.get(primaryLeadSearchAttribute)).toBe('chengguan');
@@ -115,8 +99,8 @@ describe('a launched campaign', () => {
     expect(again).toMatchObject({ started: false, alreadyRunning: 20 });
     expect(again.tasks).toHaveLength(20);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect((await env.client.workflow.count(`DubanPlan = 'xihu-2020'`)).count).toBe(20);
-    expect((await env.client.workflow.count(`WorkflowType = 'campaignWorkflow'`)).count).toBe(1);
+    expect((await env().client.workflow.count(`DubanPlan = 'xihu-2020'`)).count).toBe(20);
+    expect((await env().client.workflow.count(`WorkflowType = 'campaignWorkflow'`)).count).toBe(1);
   });
 
   it('applies the example amendment: a 2021 task is added and a deadline moved, once', async () => {
@@ -155,7 +139,7 @@ describe('a launched campaign', () => {
 
   it('keeps a live board: 21 tasks, a task falling overdue turns red and escalates, counts per unit', async () => {
     // A deadline a few seconds ahead: the task falls overdue while the test watches.
-    await env.client.workflow.getHandle(campaignWorkflowId('xihu-2020')).executeUpdate(amendPlanUpdate, {
+    await env().client.workflow.getHandle(campaignWorkflowId('xihu-2020')).executeUpdate(amendPlanUpdate, {
       args: [
         { amendmentId: 'due-now', actor: 'hq-office-clerk', reason: '测试：限期完成', addTasks: [], reassign: [], moveDeadlines: [{ taskNumber: 5, deadlineAt: new Date(Date.now() + 3000).toISOString(), reason: 'test' }] },
       ],

@@ -5,27 +5,23 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import stringWidth from 'string-width';
 import { DubanClient } from '@duban/client';
-import { createDubanWorker, type DubanWorker } from '@duban/worker';
-import { dubanSearchAttributes, type CampaignBoard } from '@duban/workflows';
-import { removeTemporaryDirectories, serverAddress, startDevServer, temporaryDirectory, workflowBundle } from '../harness';
+import type { CampaignBoard } from '@duban/workflows';
+import { serverAddress, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { duban as run, expectRun, repoRoot, tableColumns, type Run } from './run';
 
 const seedFile = 'plans/xihu-2020.yaml';
 const amendmentFile = 'plans/amendments/xihu-2021-tasks.yaml';
 const campaignYear = DateTime.now().setZone('Asia/Shanghai').year + 1;
 
-let env: TestWorkflowEnvironment;
-let worker: DubanWorker;
-let running: Promise<void>;
-let dir: string;
+const dir = temporaryDirectory('duban-campaign-cli-');
+const env = serverPerFile(() => startDevServerWithWorker(join(dir, 'audit.sqlite')));
 
 /** `duban ARGS…` in English against this file's server. */
 function duban(...args: string[]): Promise<Run> {
-  return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env), TEMPORAL_NAMESPACE: 'default' } });
+  return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env()), TEMPORAL_NAMESPACE: 'default' } });
 }
 
 function file(name: string, text: string): string {
@@ -33,20 +29,6 @@ function file(name: string, text: string): string {
   writeFileSync(path, text);
   return path;
 }
-
-beforeAll(async () => {
-  env = await startDevServer({ searchAttributes: [...dubanSearchAttributes] });
-  dir = temporaryDirectory('duban-campaign-cli-');
-  worker = await createDubanWorker({ connection: env.nativeConnection, auditDbPath: join(dir, 'audit.sqlite'), workflowBundle: await workflowBundle() });
-  running = worker.run();
-}, 300_000);
-
-afterAll(async () => {
-  await worker?.shutdown();
-  await running?.catch(() => undefined);
-  await env?.teardown();
-  removeTemporaryDirectories();
-});
 
 describe('duban launch', () => {
   it('launches the year-rebased seed plan and prints what started', async () => {
@@ -112,7 +94,7 @@ describe('duban amend', () => {
   });
 
   it('refuses to amend a task that is already finished, with the campaign\'s code (exit 1)', async () => {
-    await new DubanClient(env.client).task('xihu-2020', 3).cancel({ actor: 'hq-office-clerk', reason: '并入任务4' });
+    await new DubanClient(env().client).task('xihu-2020', 3).cancel({ actor: 'hq-office-clerk', reason: '并入任务4' });
     const finished = file('finished.yaml', 'plan: xihu-2020\nid: move-3\nissuedBy: hq-office-clerk\nreason: r\nmoveDeadlines:\n  - task: 3\n    deadline: { date: 2021-06-30, rule: by, source: s }\n    reason: r\n');
     // The board hears of the cancellation through the task's signal: allow it to arrive.
     let run: Run;
@@ -130,19 +112,29 @@ describe('duban amend', () => {
   });
 });
 
-describe('duban board', () => {
-  it('prints tasks by light with unit names as the plan writes them, and counts per unit', async () => {
-    expectRun(await duban('board', seedFile), 0, 'stdout', [
-      'Board of plan xihu-2020 (campaign running',
-      '2021年老旧小区改造（示例）',
-      'Per primary lead unit:',
-      /城建办\s+11\s/,
-      'Amendments: xihu-2021-tasks',
-    ]);
-  });
+// [the command, what it shows, the texts its output holds]: each exits 0.
+const printed: Array<[string, string, Array<string | RegExp>]> = [
+  [
+    'board',
+    'tasks by light with unit names as the plan writes them, counts per unit and the amendments',
+    ['Board of plan xihu-2020 (campaign running', '2021年老旧小区改造（示例）', 'Per primary lead unit:', /城建办\s+11\s/, 'Amendments: xihu-2021-tasks'],
+  ],
+  [
+    'bulletin',
+    'a preview while no bulletin has been sent',
+    ['No bulletin has been sent yet (next dispatch', 'Preview of the next bulletin of plan xihu-2020', '21 tasks:', 'Overdue (red), ranked by unit:'],
+  ],
+];
 
+describe('duban board and duban bulletin on the amended campaign', () => {
+  it.each(printed)('duban %s prints %s', async (command, _shows, texts) => {
+    expectRun(await duban(command, seedFile), 0, 'stdout', texts);
+  });
+});
+
+describe('duban board', () => {
   it.each(['en', 'zh'])('lines up coloured lights and Chinese titles under their columns by display width (--lang %s)', async (lang) => {
-    const shown = await run(['--lang', lang, 'board', seedFile], { env: { TEMPORAL_ADDRESS: serverAddress(env) }, color: true });
+    const shown = await run(['--lang', lang, 'board', seedFile], { env: { TEMPORAL_ADDRESS: serverAddress(env()) }, color: true });
     expect(shown.code).toBe(0);
     // Coloured: the light cells carry ANSI codes, which take no columns on a terminal.
     expect(shown.stdout).toContain('\u001b[32m');
@@ -170,15 +162,6 @@ describe('duban board', () => {
 });
 
 describe('duban bulletin', () => {
-  it('shows a preview while no bulletin has been sent', async () => {
-    expectRun(await duban('bulletin', seedFile), 0, 'stdout', [
-      'No bulletin has been sent yet (next dispatch',
-      'Preview of the next bulletin of plan xihu-2020',
-      '21 tasks:',
-      'Overdue (red), ranked by unit:',
-    ]);
-  });
-
   it('prints the preview as JSON', async () => {
     const run = await duban('bulletin', seedFile, '--preview', '--json');
     expect(run.code).toBe(0);

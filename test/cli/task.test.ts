@@ -303,6 +303,12 @@ describe('duban task: refusals (exit 1) and usage errors (exit 2)', () => {
       ['--percent must be a whole number from 0 to 100, got "140"'],
     ],
     [
+      'an argument the client refuses as malformed is a usage error naming its flag',
+      () => ['task', 'report', planFile, '8', '--as', 'chengguan-head', '--percent', '10', '--note', '  '],
+      2,
+      ['--note has a value the message cannot take', 'Malformed reportProgress argument: note', '[USAGE]'],
+    ],
+    [
       'review with both --approve and --return is a usage error',
       () => ['task', 'review', planFile, '8', '--as', 'supervisor-li', '--approve', '--score', '90', '--return', '--reason', 'x'],
       2,

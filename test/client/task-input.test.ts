@@ -1,23 +1,19 @@
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { buildTaskInput, DubanClientError, planTaskNumbers } from '@duban/client';
-import { loadPlanFile, rebasePlan, taskSchedule, type Plan } from '@duban/plan';
+import { rebasePlan, taskSchedule, type Plan } from '@duban/plan';
 import { reportProgressArgsSchema } from '@duban/workflows';
+import { seedPlanPerFile } from '../harness';
 
-const seedPath = join(__dirname, '..', '..', 'plans', 'xihu-2020.yaml');
 const DAY = 24 * 3_600_000;
 
-let plan: Plan;
-beforeAll(async () => {
-  plan = await loadPlanFile(seedPath);
-});
+const plan = seedPlanPerFile();
 
 describe('buildTaskInput on the seed plan', () => {
   test('every one of the 20 tasks builds, with ISO instants for its milestones and deadline', () => {
-    const numbers = planTaskNumbers(plan);
+    const numbers = planTaskNumbers(plan());
     expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     for (const n of numbers) {
-      const input = buildTaskInput(plan, n);
+      const input = buildTaskInput(plan(), n);
       expect(input.taskNumber).toBe(n);
       expect(input.planId).toBe('xihu-2020');
       expect(input.primaryLead).not.toBe('');
@@ -27,8 +23,8 @@ describe('buildTaskInput on the seed plan', () => {
   });
 
   test("task 3's primary lead is 城管办 and 城建办 assists, as the source lists them", () => {
-    const input = buildTaskInput(plan, 3);
-    const chengguan = plan.units.find((u) => u.name === '城管办');
+    const input = buildTaskInput(plan(), 3);
+    const chengguan = plan().units.find((u) => u.name === '城管办');
     expect(input.primaryLead).toBe(chengguan?.code);
     expect(input.assistingLeads).toEqual(['chengjian']);
     expect(input.title.zh).toBe('河湖水环境整治');
@@ -36,14 +32,14 @@ describe('buildTaskInput on the seed plan', () => {
   });
 
   test('task 8 (厕所革命) is led by 城管办 alone with no assisting lead', () => {
-    const input = buildTaskInput(plan, 8);
+    const input = buildTaskInput(plan(), 8);
     expect(input.primaryLead).toBe('chengguan');
     expect(input.assistingLeads).toEqual([]);
     expect(input.responsible).toContain('langonglu');
   });
 
   test('task 10 keeps 兰宫路社区 among its responsible units and names every involved unit as the plan writes it', () => {
-    const input = buildTaskInput(plan, 10);
+    const input = buildTaskInput(plan(), 10);
     expect(input.primaryLead).toBe('shehui');
     expect(input.responsible).toContain('langonglu');
     const names = new Map(input.units.map((u) => [u.code, u.name]));
@@ -52,7 +48,7 @@ describe('buildTaskInput on the seed plan', () => {
   });
 
   test('the roster holds the units’ people and the plan-wide supervisors, HQ office, accountability group and HQ leaders, but not other units’ staff', () => {
-    const input = buildTaskInput(plan, 9); // 经发办 leads
+    const input = buildTaskInput(plan(), 9); // 经发办 leads
     const ids = input.people.map((p) => p.id);
     expect(ids).toEqual(expect.arrayContaining(['jingfa-head', 'jingfa-staff', 'langonglu-head', 'supervisor-li', 'supervisor-zhou', 'hq-office-clerk', 'accountability-officer', 'hq-secretary', 'hq-director']));
     expect(ids).not.toContain('chengjian-staff');
@@ -63,14 +59,14 @@ describe('buildTaskInput on the seed plan', () => {
   });
 
   test('milestones and the deadline come from taskSchedule: task 4 is checked at the end of 2021 and due by the end of 2020', () => {
-    const input = buildTaskInput(plan, 4);
-    const schedule = taskSchedule(plan, 4);
+    const input = buildTaskInput(plan(), 4);
+    const schedule = taskSchedule(plan(), 4);
     expect(input.milestones).toEqual(schedule.milestones);
     expect(input.deadlineAt).toBe('2021-01-01T00:00:00.000+08:00');
   });
 
   test('policy durations are the plan’s ISO durations in milliseconds', () => {
-    const { policy } = buildTaskInput(plan, 1);
+    const { policy } = buildTaskInput(plan(), 1);
     expect(policy.acknowledgementWindowMs).toBe(3 * DAY);
     expect(policy.reminderCadenceMs).toBe(7 * DAY);
     expect(policy.stallWindowMs).toBe(14 * DAY);
@@ -87,25 +83,25 @@ describe('buildTaskInput on the seed plan', () => {
   });
 
   test('a policy given in hours is converted too', () => {
-    const custom: Plan = { ...plan, policies: { ...plan.policies, reviewDeadline: 'PT36H' } };
+    const custom: Plan = { ...plan(), policies: { ...plan().policies, reviewDeadline: 'PT36H' } };
     expect(buildTaskInput(custom, 1).policy.reviewDeadlineMs).toBe(36 * 3_600_000);
   });
 
   test('assignedAt is passed through as an ISO instant when given, and left to the workflow otherwise', () => {
     const at = DateTime.fromISO('2020-03-02T09:00', { zone: 'Asia/Shanghai' });
-    expect(buildTaskInput(plan, 1, { assignedAt: at }).assignedAt).toBe('2020-03-02T09:00:00.000+08:00');
-    expect(buildTaskInput(plan, 1).assignedAt).toBeUndefined();
+    expect(buildTaskInput(plan(), 1, { assignedAt: at }).assignedAt).toBe('2020-03-02T09:00:00.000+08:00');
+    expect(buildTaskInput(plan(), 1).assignedAt).toBeUndefined();
   });
 
   test('a rebased plan moves the deadline by the same number of years', () => {
-    const input = buildTaskInput(rebasePlan(plan, 2030), 4);
+    const input = buildTaskInput(rebasePlan(plan(), 2030), 4);
     expect(input.deadlineAt).toBe('2031-01-01T00:00:00.000+08:00');
   });
 
   test('a task number the plan does not have is refused with TASK_NOT_IN_PLAN naming the plan', () => {
     expect.assertions(3);
     try {
-      buildTaskInput(plan, 21);
+      buildTaskInput(plan(), 21);
     } catch (error) {
       expect(error).toBeInstanceOf(DubanClientError);
       expect((error as DubanClientError).code).toBe('TASK_NOT_IN_PLAN');
@@ -114,13 +110,13 @@ describe('buildTaskInput on the seed plan', () => {
   });
 
   test('a policy duration that is not positive is refused with INVALID_PLAN naming the field', () => {
-    const broken: Plan = { ...plan, policies: { ...plan.policies, stallWindow: 'P0D' } };
+    const broken: Plan = { ...plan(), policies: { ...plan().policies, stallWindow: 'P0D' } };
     expect(() => buildTaskInput(broken, 1)).toThrow(expect.objectContaining({ code: 'INVALID_PLAN', field: 'policies.stallWindow' }));
   });
 
   test('the workflow input people can report under the workflow’s own schema', () => {
     // A sanity link between the roster and the message schema the workflow validates with.
-    const input = buildTaskInput(plan, 3);
+    const input = buildTaskInput(plan(), 3);
     const actor = input.people.find((p) => p.unit === input.primaryLead && p.roles.includes('staff'));
     expect(reportProgressArgsSchema.safeParse({ requestId: 'r1', actor: actor?.id, percent: 40, note: '清淤' }).success).toBe(true);
   });

@@ -46,7 +46,7 @@ describe('resolving the Temporal binaries', () => {
     expect(error).toBeInstanceOf(TemporalServerError);
     expect(isDubanError(error)).toBe(true);
     const serverError = error as TemporalServerError;
-    expect(serverError.code).toBe(ServerErrorCode.BINARY_NOT_FOUND);
+    expect(serverError.code).toBe(ServerErrorCode.TEMPORAL_BINARY_NOT_FOUND);
     expect(serverError.binary).toBe('test-server');
     expect(serverError.message).toContain(missing);
     expect(serverError.message).toContain('set DUBAN_TEMPORAL_TEST_SERVER');

@@ -1,8 +1,10 @@
 /**
  * One Temporal server per test file: `startTimeSkipping()` for timelines,
- * `startDevServer()` for end-to-end and crash tests, `serverPerFile(start)` to start one
- * before a file's tests and stop it after. Both use the binaries `@duban/servers`
- * resolves (env var, PATH, project-local install), never a download.
+ * `startDevServer()` for end-to-end and crash tests, `startDevServerWithWorker()` for
+ * campaigns driven through the client or the CLI, `serverPerFile(start)` to start one
+ * before a file's tests and stop it after. They use the binaries `@duban/servers`
+ * resolves (env var, PATH, project-local install), never a download. `seedPlanPerFile()`
+ * loads the seed plan once for a file.
  *
  * Logs are quiet; set DUBAN_DEBUG=1 to see the SDK's and the servers' logs.
  */
@@ -12,7 +14,10 @@ import { join } from 'node:path';
 import type { SearchAttributeKey, SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { loadPlanFile, type Plan } from '@duban/plan';
 import { resolveTemporalBinary, sdkExecutable, startDevServer as startTemporalDevServer } from '@duban/servers';
+import { createDubanWorker } from '@duban/worker';
+import { dubanSearchAttributes } from '@duban/workflows';
 
 export const debug = process.env.DUBAN_DEBUG === '1';
 const quietLogger = new DefaultLogger(debug ? 'DEBUG' : 'WARN');
@@ -74,15 +79,45 @@ export async function startDevServer(options: DevServerTestOptions = {}): Promis
     await server.stop();
     throw error;
   }
-  const closeConnections = env.teardown.bind(env);
+  teardownInTurn(env, env.teardown.bind(env), () => server.stop());
+  return env;
+}
+
+/**
+ * The dev server with the duban search attributes registered, and the duban worker on it
+ * in this process: the real activities, the audit database at `auditDbPath`, the workflow
+ * bundle of this jest run. `env.teardown()` shuts the worker down, then stops the server.
+ *
+ * @example
+ * ```ts
+ * const dir = temporaryDirectory('duban-campaign-');
+ * const env = serverPerFile(() => startDevServerWithWorker(join(dir, 'audit.sqlite')));
+ * ```
+ */
+export async function startDevServerWithWorker(auditDbPath: string): Promise<TestWorkflowEnvironment> {
+  const env = await startDevServer({ searchAttributes: [...dubanSearchAttributes] });
+  const worker = await createDubanWorker({ connection: env.nativeConnection, auditDbPath, workflowBundle: await workflowBundle() }).catch(async (error: unknown) => {
+    await env.teardown();
+    throw error;
+  });
+  const running = worker.run();
+  const stopWorker = async () => {
+    await worker.shutdown();
+    await running.catch(() => undefined);
+  };
+  teardownInTurn(env, stopWorker, env.teardown.bind(env));
+  return env;
+}
+
+/** Makes `env.teardown()` run `first`, then `second` even if `first` fails. */
+function teardownInTurn(env: TestWorkflowEnvironment, first: () => Promise<void>, second: () => Promise<void>): void {
   env.teardown = async () => {
     try {
-      await closeConnections();
+      await first();
     } finally {
-      await server.stop();
+      await second();
     }
   };
-  return env;
 }
 
 /**
@@ -108,6 +143,30 @@ export function serverPerFile(start: () => Promise<TestWorkflowEnvironment>): ()
   return () => {
     if (env === undefined) throw new Error('The server is not started yet: read env() inside a test or hook.');
     return env;
+  };
+}
+
+/** plans/xihu-2020.yaml, the seed plan. */
+export const SEED_PLAN_PATH = join(__dirname, '..', '..', 'plans', 'xihu-2020.yaml');
+
+/**
+ * The seed plan, loaded with `loadPlanFile` before the file's tests (or the `describe`
+ * block it is called in). Returns it as a function, to be read inside tests and hooks.
+ *
+ * @example
+ * ```ts
+ * const plan = seedPlanPerFile();
+ * it('…', () => { expect(planTaskNumbers(plan())).toHaveLength(20); });
+ * ```
+ */
+export function seedPlanPerFile(): () => Plan {
+  let plan: Plan | undefined;
+  beforeAll(async () => {
+    plan = await loadPlanFile(SEED_PLAN_PATH);
+  });
+  return () => {
+    if (plan === undefined) throw new Error('The seed plan is not loaded yet: read plan() inside a test or hook.');
+    return plan;
   };
 }
 

@@ -5,23 +5,22 @@ import { loadPlanFile, parsePlan, PlanProblemCode, PlanValidationError, type Pla
 const FILE = 'plans/broken.yaml';
 const seed = readFileSync(join(__dirname, '..', '..', 'plans', 'xihu-2020.yaml'), 'utf8');
 
-interface Edit {
-  /** Unique text that starts the region to edit, e.g. the task's `- number: 4` line. */
-  anchor: string;
-  find: string;
-  replace: string;
-}
+/**
+ * [anchor, find, replace]: replaces the first `find` after `anchor`, unique text that starts
+ * the region to edit (e.g. the task's `- number: 4` line).
+ */
+type Edit = [anchor: string, find: string, replace: string];
 
 /** Applies edits to the seed; returns the text and the line/column where each replacement starts. */
 function broken(...edits: Edit[]): { text: string; at: { line: number; column: number }[] } {
   let text = seed;
   const offsets: number[] = [];
-  for (const edit of edits) {
-    const start = text.indexOf(edit.anchor);
-    if (start < 0 || text.indexOf(edit.anchor, start + 1) >= 0) throw new Error(`anchor not unique: ${edit.anchor}`);
-    const pos = text.indexOf(edit.find, start);
-    if (pos < 0) throw new Error(`not found after anchor: ${edit.find}`);
-    text = text.slice(0, pos) + edit.replace + text.slice(pos + edit.find.length);
+  for (const [anchor, find, replace] of edits) {
+    const start = text.indexOf(anchor);
+    if (start < 0 || text.indexOf(anchor, start + 1) >= 0) throw new Error(`anchor not unique: ${anchor}`);
+    const pos = text.indexOf(find, start);
+    if (pos < 0) throw new Error(`not found after anchor: ${find}`);
+    text = text.slice(0, pos) + replace + text.slice(pos + find.length);
     offsets.push(pos);
   }
   const at = offsets.map((offset) => {
@@ -39,202 +38,52 @@ function problemsOf(text: string): PlanProblem[] {
 
 const task = (n: number) => `      - number: ${n}\n`;
 
-interface Case {
-  name: string;
-  edit: Edit;
-  code: PlanProblemCode;
-  path: string;
+const C = PlanProblemCode;
+
+interface CaseOptions {
   /** Other problems the same edit legitimately causes; by default the expected one is the only one. */
   alsoAllowed?: PlanProblemCode[];
-  checkColumn?: boolean;
+  /** The problem's column is the edit's unless this is false. */
+  column?: false;
   /** When the problem is reported somewhere other than the edit: text that starts on the expected line. */
   locatedAt?: string;
 }
 
+/** [what is broken, the edit that breaks the seed, the problem's code, its path, options]. */
+type Case = [name: string, edit: Edit, code: PlanProblemCode, path: string, options?: CaseOptions];
+
 const cases: Case[] = [
-  {
-    name: 'a lead unit code that no unit has',
-    edit: { anchor: task(4), find: 'chengguan]', replace: 'chengguann]' },
-    code: PlanProblemCode.UNKNOWN_UNIT,
-    path: 'actions[1].tasks[1].lead[1]',
-    checkColumn: true,
-  },
-  {
-    name: 'a responsible unit code that no unit has',
-    edit: { anchor: task(18), find: 'example-community-c', replace: 'example-community-x' },
-    code: PlanProblemCode.UNKNOWN_UNIT,
-    path: 'actions[9].tasks[0].responsible[3]',
-    checkColumn: true,
-  },
-  {
-    name: 'a task with an empty lead list',
-    edit: { anchor: task(8), find: '[chengguan]', replace: '[]' },
-    code: PlanProblemCode.NO_LEAD_UNIT,
-    path: 'actions[4].tasks[0].lead',
-    checkColumn: true,
-  },
-  {
-    name: 'two tasks with the same number',
-    edit: { anchor: task(6), find: '6', replace: '5' },
-    code: PlanProblemCode.DUPLICATE_TASK_NUMBER,
-    path: 'actions[2].tasks[1].number',
-    checkColumn: true,
-  },
-  {
-    name: 'a task checked by a milestone that does not exist',
-    edit: { anchor: task(1), find: 'end-2021]', replace: 'end-2022]' },
-    code: PlanProblemCode.UNKNOWN_MILESTONE,
-    path: 'actions[0].tasks[0].milestones[1]',
-    checkColumn: true,
-  },
-  {
-    name: 'a milestone focused on an action that does not exist',
-    edit: { anchor: 'id: national-day-2020', find: '[1, 8]', replace: '[1, 11]' },
-    code: PlanProblemCode.UNKNOWN_ACTION,
-    path: 'milestones[0].focusActions[1]',
-  },
-  {
-    name: 'a sub-headquarters for an action that does not exist',
-    edit: { anchor: '{ action: 10,', find: '10', replace: '12' },
-    code: PlanProblemCode.UNKNOWN_ACTION,
-    path: 'organization.subHeadquarters[9].action',
-    checkColumn: true,
-  },
-  {
-    name: 'a task deadline after the campaign ends',
-    edit: { anchor: task(15), find: '2021-12-31', replace: '2022-06-30' },
-    code: PlanProblemCode.DEADLINE_OUTSIDE_CAMPAIGN,
-    path: 'actions[7].tasks[0].deadline.date',
-    checkColumn: true,
-  },
-  {
-    name: 'a milestone before the campaign starts',
-    edit: { anchor: 'id: national-day-2020', find: '2020-10-01', replace: '2019-10-01' },
-    code: PlanProblemCode.DEADLINE_OUTSIDE_CAMPAIGN,
-    path: 'milestones[0].due',
-    checkColumn: true,
-  },
-  {
-    name: 'a time zone that is not an IANA zone',
-    edit: { anchor: 'timeZone:', find: 'Asia/Shanghai', replace: 'Asia/Beijing' },
-    code: PlanProblemCode.INVALID_TIME_ZONE,
-    path: 'timeZone',
-    checkColumn: true,
-  },
-  {
-    name: 'a supervision-group member who is not in the roster',
-    edit: { anchor: 'code: supervision', find: 'supervisor-zhou', replace: 'supervisor-wang' },
-    code: PlanProblemCode.SUPERVISOR_NOT_IN_ROSTER,
-    path: 'organization.groups[1].members[1]',
-    checkColumn: true,
-  },
-  {
-    name: 'a headquarters leader who is not in the roster',
-    edit: { anchor: 'leaders: [', find: 'hq-director', replace: 'hq-mayor' },
-    code: PlanProblemCode.UNKNOWN_PERSON,
-    path: 'organization.headquarters.leaders[1]',
-    checkColumn: true,
-  },
-  {
-    name: 'an accountability-group member without the accountability role',
-    edit: { anchor: 'code: accountability', find: 'accountability-officer', replace: 'dangzheng-staff' },
-    code: PlanProblemCode.ROLE_MISSING,
-    path: 'organization.groups[2].members[0]',
-    checkColumn: true,
-  },
-  {
-    name: 'a task number that is not a number',
-    edit: { anchor: task(12), find: '12', replace: 'twelve' },
-    code: PlanProblemCode.PLAN_SCHEMA,
-    path: 'actions[6].tasks[0].number',
-    checkColumn: true,
-  },
-  {
-    name: 'a misspelled key',
-    edit: { anchor: task(17), find: 'responsibleSource:', replace: 'responsibleSrc:' },
-    code: PlanProblemCode.PLAN_SCHEMA,
-    path: 'actions[8].tasks[0].responsibleSrc',
-  },
-  {
-    name: 'a date that does not exist',
-    edit: { anchor: 'id: new-year-2021', find: '2021-01-01', replace: '2021-02-30' },
-    code: PlanProblemCode.PLAN_SCHEMA,
-    path: 'milestones[1].due',
-    checkColumn: true,
-  },
-  {
-    name: 'a policy duration that is not ISO-8601',
-    edit: { anchor: 'reviewDeadline:', find: 'P5D', replace: '5 days' },
-    code: PlanProblemCode.INVALID_DURATION,
-    path: 'policies.reviewDeadline',
-    checkColumn: true,
-  },
-  {
-    name: 'an escalation rung the ladder does not know',
-    edit: { anchor: '{ rung: interview', find: 'interview', replace: 'warning' },
-    code: PlanProblemCode.PLAN_SCHEMA,
-    path: 'policies.escalation[2].rung',
-    checkColumn: true,
-  },
-  {
-    name: 'a campaign that ends before it starts',
-    edit: { anchor: '  end: 2021-12-31', find: '2021-12-31', replace: '2019-12-31' },
-    code: PlanProblemCode.CAMPAIGN_RANGE_INVALID,
-    path: 'campaign.end',
-    checkColumn: true,
-  },
-  {
-    name: 'an external bureau as a lead unit',
-    edit: { anchor: task(13), find: '[chengjian]', replace: '[qu-chengjianju]' },
-    code: PlanProblemCode.UNIT_KIND_MISMATCH,
-    path: 'actions[6].tasks[1].lead[0]',
-  },
-  {
-    name: 'the same unit twice in a lead list',
-    edit: { anchor: task(11), find: 'chengguan]', replace: 'chengjian]' },
-    code: PlanProblemCode.DUPLICATE_UNIT_IN_LIST,
-    path: 'actions[5].tasks[0].lead[1]',
-    checkColumn: true,
-  },
-  {
-    name: 'a person in a unit that does not exist',
-    edit: { anchor: 'id: jingfa-staff', find: 'unit: jingfa', replace: 'unit: jingji' },
-    code: PlanProblemCode.UNKNOWN_UNIT,
-    path: 'people[8].unit',
-  },
-  {
-    name: 'a community that is given tasks but has no unit head',
-    edit: { anchor: 'id: community-c-head', find: 'unit-head', replace: 'staff' },
-    code: PlanProblemCode.UNIT_WITHOUT_HEAD,
-    path: 'units[8]',
-    locatedAt: '  - { code: example-community-c,',
-  },
-  {
-    name: 'two milestones with the same id',
-    edit: { anchor: 'id: new-year-2021', find: 'new-year-2021', replace: 'national-day-2020' },
-    code: PlanProblemCode.DUPLICATE_MILESTONE_ID,
-    path: 'milestones[1].id',
-    alsoAllowed: [PlanProblemCode.UNKNOWN_MILESTONE],
-    checkColumn: true,
-  },
-  {
-    name: 'two units with the same code',
-    edit: { anchor: '{ code: jingfa,', find: 'jingfa', replace: 'chengjian' },
-    code: PlanProblemCode.DUPLICATE_UNIT_CODE,
-    path: 'units[2].code',
-    alsoAllowed: [PlanProblemCode.UNKNOWN_UNIT],
-    checkColumn: true,
-  },
-  {
-    name: 'a duplicate key in the YAML',
-    edit: { anchor: 'timeZone: Asia/Shanghai', find: 'timeZone: Asia/Shanghai', replace: 'timeZone: Asia/Shanghai\ntimeZone: UTC' },
-    code: PlanProblemCode.YAML_SYNTAX,
-    path: '',
-  },
+  ['a lead unit code that no unit has', [task(4), 'chengguan]', 'chengguann]'], C.UNKNOWN_UNIT, 'actions[1].tasks[1].lead[1]'],
+  ['a responsible unit code that no unit has', [task(18), 'example-community-c', 'example-community-x'], C.UNKNOWN_UNIT, 'actions[9].tasks[0].responsible[3]'],
+  ['a task with an empty lead list', [task(8), '[chengguan]', '[]'], C.NO_LEAD_UNIT, 'actions[4].tasks[0].lead'],
+  ['two tasks with the same number', [task(6), '6', '5'], C.DUPLICATE_TASK_NUMBER, 'actions[2].tasks[1].number'],
+  ['a task checked by a milestone that does not exist', [task(1), 'end-2021]', 'end-2022]'], C.UNKNOWN_MILESTONE, 'actions[0].tasks[0].milestones[1]'],
+  ['a milestone focused on an action that does not exist', ['id: national-day-2020', '[1, 8]', '[1, 11]'], C.UNKNOWN_ACTION, 'milestones[0].focusActions[1]', { column: false }],
+  ['a sub-headquarters for an action that does not exist', ['{ action: 10,', '10', '12'], C.UNKNOWN_ACTION, 'organization.subHeadquarters[9].action'],
+  ['a task deadline after the campaign ends', [task(15), '2021-12-31', '2022-06-30'], C.DEADLINE_OUTSIDE_CAMPAIGN, 'actions[7].tasks[0].deadline.date'],
+  ['a milestone before the campaign starts', ['id: national-day-2020', '2020-10-01', '2019-10-01'], C.DEADLINE_OUTSIDE_CAMPAIGN, 'milestones[0].due'],
+  ['a time zone that is not an IANA zone', ['timeZone:', 'Asia/Shanghai', 'Asia/Beijing'], C.INVALID_TIME_ZONE, 'timeZone'],
+  ['a supervision-group member who is not in the roster', ['code: supervision', 'supervisor-zhou', 'supervisor-wang'], C.SUPERVISOR_NOT_IN_ROSTER, 'organization.groups[1].members[1]'],
+  ['a headquarters leader who is not in the roster', ['leaders: [', 'hq-director', 'hq-mayor'], C.UNKNOWN_PERSON, 'organization.headquarters.leaders[1]'],
+  ['an accountability-group member without the accountability role', ['code: accountability', 'accountability-officer', 'dangzheng-staff'], C.ROLE_MISSING, 'organization.groups[2].members[0]'],
+  ['a task number that is not a number', [task(12), '12', 'twelve'], C.PLAN_SCHEMA, 'actions[6].tasks[0].number'],
+  ['a misspelled key', [task(17), 'responsibleSource:', 'responsibleSrc:'], C.PLAN_SCHEMA, 'actions[8].tasks[0].responsibleSrc', { column: false }],
+  ['a date that does not exist', ['id: new-year-2021', '2021-01-01', '2021-02-30'], C.PLAN_SCHEMA, 'milestones[1].due'],
+  ['a policy duration that is not ISO-8601', ['reviewDeadline:', 'P5D', '5 days'], C.INVALID_DURATION, 'policies.reviewDeadline'],
+  ['an escalation rung the ladder does not know', ['{ rung: interview', 'interview', 'warning'], C.PLAN_SCHEMA, 'policies.escalation[2].rung'],
+  ['a campaign that ends before it starts', ['  end: 2021-12-31', '2021-12-31', '2019-12-31'], C.CAMPAIGN_RANGE_INVALID, 'campaign.end'],
+  ['an external bureau as a lead unit', [task(13), '[chengjian]', '[qu-chengjianju]'], C.UNIT_KIND_MISMATCH, 'actions[6].tasks[1].lead[0]', { column: false }],
+  ['the same unit twice in a lead list', [task(11), 'chengguan]', 'chengjian]'], C.DUPLICATE_UNIT_IN_LIST, 'actions[5].tasks[0].lead[1]'],
+  ['a person in a unit that does not exist', ['id: jingfa-staff', 'unit: jingfa', 'unit: jingji'], C.UNKNOWN_UNIT, 'people[8].unit', { column: false }],
+  ['a community that is given tasks but has no unit head', ['id: community-c-head', 'unit-head', 'staff'], C.UNIT_WITHOUT_HEAD, 'units[8]', { column: false, locatedAt: '  - { code: example-community-c,' }],
+  ['two milestones with the same id', ['id: new-year-2021', 'new-year-2021', 'national-day-2020'], C.DUPLICATE_MILESTONE_ID, 'milestones[1].id', { alsoAllowed: [C.UNKNOWN_MILESTONE] }],
+  ['two units with the same code', ['{ code: jingfa,', 'jingfa', 'chengjian'], C.DUPLICATE_UNIT_CODE, 'units[2].code', { alsoAllowed: [C.UNKNOWN_UNIT] }],
+  ['a duplicate key in the YAML', ['timeZone: Asia/Shanghai', 'timeZone: Asia/Shanghai', 'timeZone: Asia/Shanghai\ntimeZone: UTC'], C.YAML_SYNTAX, '', { column: false }],
 ];
 
 describe('parsePlan rejects broken plans with the right code, path and line', () => {
-  it.each(cases)('reports $code at $path for $name', ({ edit, code, path, alsoAllowed, checkColumn, locatedAt }) => {
+  const table = cases.map(([name, edit, code, path, options]) => ({ name, edit, code, path, ...options }));
+  it.each(table)('reports $code at $path for $name', ({ edit, code, path, alsoAllowed, column, locatedAt }) => {
     const { text, at } = broken(edit);
     const problems = problemsOf(text);
     const match = problems.find((p) => p.code === code && p.path === path);
@@ -246,7 +95,7 @@ describe('parsePlan rejects broken plans with the right code, path and line', ()
           ? (at[0]?.line ?? 0) + 1
           : at[0]?.line;
     expect(match?.line).toBe(expectedLine);
-    if (checkColumn) expect(match?.column).toBe(at[0]?.column);
+    if (column !== false) expect(match?.column).toBe(at[0]?.column);
     expect(match?.file).toBe(FILE);
     expect(match?.message.length).toBeGreaterThan(0);
     expect(match?.fix.length).toBeGreaterThan(0);
@@ -255,14 +104,14 @@ describe('parsePlan rejects broken plans with the right code, path and line', ()
   });
 
   it('covers at least 15 distinct broken plans', () => {
-    expect(new Set(cases.map((c) => `${c.code} ${c.path}`)).size).toBeGreaterThanOrEqual(15);
+    expect(new Set(table.map((c) => `${c.code} ${c.path}`)).size).toBeGreaterThanOrEqual(15);
   });
 
   it('reports all three problems of a plan with three problems, in file order', () => {
     const { text, at } = broken(
-      { anchor: 'timeZone:', find: 'Asia/Shanghai', replace: 'Beijing' },
-      { anchor: 'code: supervision', find: 'supervisor-zhou', replace: 'supervisor-wang' },
-      { anchor: task(4), find: 'chengguan]', replace: 'chengguann]' },
+      ['timeZone:', 'Asia/Shanghai', 'Beijing'],
+      ['code: supervision', 'supervisor-zhou', 'supervisor-wang'],
+      [task(4), 'chengguan]', 'chengguann]'],
     );
     const problems = problemsOf(text);
     expect(problems.map((p) => [p.code, p.path, p.line])).toEqual([
@@ -274,14 +123,14 @@ describe('parsePlan rejects broken plans with the right code, path and line', ()
 
   it('reports a schema problem and a reference problem together', () => {
     const { text } = broken(
-      { anchor: task(12), find: '12', replace: 'twelve' },
-      { anchor: task(1), find: 'end-2021]', replace: 'end-2022]' },
+      [task(12), '12', 'twelve'],
+      [task(1), 'end-2021]', 'end-2022]'],
     );
     expect(problemsOf(text).map((p) => p.code)).toEqual([PlanProblemCode.UNKNOWN_MILESTONE, PlanProblemCode.PLAN_SCHEMA]);
   });
 
   it('reports a missing required field at the mapping that lacks it', () => {
-    const { text, at } = broken({ anchor: task(9), find: '        description:', replace: '        summary:' });
+    const { text, at } = broken([task(9), '        description:', '        summary:']);
     const problems = problemsOf(text);
     expect(problems.map((p) => [p.code, p.path])).toEqual([
       [PlanProblemCode.PLAN_SCHEMA, 'actions[4].tasks[1].description'],
@@ -292,9 +141,9 @@ describe('parsePlan rejects broken plans with the right code, path and line', ()
   });
 
   it('quotes the wrong value, and tells it from a missing one', () => {
-    const number = problemsOf(broken({ anchor: task(12), find: '12', replace: 'twelve' }).text);
+    const number = problemsOf(broken([task(12), '12', 'twelve']).text);
     expect(number[0]?.message).toBe('Expected number, got string "twelve".');
-    const date = problemsOf(broken({ anchor: 'id: new-year-2021', find: '2021-01-01', replace: '2021-02-30' }).text);
+    const date = problemsOf(broken(['id: new-year-2021', '2021-01-01', '2021-02-30']).text);
     expect(date[0]?.message).toBe('Not a real calendar date: "2021-02-30".');
   });
 
@@ -334,7 +183,7 @@ describe('loadPlanFile', () => {
   });
 
   it('puts every problem with its fix into the error message', async () => {
-    const { text } = broken({ anchor: 'timeZone:', find: 'Asia/Shanghai', replace: 'UTC+8' });
+    const { text } = broken(['timeZone:', 'Asia/Shanghai', 'UTC+8']);
     const result = parsePlan(text, FILE);
     expect(result.ok).toBe(false);
     if (result.ok) return;

@@ -47,7 +47,7 @@ describe('readWorkerSettings', () => {
 
   test('rejects a register flag that is neither 0 nor 1 with WORKER_CONFIG_INVALID naming the variable', () => {
     expect(() => readWorkerSettings({ [WORKER_ENV.registerSearchAttributes]: 'yes please' })).toThrow(
-      expect.objectContaining({ code: WorkerErrorCode.CONFIG_INVALID, details: { variable: 'DUBAN_REGISTER_SEARCH_ATTRIBUTES' } }),
+      expect.objectContaining({ code: WorkerErrorCode.WORKER_CONFIG_INVALID, details: { variable: 'DUBAN_REGISTER_SEARCH_ATTRIBUTES' } }),
     );
   });
 });
@@ -69,7 +69,7 @@ describe('createDubanWorker', () => {
     const codePath = join(dir, 'missing-bundle.js');
     await expect(
       createDubanWorker({ auditStore: new InMemoryAuditStore(), workflowBundle: { codePath } }),
-    ).rejects.toMatchObject({ code: WorkerErrorCode.WORKFLOW_BUNDLE_FAILED, details: { codePath } });
+    ).rejects.toMatchObject({ code: WorkerErrorCode.WORKER_WORKFLOW_BUNDLE_FAILED, details: { codePath } });
   });
 
   test('refuses an unusable webhook URL before connecting, with WEBHOOK_URL_INVALID', async () => {

@@ -1,19 +1,5 @@
-import {
-  applySummary,
-  buildBulletin,
-  initialBoardTask,
-  nextDispatchAtMs,
-  rankByUnit,
-  refuseAmendment,
-  rollUp,
-  taskSummary,
-  unitCounts,
-  type BoardTask,
-  type PlanAmendment,
-  type TaskState,
-  type TaskSummary,
-  type TaskWorkflowInput,
-} from '@duban/workflows';
+import * as campaign from '@duban/workflows';
+import type { BoardTask, PlanAmendment, TaskState, TaskSummary, TaskWorkflowInput } from '@duban/workflows';
 
 const T0 = Date.parse('2027-03-01T01:00:00.000Z');
 const at = (days: number) => new Date(T0 + days * 86_400_000).toISOString();
@@ -45,7 +31,7 @@ function taskInput(taskNumber: number, primaryLead: string, deadlineDays = 100):
 }
 
 function line(taskNumber: number, primaryLead: string, patch: Partial<BoardTask> = {}): BoardTask {
-  return { ...initialBoardTask(taskInput(taskNumber, primaryLead), `duban/xihu-2020/task-${taskNumber}`, at(0)), ...patch };
+  return { ...campaign.initialBoardTask(taskInput(taskNumber, primaryLead), `duban/xihu-2020/task-${taskNumber}`, at(0)), ...patch };
 }
 
 function summaryOf(task: BoardTask, patch: Partial<TaskSummary>): TaskSummary {
@@ -56,7 +42,7 @@ function summaryOf(task: BoardTask, patch: Partial<TaskSummary>): TaskSummary {
 describe('the campaign board', () => {
   test('a newer summary replaces the line and reports the escalations opened and closed in between', () => {
     const board = [line(1, 'chengjian')];
-    const first = applySummary(board, summaryOf(board[0]!, { seq: 5, light: 'yellow', escalationLevel: 1, escalationsStarted: 2, escalationsStopped: 1, at: at(3) }));
+    const first = campaign.applySummary(board, summaryOf(board[0]!, { seq: 5, light: 'yellow', escalationLevel: 1, escalationsStarted: 2, escalationsStopped: 1, at: at(3) }));
     expect(first.applied).toBe(true);
     expect(first.opened).toEqual([
       { taskNumber: 1, unit: 'chengjian', at: at(3) },
@@ -68,18 +54,18 @@ describe('the campaign board', () => {
 
   test('an older or repeated summary changes nothing', () => {
     const board = [line(1, 'chengjian', { seq: 9, light: 'red' })];
-    const stale = applySummary(board, summaryOf(board[0]!, { seq: 8, light: 'green', escalationsStarted: 4 }));
+    const stale = campaign.applySummary(board, summaryOf(board[0]!, { seq: 8, light: 'green', escalationsStarted: 4 }));
     expect(stale).toEqual({ applied: false, opened: [], closed: [] });
     expect(board[0]!.light).toBe('red');
   });
 
   test('a summary for a task not on the board is ignored', () => {
     const board = [line(1, 'chengjian')];
-    expect(applySummary(board, summaryOf(line(2, 'jingfa'), { seq: 3 })).applied).toBe(false);
+    expect(campaign.applySummary(board, summaryOf(line(2, 'jingfa'), { seq: 3 })).applied).toBe(false);
   });
 
   test('counts per primary lead unit add up lights, escalations and outcomes', () => {
-    const counts = unitCounts([
+    const counts = campaign.unitCounts([
       line(1, 'chengjian', { light: 'red', escalationLevel: 2 }),
       line(2, 'chengjian', { light: 'yellow' }),
       line(3, 'chengguan', { status: 'approved' }),
@@ -104,7 +90,7 @@ describe('the bulletin (通报)', () => {
   ];
 
   test('ranks units by their number of overdue tasks, ties sharing a rank, the worst-escalated task first', () => {
-    const ranking = rankByUnit(board, 'red');
+    const ranking = campaign.rankByUnit(board, 'red');
     expect(ranking.map((r) => [r.rank, r.unit, r.tasks.map((t) => t.taskNumber)])).toEqual([
       [1, 'chengjian', [2, 1]],
       [2, 'chengguan', [3]],
@@ -113,7 +99,7 @@ describe('the bulletin (通报)', () => {
   });
 
   test('leaves finished tasks out of the rankings but counts them in the totals', () => {
-    const bulletin = buildBulletin({ board, number: 3, at: at(7), periodStart: at(0), opened: [{ taskNumber: 2, unit: 'chengjian', at: at(2) }], closed: [] });
+    const bulletin = campaign.buildBulletin({ board, number: 3, at: at(7), periodStart: at(0), opened: [{ taskNumber: 2, unit: 'chengjian', at: at(2) }], closed: [] });
     expect(bulletin.overdue.flatMap((r) => r.tasks.map((t) => t.taskNumber))).not.toContain(6);
     expect(bulletin.atRisk).toEqual([{ rank: 1, unit: 'shehui', tasks: [expect.objectContaining({ taskNumber: 5, percent: 10 })] }]);
     expect(bulletin.totals).toEqual({ tasks: 7, green: 1, yellow: 1, red: 5, approved: 1, cancelled: 1 });
@@ -123,7 +109,7 @@ describe('the bulletin (通报)', () => {
 
 describe('the assessment roll-up by unit', () => {
   test('averages the approved scores and sums lights, rungs and commendations per primary lead unit', () => {
-    const rolled = rollUp([
+    const rolled = campaign.rollUp([
       line(1, 'chengjian', { status: 'approved', score: 90, yellows: 1, rungs: ['reminder'] }),
       line(2, 'chengjian', { status: 'approved', score: 97, commended: true }),
       line(3, 'chengjian', { status: 'cancelled', reds: 2, rungs: ['reminder', 'supervision-notice'] }),
@@ -139,9 +125,9 @@ describe('the assessment roll-up by unit', () => {
 describe('the weekly dispatch schedule', () => {
   const week = 7 * 86_400_000;
   test('is the first dispatch until it has passed, then the next slot after now', () => {
-    expect(nextDispatchAtMs(T0, week, T0 - 1)).toBe(T0);
-    expect(nextDispatchAtMs(T0, week, T0)).toBe(T0 + week);
-    expect(nextDispatchAtMs(T0, week, T0 + 2.5 * week)).toBe(T0 + 3 * week);
+    expect(campaign.nextDispatchAtMs(T0, week, T0 - 1)).toBe(T0);
+    expect(campaign.nextDispatchAtMs(T0, week, T0)).toBe(T0 + week);
+    expect(campaign.nextDispatchAtMs(T0, week, T0 + 2.5 * week)).toBe(T0 + 3 * week);
   });
 });
 
@@ -152,7 +138,7 @@ describe('amendment validation', () => {
 
   test('accepts a new task, a later deadline and a reassignment to known units', () => {
     expect(
-      refuseAmendment(
+      campaign.refuseAmendment(
         amendment({
           addTasks: [taskInput(21, 'chengjian')],
           moveDeadlines: [{ taskNumber: 1, deadlineAt: at(200), reason: 'r' }],
@@ -175,7 +161,7 @@ describe('amendment validation', () => {
     ['an unknown unit', amendment({ reassign: [{ taskNumber: 1, primaryLead: 'nowhere', assistingLeads: [], people: [], reason: 'r' }] }), 'UNKNOWN_UNIT'],
     ['a task of another plan', amendment({ addTasks: [{ ...taskInput(21, 'chengjian'), planId: 'other' }] }), 'PLAN_MISMATCH'],
   ])('refuses %s', (_name, a, code) => {
-    expect(refuseAmendment(a, ctx)?.code).toBe(code);
+    expect(campaign.refuseAmendment(a, ctx)?.code).toBe(code);
   });
 });
 
@@ -209,7 +195,7 @@ describe('the summary a task sends its campaign', () => {
         { seq: 4, at: at(21), actor: 'system', kind: 'escalation.started', details: {} },
       ],
     } satisfies TaskState;
-    expect(taskSummary(state, { primaryLead: 'chengjian', assistingLeads: ['chengguan'] })).toEqual({
+    expect(campaign.taskSummary(state, { primaryLead: 'chengjian', assistingLeads: ['chengguan'] })).toEqual({
       taskNumber: 4,
       seq: 4,
       at: at(21),

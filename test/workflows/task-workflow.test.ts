@@ -67,6 +67,20 @@ async function expectCode(promise: Promise<unknown>, code: TaskErrorCode): Promi
   expect((cause as ApplicationFailure).type).toBe(code);
 }
 
+/** A fresh task's input, its instants offsets from the test server's clock now. */
+async function freshInput(options: Parameters<typeof taskInput>[1] = {}): Promise<TaskWorkflowInput> {
+  return taskInput(await now(), { taskNumber: freshTaskNumber(), ...options });
+}
+
+/** Starts a task from `input` and plays `scenario` on it while a worker runs. */
+async function withTask(input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>): Promise<void> {
+  const worker = await createWorker();
+  await worker.runUntil(async () => scenario(await start(input)));
+}
+
+/** A task 50 % behind at a milestone on day 10, its deadline far off: it escalates for being behind schedule. */
+const behindAtDay10 = { deadlineInMs: 200 * DAY, milestonesInMs: [{ id: 'mid', inMs: 10 * DAY, expectedPercent: 50 }] };
+
 const ack = (h: TaskHandle, actor: string, requestId = rid('ack')) => h.executeUpdate(acknowledgeUpdate, { args: [{ requestId, actor }] });
 const report = (h: TaskHandle, actor: string, percent: number, requestId = rid('report')) =>
   h.executeUpdate(reportProgressUpdate, { args: [{ requestId, actor, percent, note: `${percent}% done`, evidence: ['https://example.org/photo.jpg'] }] });
@@ -74,6 +88,16 @@ const submit = (h: TaskHandle, actor: string, requestId = rid('submit')) =>
   h.executeUpdate(submitUpdate, { args: [{ requestId, actor, summary: '牵头汇总: all parts reported' }] });
 const approve = (h: TaskHandle, actor: string, score: number, requestId = rid('approve')) =>
   h.executeUpdate(reviewUpdate, { args: [{ requestId, actor, decision: 'approve', score }] });
+const requestExtension = (h: TaskHandle, deadlineAt: string, reason: string) =>
+  h.executeUpdate(requestExtensionUpdate, { args: [{ requestId: rid(), actor: 'chengjian-head', deadlineAt, reason }] });
+const decideExtension = (h: TaskHandle, actor: string, decision: { decision: 'approve' } | { decision: 'refuse'; reason: string }) =>
+  h.executeUpdate(decideExtensionUpdate, { args: [{ requestId: rid(), actor, ...decision }] });
+
+/** Ends a test's task by cancelling it (as HQ by default); returns the task's result. */
+async function cancelAtEnd(h: TaskHandle, actor = 'hq-1') {
+  await h.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor, reason: 'test over' }] });
+  return h.result();
+}
 
 /** Audit entries are complete and unique: one per timeline event, keys derived from workflow ID and seq. */
 function expectAuditMatchesTimeline(workflowId: string, timeline: { seq: number; kind: string }[]): void {
@@ -84,10 +108,8 @@ function expectAuditMatchesTimeline(workflowId: string, timeline: { seq: number;
 
 describe('the task workflow', () => {
   it('approves a task reviewed before its deadline, scores it and commends the early, high-quality work', async () => {
-    const input = taskInput(await now(), { taskNumber: freshTaskNumber() });
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    const input = await freshInput();
+    await withTask(input, async (handle) => {
       expect(await ack(handle, 'chengjian-staff')).toMatchObject({ applied: true, status: 'acknowledged' });
       await ack(handle, 'chengguan-staff');
       await report(handle, 'chengguan-staff', 100);
@@ -147,10 +169,7 @@ describe('the task workflow', () => {
   });
 
   it('turns red at a deadline that passes before approval, starts the ladder and deducts for both', async () => {
-    const input = taskInput(await now(), { taskNumber: freshTaskNumber(), deadlineInMs: 2 * DAY });
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    await withTask(await freshInput({ deadlineInMs: 2 * DAY }), async (handle) => {
       await ack(handle, 'chengjian-staff');
       await report(handle, 'chengjian-staff', 30);
       await env.sleep(2 * DAY + HOUR);
@@ -176,7 +195,7 @@ describe('the task workflow', () => {
   });
 
   it('applies an acknowledgement sent before the workflow first ran, without a missed-window reminder', async () => {
-    const input = taskInput(await now(), { taskNumber: freshTaskNumber() });
+    const input = await freshInput();
     // No worker yet: the update waits on the server and reaches the workflow in its first task.
     const handle = await start(input);
     const early = ack(handle, 'chengjian-head', 'early-ack');
@@ -187,16 +206,12 @@ describe('the task workflow', () => {
       const state = await handle.query(taskStateQuery);
       expect(state.units[0]).toMatchObject({ unit: 'chengjian', acknowledgedBy: 'chengjian-head' });
       expect(state.timeline.map((e) => e.kind)).toEqual(['task.assigned', 'task.acknowledged']);
-      await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-1', reason: 'test over' }] });
-      expect((await handle.result()).status).toBe('cancelled');
+      expect((await cancelAtEnd(handle)).status).toBe('cancelled');
     });
   });
 
   it('returns work for rework with reasons, then approves the second submission', async () => {
-    const input = taskInput(await now(), { taskNumber: freshTaskNumber() });
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    await withTask(await freshInput(), async (handle) => {
       await ack(handle, 'chengjian-staff');
       await report(handle, 'chengjian-staff', 80);
       await submit(handle, 'chengjian-staff');
@@ -222,14 +237,7 @@ describe('the task workflow', () => {
   });
 
   it('climbs all four rungs while behind schedule, then stops escalating once the task catches up', async () => {
-    const input = taskInput(await now(), {
-      taskNumber: freshTaskNumber(),
-      deadlineInMs: 200 * DAY,
-      milestonesInMs: [{ id: 'mid', inMs: 10 * DAY, expectedPercent: 50 }],
-    });
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    await withTask(await freshInput(behindAtDay10), async (handle) => {
       await ack(handle, 'chengjian-staff');
       await report(handle, 'chengjian-staff', 10);
       await env.sleep(10 * DAY + HOUR);
@@ -267,14 +275,7 @@ describe('the task workflow', () => {
   });
 
   it('stops before the next rung when the task catches up after a reminder', async () => {
-    const input = taskInput(await now(), {
-      taskNumber: freshTaskNumber(),
-      deadlineInMs: 200 * DAY,
-      milestonesInMs: [{ id: 'mid', inMs: 10 * DAY, expectedPercent: 50 }],
-    });
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    await withTask(await freshInput(behindAtDay10), async (handle) => {
       await ack(handle, 'chengjian-staff');
       await env.sleep(11 * DAY);
       await report(handle, 'chengjian-staff', 45);
@@ -282,16 +283,12 @@ describe('the task workflow', () => {
       const state = await handle.query(taskStateQuery);
       expect(state.escalation.history.map((r) => r.rung)).toEqual(['reminder']);
       expect(state.escalation.level).toBe(0);
-      await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-1', reason: 'test over' }] });
-      await handle.result();
+      await cancelAtEnd(handle);
     });
   });
 
   it('reminds the lead unit when the assignment is not acknowledged within the window', async () => {
-    const input = taskInput(await now(), { taskNumber: freshTaskNumber() });
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    await withTask(await freshInput(), async (handle) => {
       await env.sleep(3 * DAY + HOUR);
       let state = await handle.query(taskStateQuery);
       expect(state.timeline.map((e) => e.kind)).toEqual(['task.assigned', 'acknowledgement.overdue', 'escalation.started', 'escalation.reminder']);
@@ -299,16 +296,12 @@ describe('the task workflow', () => {
       await ack(handle, 'chengjian-staff');
       state = await handle.query(taskStateQuery);
       expect(state.escalation.episodeStartedAt).toBeUndefined();
-      await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-1', reason: 'test over' }] });
-      await handle.result();
+      await cancelAtEnd(handle);
     });
   });
 
   it('escalates the supervisors, not the unit, when a review stays undecided past the review deadline', async () => {
-    const input = taskInput(await now(), { taskNumber: freshTaskNumber() });
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    await withTask(await freshInput(), async (handle) => {
       await ack(handle, 'chengjian-staff');
       await report(handle, 'chengjian-staff', 100);
       await submit(handle, 'chengjian-staff');
@@ -327,44 +320,29 @@ describe('the task workflow', () => {
   });
 
   it('moves the deadline for an extension HQ approves, and keeps it for one HQ refuses or one asked after the deadline', async () => {
-    const input = taskInput(await now(), { taskNumber: freshTaskNumber(), deadlineInMs: 10 * DAY });
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    const input = await freshInput({ deadlineInMs: 10 * DAY });
+    await withTask(input, async (handle) => {
       await ack(handle, 'chengjian-staff');
       const newDeadline = new Date(Date.parse(input.deadlineAt) + 20 * DAY).toISOString();
-      await handle.executeUpdate(requestExtensionUpdate, {
-        args: [{ requestId: rid(), actor: 'chengjian-head', deadlineAt: newDeadline, reason: '雨季施工受阻 rainy season' }],
-      });
+      await requestExtension(handle, newDeadline, '雨季施工受阻 rainy season');
       // Only HQ decides.
-      await expectCode(
-        handle.executeUpdate(decideExtensionUpdate, { args: [{ requestId: rid(), actor: 'supervisor-1', decision: 'approve' }] }),
-        TaskErrorCode.WRONG_ROLE,
-      );
-      expect(await handle.executeUpdate(decideExtensionUpdate, { args: [{ requestId: rid(), actor: 'hq-1', decision: 'approve' }] })).toMatchObject({
-        deadlineAt: newDeadline,
-      });
+      await expectCode(decideExtension(handle, 'supervisor-1', { decision: 'approve' }), TaskErrorCode.WRONG_ROLE);
+      expect(await decideExtension(handle, 'hq-1', { decision: 'approve' })).toMatchObject({ deadlineAt: newDeadline });
       await env.sleep(12 * DAY);
       let state = await handle.query(taskStateQuery);
       expect(state.deadlinePassed).toBe(false);
       expect(state.light).toBe('green');
 
       const further = new Date(Date.parse(newDeadline) + 30 * DAY).toISOString();
-      await handle.executeUpdate(requestExtensionUpdate, { args: [{ requestId: rid(), actor: 'chengjian-head', deadlineAt: further, reason: 'more time' }] });
-      await expectCode(
-        handle.executeUpdate(requestExtensionUpdate, { args: [{ requestId: rid(), actor: 'chengjian-head', deadlineAt: further, reason: 'again' }] }),
-        TaskErrorCode.EXTENSION_PENDING,
-      );
-      await handle.executeUpdate(decideExtensionUpdate, { args: [{ requestId: rid(), actor: 'hq-1', decision: 'refuse', reason: '不予延期 no' }] });
+      await requestExtension(handle, further, 'more time');
+      await expectCode(requestExtension(handle, further, 'again'), TaskErrorCode.EXTENSION_PENDING);
+      await decideExtension(handle, 'hq-1', { decision: 'refuse', reason: '不予延期 no' });
       state = await handle.query(taskStateQuery);
       expect(state.deadlineAt).toBe(newDeadline);
       expect(state.extensions.map((e) => e.decision)).toEqual(['approved', 'refused']);
 
       await env.sleep(20 * DAY);
-      await expectCode(
-        handle.executeUpdate(requestExtensionUpdate, { args: [{ requestId: rid(), actor: 'chengjian-head', deadlineAt: further, reason: 'too late' }] }),
-        TaskErrorCode.DEADLINE_PASSED,
-      );
+      await expectCode(requestExtension(handle, further, 'too late'), TaskErrorCode.DEADLINE_PASSED);
       state = await handle.query(taskStateQuery);
       expect(state.light).toBe('red');
       expect(state.timeline.filter((e) => e.kind.startsWith('extension.')).map((e) => e.kind)).toEqual([
@@ -379,17 +357,13 @@ describe('the task workflow', () => {
         expect.objectContaining({ kind: 'extension-requested', deadlineAt: further, reason: 'more time' }),
         expect.objectContaining({ kind: 'extension-decided', decision: 'refused', deadlineAt: newDeadline, reason: '不予延期 no' }),
       ]);
-      await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-1', reason: 'test over' }] });
-      await handle.result();
+      await cancelAtEnd(handle);
       await maybeRecordHistory('extensions', handle);
     });
   });
 
   it('rejects an unknown actor, a wrong-role actor, a self-approval and malformed or untimely messages with their codes', async () => {
-    const input = taskInput(await now(), { taskNumber: freshTaskNumber(), policy: { requireAssistingReports: true } });
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    await withTask(await freshInput({ policy: { requireAssistingReports: true } }), async (handle) => {
       await expectCode(ack(handle, 'nobody'), TaskErrorCode.UNKNOWN_ACTOR);
       await expectCode(ack(handle, 'supervisor-1'), TaskErrorCode.WRONG_ROLE);
       await expectCode(report(handle, 'chengjian-staff', 150), TaskErrorCode.INVALID_ARGUMENT);
@@ -430,10 +404,7 @@ describe('the task workflow', () => {
   });
 
   it('applies a message retried with the same request id once, also across continue-as-new', async () => {
-    const input = { ...taskInput(await now(), { taskNumber: freshTaskNumber() }), continueAsNewAtHistoryLength: 30 };
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    await withTask({ ...(await freshInput()), continueAsNewAtHistoryLength: 30 }, async (handle) => {
       const firstRunId = (await handle.describe()).runId;
       expect(await ack(handle, 'chengjian-staff', 'ack-1')).toMatchObject({ applied: true });
       expect(await ack(handle, 'chengjian-staff', 'ack-1')).toMatchObject({ applied: false, status: 'acknowledged' });
@@ -452,8 +423,7 @@ describe('the task workflow', () => {
       expect(state.timeline.filter((e) => e.kind === 'progress.reported')).toHaveLength(6);
       expect(state.timeline.map((e) => e.seq)).toEqual(state.timeline.map((_, i) => i + 1));
       expectAuditMatchesTimeline(handle.workflowId, state.timeline);
-      await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-1', reason: 'test over' }] });
-      expect((await handle.result()).status).toBe('cancelled');
+      expect((await cancelAtEnd(handle)).status).toBe('cancelled');
     });
   });
 
@@ -466,9 +436,7 @@ describe('the task workflow', () => {
     const milestones = plan.milestones.map((m) => ({ id: m.id, dueAt: milestoneInstant(plan, m).toISO() ?? '' }));
     const input = inputFromPlan(plan, 15, { milestones, assignedAt: new Date(nowMs).toISOString() });
     expect(milestones.map((m) => m.id)).toEqual(['national-day-2020', 'new-year-2021', 'end-2021']);
-    const worker = await createWorker();
-    await worker.runUntil(async () => {
-      const handle = await start(input);
+    await withTask(input, async (handle) => {
       await ack(handle, 'chengjian-staff');
       await report(handle, 'chengjian-staff', 10);
       for (const [index, milestone] of milestones.entries()) {
@@ -485,8 +453,7 @@ describe('the task workflow', () => {
       expect(checked.map((e) => e.details.milestone)).toEqual(milestones.map((m) => m.id));
       for (const [i, event] of checked.entries()) expect(Date.parse(event.at)).toBeGreaterThanOrEqual(Date.parse(milestones[i]?.dueAt ?? ''));
       expect(state.escalation.history.map((r) => r.rung)).toEqual(['reminder', 'supervision-notice', 'interview', 'accountability']);
-      await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-office-clerk', reason: 'test over' }] });
-      expect((await handle.result()).status).toBe('cancelled');
+      expect((await cancelAtEnd(handle, 'hq-office-clerk')).status).toBe('cancelled');
       await maybeRecordHistory('seed-task-15-milestones', handle);
     });
   });

@@ -3,7 +3,7 @@
  * the one registry; the top-level handler in `main.ts` prints the message and code and
  * turns the code's kind into the exit code. No error class or name decides anything.
  */
-import { DubanError, ErrorCode, errorKind } from '@duban/common';
+import { DubanError, ErrorCode, errorKind, type DubanErrorOptions } from '@duban/common';
 
 /** Exit codes every command shares. */
 export const ExitCode = {
@@ -23,7 +23,7 @@ export function exitCodeOf(code: ErrorCode): ExitCode {
 /** The command line is wrong (code `USAGE`, exit 2); the message says what to type instead. */
 export class UsageError extends DubanError<typeof ErrorCode.USAGE> {
   override readonly name: string = 'UsageError';
-  constructor(message: string, details?: Record<string, unknown>) {
-    super(ErrorCode.USAGE, message, details === undefined ? {} : { details });
+  constructor(message: string, options: DubanErrorOptions = {}) {
+    super(ErrorCode.USAGE, message, options);
   }
 }

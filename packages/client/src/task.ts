@@ -3,14 +3,8 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import type { UpdateDefinition } from '@temporalio/common';
 import { ErrorCode, taskWorkflowId } from '@duban/common';
 import {
-  acknowledgeUpdate,
-  cancelUpdate,
-  decideExtensionUpdate,
   messageArgSchemas,
-  reportProgressUpdate,
-  requestExtensionUpdate,
-  reviewUpdate,
-  submitUpdate,
+  TASK_MESSAGES,
   taskStateQuery,
   type MessageArgs,
   type MessageName,
@@ -32,6 +26,11 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
  * generated. Give your own to make a retry of the same request safe.
  */
 export type MessageInput<N extends MessageName> = DistributiveOmit<MessageArgs[N], 'requestId'> & { requestId?: string };
+
+/** Each task message's update definition, by message name (which is also the update's name). */
+const messageUpdates = Object.fromEntries(TASK_MESSAGES.map((m) => [m.name, m.update])) as {
+  [N in MessageName]: UpdateDefinition<MessageResult, [MessageArgs[N]], N>;
+};
 
 /** How a task's failures read: "not found" means the task was never launched. */
 export function taskFailures(planId: string, taskNumber: number, address: string): FailureContext {
@@ -75,38 +74,36 @@ export class DubanTaskHandle {
   }
 
   /** 签收: a worker of the primary lead, an assisting lead or a responsible unit takes the task on. */
-  acknowledge(args: MessageInput<'acknowledge'>): Promise<MessageResult> {
-    return this.send('acknowledge', acknowledgeUpdate, args);
-  }
-
+  readonly acknowledge = this.sender('acknowledge');
   /** Progress of the actor's unit (for the primary lead: the whole task), 0–100. */
-  reportProgress(args: MessageInput<'reportProgress'>): Promise<MessageResult> {
-    return this.send('reportProgress', reportProgressUpdate, args);
-  }
-
+  readonly reportProgress = this.sender('reportProgress');
   /** The primary lead consolidates (牵头汇总) and submits for review. */
-  submit(args: MessageInput<'submit'>): Promise<MessageResult> {
-    return this.send('submit', submitUpdate, args);
-  }
-
+  readonly submit = this.sender('submit');
   /** A supervisor approves with a score or returns the work with reasons. */
-  review(args: MessageInput<'review'>): Promise<MessageResult> {
-    return this.send('review', reviewUpdate, args);
-  }
-
+  readonly review = this.sender('review');
   /** 延期: the primary lead asks for a later deadline, before the current one passes. */
-  requestExtension(args: MessageInput<'requestExtension'>): Promise<MessageResult> {
-    return this.send('requestExtension', requestExtensionUpdate, args);
-  }
-
+  readonly requestExtension = this.sender('requestExtension');
   /** HQ approves (optionally with another deadline) or refuses the pending extension. */
-  decideExtension(args: MessageInput<'decideExtension'>): Promise<MessageResult> {
-    return this.send('decideExtension', decideExtensionUpdate, args);
-  }
-
+  readonly decideExtension = this.sender('decideExtension');
   /** HQ cancels the task. */
-  cancel(args: MessageInput<'cancel'>): Promise<MessageResult> {
-    return this.send('cancel', cancelUpdate, args);
+  readonly cancel = this.sender('cancel');
+
+  /**
+   * Sends any task message by name; the named properties above are this with the name
+   * filled in. The argument is checked against the workflow's schema first.
+   *
+   * @throws DubanClientError `INVALID_ARGUMENT` (with `field`) for a malformed argument,
+   *   the workflow's refusal code (`WRONG_ROLE`, `INVALID_STATE`, …), or `TASK_NOT_FOUND`.
+   */
+  async send<N extends MessageName>(message: N, args: MessageInput<N>): Promise<MessageResult> {
+    const parsed = validate(message, { ...args, requestId: args.requestId ?? randomUUID() });
+    try {
+      return await this.handle().executeUpdate(messageUpdates[message], { args: [parsed], updateId: parsed.requestId });
+    } catch (error) {
+      // Updates to a closed workflow come back as "not found": tell that apart from a task never launched.
+      if (error instanceof WorkflowNotFoundError) await this.throwIfClosed(message, error);
+      throw toDubanError(error, this.failures);
+    }
   }
 
   /**
@@ -126,19 +123,8 @@ export class DubanTaskHandle {
     return this.client.workflow.getHandle<TaskWorkflowFn>(this.workflowId);
   }
 
-  private async send<N extends MessageName>(
-    message: N,
-    update: UpdateDefinition<MessageResult, [MessageArgs[N]]>,
-    input: MessageInput<N>,
-  ): Promise<MessageResult> {
-    const args = validate(message, { ...input, requestId: input.requestId ?? randomUUID() });
-    try {
-      return await this.handle().executeUpdate(update, { args: [args], updateId: args.requestId });
-    } catch (error) {
-      // Updates to a closed workflow come back as "not found": tell that apart from a task never launched.
-      if (error instanceof WorkflowNotFoundError) await this.throwIfClosed(message, error);
-      throw toDubanError(error, this.failures);
-    }
+  private sender<N extends MessageName>(message: N): (args: MessageInput<N>) => Promise<MessageResult> {
+    return (args) => this.send(message, args);
   }
 
   private async throwIfClosed(message: MessageName, cause: unknown): Promise<void> {

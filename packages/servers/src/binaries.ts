@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { DEFAULT_PATHS, DubanError, ENV, ErrorCode, type DubanErrorOptions } from '@duban/common';
+import { codesOf, DEFAULT_PATHS, DubanError, ENV, ErrorCode, type DubanErrorOptions } from '@duban/common';
 
 /** The two Temporal servers duban runs: the `temporal` CLI (dev server) and the time-skipping test server. */
 export type TemporalBinaryKind = 'temporal-cli' | 'test-server';
@@ -51,11 +51,11 @@ export type ResolvedBinary =
 export type SdkExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
 
 /** The codes a {@link TemporalServerError} carries: a view of the registry in `@duban/common`. */
-export const ServerErrorCode = {
-  BINARY_NOT_FOUND: ErrorCode.TEMPORAL_BINARY_NOT_FOUND,
-  BINARY_NOT_EXECUTABLE: ErrorCode.TEMPORAL_BINARY_NOT_EXECUTABLE,
-  SERVER_START_FAILED: ErrorCode.TEMPORAL_SERVER_START_FAILED,
-} as const;
+export const ServerErrorCode = codesOf([
+  ErrorCode.TEMPORAL_BINARY_NOT_FOUND,
+  ErrorCode.TEMPORAL_BINARY_NOT_EXECUTABLE,
+  ErrorCode.TEMPORAL_SERVER_START_FAILED,
+]);
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 
 /**
@@ -129,14 +129,14 @@ export function resolveTemporalBinary(kind: TemporalBinaryKind, options: Resolve
     const path = resolve(options.cwd ?? process.cwd(), explicit);
     if (!existsSync(path)) {
       throw new TemporalServerError(
-        ServerErrorCode.BINARY_NOT_FOUND,
+        ServerErrorCode.TEMPORAL_BINARY_NOT_FOUND,
         `${spec.envVar} points at ${path}, which does not exist.\n${fixes(spec)}`,
         kind,
       );
     }
     if (!isExecutable(path)) {
       throw new TemporalServerError(
-        ServerErrorCode.BINARY_NOT_EXECUTABLE,
+        ServerErrorCode.TEMPORAL_BINARY_NOT_EXECUTABLE,
         `${spec.envVar} points at ${path}, which is not executable (chmod +x it, or point the variable at the real binary).`,
         kind,
       );
@@ -155,7 +155,7 @@ export function resolveTemporalBinary(kind: TemporalBinaryKind, options: Resolve
   if (env[ALLOW_DOWNLOAD_ENV] === '1') return { kind, source: 'sdk-download' };
 
   throw new TemporalServerError(
-    ServerErrorCode.BINARY_NOT_FOUND,
+    ServerErrorCode.TEMPORAL_BINARY_NOT_FOUND,
     `No ${spec.fileName} executable was found.\n${fixes(spec)}`,
     kind,
   );

@@ -77,7 +77,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   const binary = options.binary ?? resolveTemporalBinary('temporal-cli');
   if (binary.source === 'sdk-download') {
     throw new TemporalServerError(
-      ServerErrorCode.BINARY_NOT_FOUND,
+      ServerErrorCode.TEMPORAL_BINARY_NOT_FOUND,
       `The dev server needs a local \`temporal\` executable; run \`bash scripts/setup.sh\` or set ${ENV.temporalCli}.`,
       'temporal-cli',
     );
@@ -115,7 +115,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   if (!health.healthy) {
     if (!exited) child.kill('SIGKILL');
     throw new TemporalServerError(
-      ServerErrorCode.SERVER_START_FAILED,
+      ServerErrorCode.TEMPORAL_SERVER_START_FAILED,
       `The Temporal dev server (${binary.path}) at ${address} did not become healthy: ${health.reason}. ` +
         'Another process may hold the port or the database file, or the machine is too busy; run with --verbose to see its log.',
       'temporal-cli',

@@ -43,9 +43,9 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, overrides: Partial<Wo
   const register = nonEmpty(env[WORKER_ENV.registerSearchAttributes]);
   if (register !== undefined && !['0', '1', 'true', 'false'].includes(register)) {
     throw new DubanWorkerError(
-      WorkerErrorCode.CONFIG_INVALID,
+      WorkerErrorCode.WORKER_CONFIG_INVALID,
       `${WORKER_ENV.registerSearchAttributes} must be 0 or 1, got ${JSON.stringify(register)}.`,
-      { variable: WORKER_ENV.registerSearchAttributes },
+      { details: { variable: WORKER_ENV.registerSearchAttributes } },
     );
   }
   const settings: WorkerSettings = {

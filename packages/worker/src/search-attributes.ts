@@ -75,7 +75,7 @@ export async function ensureSearchAttributes(
         WorkerErrorCode.SEARCH_ATTRIBUTE_TYPE_MISMATCH,
         `Search attribute ${key.name} exists in namespace ${namespace} as ${IndexedValueType[found] ?? found}, ` +
           `but duban needs ${key.type}. Use another namespace, or remove the attribute (temporal operator search-attribute remove).`,
-        { namespace, name: key.name, found: IndexedValueType[found] ?? found, wanted: key.type },
+        { details: { namespace, name: key.name, found: IndexedValueType[found] ?? found, wanted: key.type } },
       );
     }
   }
@@ -98,7 +98,6 @@ function unavailable(namespace: string, doing: 'list' | 'add', err: unknown): Du
     `Could not ${doing} search attributes in namespace ${namespace}: ${messageOf(err)}. ` +
       'Register them yourself (temporal operator search-attribute create, or --search-attribute on the dev server), ' +
       `or start the worker with ${ENV.registerSearchAttributes}=0 if they are managed elsewhere.`,
-    { namespace },
-    { cause: err },
+    { details: { namespace }, cause: err },
   );
 }

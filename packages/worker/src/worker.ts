@@ -72,9 +72,9 @@ async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger
   if (given !== undefined) {
     if ('codePath' in given && !existsSync(given.codePath)) {
       throw new DubanWorkerError(
-        WorkerErrorCode.WORKFLOW_BUNDLE_FAILED,
+        WorkerErrorCode.WORKER_WORKFLOW_BUNDLE_FAILED,
         `The prebuilt workflow bundle ${given.codePath} does not exist. Fix ${ENV.workflowBundle}, or unset it to bundle at start.`,
-        { codePath: given.codePath },
+        { details: { codePath: given.codePath } },
       );
     }
     return given;
@@ -85,10 +85,9 @@ async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger
     return await bundleWorkflowCode({ workflowsPath, logger });
   } catch (err) {
     throw new DubanWorkerError(
-      WorkerErrorCode.WORKFLOW_BUNDLE_FAILED,
+      WorkerErrorCode.WORKER_WORKFLOW_BUNDLE_FAILED,
       `Could not bundle the workflow code at ${workflowsPath}: ${messageOf(err)}. Build the packages first (pnpm run build).`,
-      { workflowsPath },
-      { cause: err },
+      { details: { workflowsPath }, cause: err },
     );
   }
 }

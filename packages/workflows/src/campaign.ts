@@ -49,7 +49,8 @@ import {
 } from './campaign-decisions';
 import { iso, ms } from './decisions';
 import { fail } from './failure';
-import { planSearchAttribute, primaryLeadSearchAttribute, taskNumberSearchAttribute, type TaskWorkflowInput } from './task/definitions';
+import type { TaskWorkflowInput } from './task/definitions';
+import { planSearchAttribute, primaryLeadSearchAttribute, taskNumberSearchAttribute } from './task/search-attributes';
 import type { taskWorkflow } from './task/workflow';
 
 // Unlimited retries: a bulletin or an amendment's audit entry waits for a store that is

@@ -19,15 +19,9 @@ export {
   TASK_STATUSES,
   TaskErrorCode,
   taskStateQuery,
-  dubanSearchAttributes,
-  planSearchAttribute,
-  taskNumberSearchAttribute,
-  statusSearchAttribute,
-  lightSearchAttribute,
-  escalationLevelSearchAttribute,
-  primaryLeadSearchAttribute,
-  nextDeadlineSearchAttribute,
 } from './task/definitions';
+// The search attribute keys and `dubanSearchAttributes`, the list to register.
+export * from './task/search-attributes';
 export type {
   Assessment,
   BehindReason,
@@ -70,6 +64,7 @@ export {
   decideExtensionArgsSchema,
   cancelArgsSchema,
   messageArgSchemas,
+  TASK_MESSAGES,
 } from './task/messages';
 export type {
   AcknowledgeArgs,
@@ -81,6 +76,7 @@ export type {
   CancelArgs,
   MessageArgs,
   MessageName,
+  TaskMessage,
 } from './task/messages';
 export {
   assess,

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import type { MessageInput } from '@duban/client';
-import { DubanError, ENV, ErrorCode, taskWorkflowId } from '@duban/common';
+import { DubanError, ENV, ErrorCode, isDubanError, taskWorkflowId } from '@duban/common';
 import type { Plan } from '@duban/plan';
 import type { MessageName, MessageResult } from '@duban/workflows';
-import type { DubanClient } from '@duban/client';
 import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
@@ -37,13 +36,16 @@ export interface TaskMessageOptions extends GlobalOptions {
 
 /**
  * Sends one message to a task workflow and prints the outcome. A refusal surfaces as
- * the client's `DubanClientError`, which the top-level handler prints with its code.
+ * the client's `DubanClientError`, which the top-level handler prints with its code; an
+ * argument the client finds malformed becomes a `UsageError` naming its flag.
  */
 export async function runTaskMessage(ctx: CommandContext, options: TaskMessageOptions): Promise<MessageResult> {
   const { plan } = await loadPlanTask(ctx, options.file, options.taskNumber, options.json === true);
   const built = options.build(plan, { actor: options.actor, ...(options.requestId !== undefined ? { requestId: options.requestId } : {}) });
   if (options.unit !== undefined) checkUnit(plan, built.args.actor, options.unit);
-  const result = await withDuban(ctx, options, (duban) => send(duban.task(plan.id, options.taskNumber), built));
+  const result = await withDuban(ctx, options, (duban) => duban.task(plan.id, options.taskNumber).send(built.message, built.args)).catch((error: unknown) => {
+    throw asFlagError(error);
+  });
   if (options.json) ctx.output.json(result);
   else {
     const params = {
@@ -59,25 +61,21 @@ export async function runTaskMessage(ctx: CommandContext, options: TaskMessageOp
   return result;
 }
 
-type TaskHandle = ReturnType<DubanClient['task']>;
+/** The flag a message argument comes from, where it is not the argument's own name (`note` ← `--note`). */
+const FLAG_OF_ARGUMENT: Readonly<Record<string, string>> = { actor: '--as', requestId: '--request-id', deadlineAt: '--to', reasons: '--reason' };
 
-function send(task: TaskHandle, built: TaskMessage): Promise<MessageResult> {
-  switch (built.message) {
-    case 'acknowledge':
-      return task.acknowledge(built.args);
-    case 'reportProgress':
-      return task.reportProgress(built.args);
-    case 'submit':
-      return task.submit(built.args);
-    case 'review':
-      return task.review(built.args);
-    case 'requestExtension':
-      return task.requestExtension(built.args);
-    case 'decideExtension':
-      return task.decideExtension(built.args);
-    case 'cancel':
-      return task.cancel(built.args);
-  }
+/**
+ * The client refuses a malformed argument before sending it (`INVALID_ARGUMENT` naming the
+ * `field`, e.g. `note` or `reasons.0`). Every argument here came from a flag, so that is
+ * the command line's fault: a `UsageError` (exit 2) naming the flag, the refusal as cause.
+ */
+function asFlagError(error: unknown): unknown {
+  if (!isDubanError(error) || error.code !== ErrorCode.INVALID_ARGUMENT) return error;
+  const field = 'field' in error && typeof error.field === 'string' ? error.field : undefined;
+  if (field === undefined) return error;
+  const argument = field.split('.')[0] ?? field;
+  const flag = FLAG_OF_ARGUMENT[argument] ?? `--${argument}`;
+  return new UsageError(`${flag} has a value the message cannot take. ${error.message}`, { details: { ...error.details, flag, field }, cause: error });
 }
 
 /** `report --unit CODE` states whose part is reported; the roster decides whether the actor may. */

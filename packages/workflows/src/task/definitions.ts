@@ -1,13 +1,13 @@
 /**
  * What a client, the worker and the workflow share about the task workflow: its input,
- * state, result, query, error codes and search attributes. The vocabulary and names come
- * from `@duban/common` and are re-exported here. The messages (updates with their
- * argument schemas, rules and effects) live in `./messages/`, which imports this file,
- * never the other way round. Importing this module never loads workflow code.
+ * state, result, query and error codes; its search attributes are in `./search-attributes`.
+ * The vocabulary and names come from `@duban/common` and are re-exported here. The
+ * messages (updates with their argument schemas, rules and effects) live in `./messages/`,
+ * which imports this file, never the other way round. Importing this module never loads
+ * workflow code.
  */
 import type { RosterKey } from '@duban/identity';
 import { defineQuery } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { codesOf, type BehindReason, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole } from '@duban/common';
 
 export { DUBAN_TASK_QUEUE, ROLES, RUNGS, TASK_STATUSES, taskWorkflowId } from '@duban/common';
@@ -295,25 +295,3 @@ export const TaskErrorCode = codesOf([
   'REQUEST_ID_REUSED',
 ]);
 export type TaskErrorCode = (typeof TaskErrorCode)[keyof typeof TaskErrorCode];
-
-// ---------------------------------------------------------------------------------------
-// Search attributes (SQL visibility allows 3 Datetime, 3 Int and 10 Keyword per namespace)
-
-export const planSearchAttribute = defineSearchAttributeKey('DubanPlan', SearchAttributeType.KEYWORD);
-export const taskNumberSearchAttribute = defineSearchAttributeKey('DubanTaskNumber', SearchAttributeType.INT);
-export const statusSearchAttribute = defineSearchAttributeKey('DubanStatus', SearchAttributeType.KEYWORD);
-export const lightSearchAttribute = defineSearchAttributeKey('DubanLight', SearchAttributeType.KEYWORD);
-export const escalationLevelSearchAttribute = defineSearchAttributeKey('DubanEscalationLevel', SearchAttributeType.INT);
-export const primaryLeadSearchAttribute = defineSearchAttributeKey('DubanPrimaryLead', SearchAttributeType.KEYWORD);
-export const nextDeadlineSearchAttribute = defineSearchAttributeKey('DubanNextDeadline', SearchAttributeType.DATETIME);
-
-/** Register these on a server before running tasks (e.g. `temporal server start-dev --search-attribute`). */
-export const dubanSearchAttributes = [
-  planSearchAttribute,
-  taskNumberSearchAttribute,
-  statusSearchAttribute,
-  lightSearchAttribute,
-  escalationLevelSearchAttribute,
-  primaryLeadSearchAttribute,
-  nextDeadlineSearchAttribute,
-] as const;

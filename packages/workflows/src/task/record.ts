@@ -11,14 +11,7 @@ import { isTerminal, WORKER_ROLES, type Role, type TaskNotice } from '@duban/com
 import { iso, ms, nextDeadlineAtMs, openSubmission } from '../decisions';
 import { fail } from '../failure';
 import {
-  escalationLevelSearchAttribute,
-  lightSearchAttribute,
-  nextDeadlineSearchAttribute,
-  planSearchAttribute,
-  primaryLeadSearchAttribute,
-  statusSearchAttribute,
   TaskErrorCode,
-  taskNumberSearchAttribute,
   type CarriedState,
   type MessageResult,
   type Person,
@@ -27,6 +20,15 @@ import {
   type UnitProgress,
 } from './definitions';
 import type { MessageArgsBase, TaskMessage } from './messages/message';
+import {
+  escalationLevelSearchAttribute,
+  lightSearchAttribute,
+  nextDeadlineSearchAttribute,
+  planSearchAttribute,
+  primaryLeadSearchAttribute,
+  statusSearchAttribute,
+  taskNumberSearchAttribute,
+} from './search-attributes';
 
 export type OutboxItem =
   | { seq: number; kind: 'audit'; entry: AuditEntryInput }
