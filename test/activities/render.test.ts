@@ -73,3 +73,21 @@ test('the bulletin ranks units by name with their tasks, and lists escalations a
     '逾期（红灯）单位排名：\n  —',
   );
 });
+
+test('the bulletin names every break-glass act: who acted for whom, on which task, what and why', () => {
+  const notice = {
+    ...NOTICES.bulletin,
+    names: { ...NOTICES.bulletin.names, people: { 'hq-1': '李主任', 'chengguan-head': '王建国' } },
+    bulletin: {
+      ...NOTICES.bulletin.bulletin,
+      breakGlass: [{ taskNumber: 3, seq: 7, at: '2020-12-24T02:30:00.000Z', signer: 'hq-1', actor: 'chengguan-head', message: 'acknowledge', reason: '主任住院，代为签收' }],
+    },
+  };
+  const lines = renderNotice(notice).body.split('\n');
+  expect(lines.slice(lines.indexOf('本期代为操作：'), -1)).toEqual(['本期代为操作：', '  任务3：李主任代王建国签收（2020年12月24日 10:30），理由：主任住院，代为签收']);
+  expect(renderNotice(notice, { lang: 'en' }).body).toContain(
+    'Acted for an absent person (break-glass):\n  task 3: 李主任 for 王建国, acknowledge at 2020-12-24 10:30 (Asia/Shanghai); why: 主任住院，代为签收',
+  );
+  // A bulletin without break-glass acts says nothing about them.
+  expect(renderNotice(NOTICES.bulletin).body).not.toContain('代为操作');
+});

@@ -60,7 +60,8 @@ it('sends a bulletin every week, continues as new with its board, and rolls up t
 
     await task(1).executeUpdate(acknowledgeUpdate, { args: [{ requestId: rid(), actor: 'chengjian-head' }] });
     await task(1).executeUpdate(submitUpdate, { args: [{ requestId: rid(), actor: 'chengjian-staff', summary: '绿道建成' }] });
-    await task(1).executeUpdate(reviewUpdate, { args: [{ requestId: rid(), actor: 'supervisor-1', decision: 'approve', score: 96 }] });
+    // Approving work reported below 100% needs a recorded reason.
+    await task(1).executeUpdate(reviewUpdate, { args: [{ requestId: rid(), actor: 'supervisor-1', decision: 'approve', score: 96, note: '绿道已建成，现场验收通过' }] });
     // Approved 15 days early with a high score: commended (表扬) despite the two rungs.
     await task(2).executeUpdate(cancelUpdate, { args: [{ requestId: rid(), actor: 'hq-1', reason: '并入任务1' }] });
 

@@ -11,8 +11,6 @@ import { DubanClient, planTaskNumbers } from '@duban/client';
 import { DubanError, ErrorCode } from '@duban/common';
 import { dueInstant, findTask, loadAmendmentFile, loadPlanFile, type Plan } from '@duban/plan';
 import {
-  amendPlanUpdate,
-  campaignWorkflowId,
   planSearchAttribute,
   primaryLeadSearchAttribute,
   taskNumberSearchAttribute,
@@ -20,6 +18,7 @@ import {
   type CampaignBoard,
 } from '@duban/workflows';
 import { serverAddress, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
+import { keysPerFile } from '../harness/keys';
 
 const repoRoot = join(__dirname, '..', '..');
 const seedFile = join(repoRoot, 'plans', 'xihu-2020.yaml');
@@ -30,6 +29,7 @@ const DISPATCH_INTERVAL_MS = 15_000;
 
 const auditDb = join(temporaryDirectory('duban-campaign-'), 'audit.sqlite');
 const env = serverPerFile(() => startDevServerWithWorker(auditDb));
+const keys = keysPerFile();
 let duban: DubanClient;
 let plan: Plan;
 
@@ -72,7 +72,7 @@ const task = (board: CampaignBoard, n: number) => board.tasks.find((t) => t.task
 
 describe('a launched campaign', () => {
   it('starts the 20 seed tasks with their IDs and search attributes', async () => {
-    const result = await duban.launch(plan, { campaignYear, firstDispatchAt: DateTime.now().plus({ seconds: 15 }), dispatchIntervalMs: DISPATCH_INTERVAL_MS });
+    const result = await duban.launch(plan, { campaignYear, firstDispatchAt: DateTime.now().plus({ seconds: 15 }), dispatchIntervalMs: DISPATCH_INTERVAL_MS, keyring: keys().keyring });
     expect(result.started).toBe(true);
     expect(result.campaignWorkflowId).toBe('duban/xihu-2020/campaign');
     expect(result.tasks).toEqual(planTaskNumbers(plan).map((n) => taskWorkflowId('xihu-2020', n)));
@@ -95,7 +95,7 @@ describe('a launched campaign', () => {
   });
 
   it('starts nothing new when the plan is launched again, and says how many tasks already run', async () => {
-    const again = await duban.launch(plan, { campaignYear });
+    const again = await duban.launch(plan, { campaignYear, keyring: keys().keyring });
     expect(again).toMatchObject({ started: false, alreadyRunning: 20 });
     expect(again.tasks).toHaveLength(20);
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -105,7 +105,8 @@ describe('a launched campaign', () => {
 
   it('applies the example amendment: a 2021 task is added and a deadline moved, once', async () => {
     const amendment = await loadAmendmentFile(amendmentFile, plan);
-    const result = await duban.campaign(plan.id).amend(plan, amendment);
+    const campaign = duban.campaign(plan.id).as(await keys().key('hq-office-clerk'));
+    const result = await campaign.amend(plan, amendment);
     expect(result).toEqual({ amendmentId: 'xihu-2021-tasks', applied: true, added: [21], moved: [7], reassigned: [] });
 
     // 2021-03-31 "by", shifted to the campaign's second year.
@@ -121,29 +122,29 @@ describe('a launched campaign', () => {
     expect(task21).toMatchObject({ taskNumber: 21, status: 'assigned', deadlineAt: dueInstant(`${campaignYear + 1}-11-30`, 'by', 'Asia/Shanghai').toUTC().toISO() });
     expect(task21?.units.map((u) => [u.unit, u.role])).toEqual(expect.arrayContaining([['chengjian', 'primary'], ['chengguan', 'assisting']]));
 
-    expect(await duban.campaign(plan.id).amend(plan, amendment)).toMatchObject({ applied: false });
+    expect(await campaign.amend(plan, amendment)).toMatchObject({ applied: false });
   });
 
   it('reassigns a lead unit, and refuses an amendment naming a task the campaign does not run', async () => {
     const base = await loadAmendmentFile(amendmentFile, plan);
-    const reassigned = await duban.campaign(plan.id).amend(plan, { ...base, id: 'reassign-9', addTasks: [], moveDeadlines: [], reassign: [{ task: 9, lead: ['chengguan', 'jingfa'], reason: '调整牵头单位' }] });
+    const campaign = duban.campaign(plan.id).as(await keys().key('hq-office-clerk'));
+    const reassigned = await campaign.amend(plan, { ...base, id: 'reassign-9', addTasks: [], moveDeadlines: [], reassign: [{ task: 9, lead: ['chengguan', 'jingfa'], reason: '调整牵头单位' }] });
     expect(reassigned.reassigned).toEqual([9]);
     const task9 = await eventually(() => duban.task('xihu-2020', 9).state(), (s) => s.units[0]?.unit === 'chengguan');
     expect(task9.units.slice(0, 2).map((u) => [u.unit, u.role])).toEqual([['chengguan', 'primary'], ['jingfa', 'assisting']]);
 
-    const refused = duban.campaign(plan.id).amend(plan, { ...base, id: 'unknown-task', addTasks: [], moveDeadlines: [{ task: 99, deadline: { date: '2021-06-30', rule: 'by', source: 's' }, reason: 'r' }] });
+    const refused = campaign.amend(plan, { ...base, id: 'unknown-task', addTasks: [], moveDeadlines: [{ task: 99, deadline: { date: '2021-06-30', rule: 'by', source: 's' }, reason: 'r' }] });
     // The campaign's refusal reaches the caller as a duban error with the workflow's code.
     await expect(refused).rejects.toBeInstanceOf(DubanError);
     await expect(refused).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_TASK });
   });
 
   it('keeps a live board: 21 tasks, a task falling overdue turns red and escalates, counts per unit', async () => {
-    // A deadline a few seconds ahead: the task falls overdue while the test watches.
-    await env().client.workflow.getHandle(campaignWorkflowId('xihu-2020')).executeUpdate(amendPlanUpdate, {
-      args: [
-        { amendmentId: 'due-now', actor: 'hq-office-clerk', reason: '测试：限期完成', addTasks: [], reassign: [], moveDeadlines: [{ taskNumber: 5, deadlineAt: new Date(Date.now() + 3000).toISOString(), reason: 'test' }] },
-      ],
-    });
+    // A deadline a few seconds ahead (finer than an amendment file's dates): the task falls overdue while the test watches.
+    await duban
+      .campaign('xihu-2020')
+      .as(await keys().key('hq-office-clerk'))
+      .amendPlan({ amendmentId: 'due-now', actor: 'hq-office-clerk', reason: '测试：限期完成', addTasks: [], reassign: [], moveDeadlines: [{ taskNumber: 5, deadlineAt: new Date(Date.now() + 3000).toISOString(), reason: 'test' }] });
     const board = await eventually(() => duban.campaign('xihu-2020').board(), (b) => task(b, 5)?.light === 'red' && task(b, 5)?.escalationsStarted === 1);
     expect(board.tasks).toHaveLength(21);
     expect(task(board, 5)).toMatchObject({ light: 'red', primaryLead: 'chengjian', escalationsStarted: 1 });

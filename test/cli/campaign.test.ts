@@ -10,6 +10,7 @@ import stringWidth from 'string-width';
 import { DubanClient } from '@duban/client';
 import type { CampaignBoard } from '@duban/workflows';
 import { serverAddress, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
+import { keysPerFile } from '../harness/keys';
 import { duban as run, expectRun, repoRoot, tableColumns, type Run } from './run';
 
 const seedFile = 'plans/xihu-2020.yaml';
@@ -18,10 +19,11 @@ const campaignYear = DateTime.now().setZone('Asia/Shanghai').year + 1;
 
 const dir = temporaryDirectory('duban-campaign-cli-');
 const env = serverPerFile(() => startDevServerWithWorker(join(dir, 'audit.sqlite')));
+const keys = keysPerFile();
 
-/** `duban ARGS…` in English against this file's server. */
+/** `duban ARGS…` in English against this file's server, with the roster's keys. */
 function duban(...args: string[]): Promise<Run> {
-  return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env()), TEMPORAL_NAMESPACE: 'default' } });
+  return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env()), TEMPORAL_NAMESPACE: 'default', ...keys().env } });
 }
 
 function file(name: string, text: string): string {
@@ -94,7 +96,8 @@ describe('duban amend', () => {
   });
 
   it('refuses to amend a task that is already finished, with the campaign\'s code (exit 1)', async () => {
-    await new DubanClient(env().client).task('xihu-2020', 3).cancel({ actor: 'hq-office-clerk', reason: '并入任务4' });
+    const clerk = await keys().key('hq-office-clerk');
+    await new DubanClient(env().client).task('xihu-2020', 3).as(clerk).cancel({ actor: 'hq-office-clerk', reason: '并入任务4' });
     const finished = file('finished.yaml', 'plan: xihu-2020\nid: move-3\nissuedBy: hq-office-clerk\nreason: r\nmoveDeadlines:\n  - task: 3\n    deadline: { date: 2021-06-30, rule: by, source: s }\n    reason: r\n');
     // The board hears of the cancellation through the task's signal: allow it to arrive.
     let run: Run;

@@ -16,6 +16,7 @@ import { createDubanWorker, type DubanWorker } from '@duban/worker';
 import { dubanSearchAttributes, type TaskState } from '@duban/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { removeTemporaryDirectories, serverAddress, startDevServer, temporaryDirectory, workflowBundle } from '../harness';
+import { keysPerFile } from '../harness/keys';
 import { duban as run, expectRun, repoRoot, type Run } from './run';
 
 jest.setTimeout(300_000);
@@ -30,10 +31,11 @@ let plan: Plan;
 let planFile: string;
 let auditDb: string;
 let dir: string;
+const keys = keysPerFile();
 
-/** `duban ARGS…` in English against this file's server; `extraEnv` may set DUBAN_AS or another address. */
+/** `duban ARGS…` in English against this file's server with the roster's keys; `extraEnv` may set DUBAN_AS or another address. */
 function duban(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env), ...extraEnv } });
+  return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env), ...keys().env, ...extraEnv } });
 }
 
 /** A CSV file as Excel on Chinese Windows needs it: the UTF-8 BOM, then RFC 4180 records. */
@@ -88,12 +90,13 @@ afterAll(async () => {
 
 describe('duban task: the success path of one task', () => {
   test('starting a task twice through the client starts it once', async () => {
-    const first = await client.startTask(plan, 3);
-    const second = await client.startTask(plan, 3);
+    const { keyring } = keys();
+    const first = await client.startTask(plan, 3, { keyring });
+    const second = await client.startTask(plan, 3, { keyring });
     expect(first).toMatchObject({ workflowId: `duban/${plan.id}/task-3`, started: true });
     expect(second).toMatchObject({ workflowId: first.workflowId, started: false, runId: first.runId });
-    await client.startTask(plan, 4);
-    await client.startTask(plan, 9);
+    await client.startTask(plan, 4, { keyring });
+    await client.startTask(plan, 9, { keyring });
   });
 
   test('ack by the primary lead’s head is applied and the task is acknowledged', async () => {
@@ -103,15 +106,16 @@ describe('duban task: the success path of one task', () => {
     expect(run.stdout).toContain('acknowledge applied to task 3 (duban/xihu-2020/task-3): now acknowledged');
   });
 
-  test('the same request id sent twice is applied once, and the actor may come from DUBAN_AS', async () => {
+  test('the same request id sent twice is applied once and says "already applied", and the actor may come from DUBAN_AS', async () => {
     const args = ['task', 'ack', planFile, '3', '--request-id', 'ack-chengjian-1'];
     const first = await duban(args, { DUBAN_AS: 'chengjian-staff' });
-    // The retry carries the same update ID: the server answers it with the first outcome instead of refusing a second ack.
+    // The retry is signed anew: it reaches the workflow, which answers it as a repeat of the first.
     const again = await duban(args, { DUBAN_AS: 'chengjian-staff' });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('acknowledge applied');
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Request ack-chengjian-1 was already applied to task 3; nothing changed');
     const acks = (await showJson(3)).timeline.filter((e) => e.kind === 'task.acknowledged' && e.actor === 'chengjian-staff');
     expect(acks).toHaveLength(1);
   });
@@ -150,7 +154,8 @@ describe('duban task: the success path of one task', () => {
   });
 
   test('review --approve by a supervisor approves the task with the score', async () => {
-    const run = await duban(['task', 'review', planFile, '3', '--as', 'supervisor-li', '--approve', '--score', '92']);
+    // The task stands at 40%: approving unfinished work needs a recorded reason.
+    const run = await duban(['task', 'review', planFile, '3', '--as', 'supervisor-li', '--approve', '--score', '92', '--note', '主体工程完成, 扫尾纳入日常管护']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('now approved');
@@ -256,7 +261,7 @@ describe('duban audit export and duban ledger', () => {
 
 describe('duban task: refusals (exit 1) and usage errors (exit 2)', () => {
   beforeAll(async () => {
-    await client.startTask(plan, 8);
+    await client.startTask(plan, 8, { keyring: keys().keyring });
     const run = await duban(['task', 'ack', planFile, '8', '--as', 'hq-office-clerk']);
     expect(run.code).toBe(0);
     const submitted = await duban(['task', 'submit', planFile, '8', '--as', 'hq-office-clerk', '--summary', '新建公厕']);
@@ -273,7 +278,12 @@ describe('duban task: refusals (exit 1) and usage errors (exit 2)', () => {
       1,
       ['refused: ', 'may not review on task 8', '[WRONG_ROLE]'],
     ],
-    ['a person not on the roster is refused with UNKNOWN_ACTOR', () => ['task', 'ack', planFile, '8', '--as', 'nobody'], 1, ['No person nobody on the roster of task 8', '[UNKNOWN_ACTOR]']],
+    [
+      'a person not on the roster holds no key: refused with KEY_FILE_MISSING saying how to get one',
+      () => ['task', 'ack', planFile, '8', '--as', 'nobody'],
+      1,
+      ['No key of nobody for plan xihu-2020 on this machine', 'pnpm duban keys issue PLAN --person nobody', '[KEY_FILE_MISSING]'],
+    ],
     [
       'a reviewer who submitted the work is refused with SELF_REVIEW',
       () => ['task', 'review', planFile, '8', '--as', 'hq-office-clerk', '--approve', '--score', '95'],

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { buildTaskInput, DubanClientError, planTaskNumbers } from '@duban/client';
+import { buildCampaignInput, buildTaskInput, DubanClientError, newKeyFile, planTaskNumbers, rosterKeyOf } from '@duban/client';
 import { rebasePlan, taskSchedule, type Plan } from '@duban/plan';
 import { reportProgressArgsSchema } from '@duban/workflows';
 import { seedPlanPerFile } from '../harness';
@@ -119,5 +119,29 @@ describe('buildTaskInput on the seed plan', () => {
     const input = buildTaskInput(plan(), 3);
     const actor = input.people.find((p) => p.unit === input.primaryLead && p.roles.includes('staff'));
     expect(reportProgressArgsSchema.safeParse({ requestId: 'r1', actor: actor?.id, percent: 40, note: '清淤' }).success).toBe(true);
+  });
+
+  test('requires signed instructions, bounds extensions by the campaign and carries the plan’s same-unit review policy', () => {
+    const input = buildTaskInput(plan(), 3);
+    expect(input.identity).toEqual({ required: true, maxAgeMs: 10 * 60_000, maxSkewMs: 2 * 60_000 });
+    // The end of the campaign's last day (2021-12-31) in the plan's zone, as the campaign input's endAt.
+    expect(input.campaignEndAt).toBe('2022-01-01T00:00:00.000+08:00');
+    expect(input.campaignEndAt).toBe(buildCampaignInput(plan()).endAt);
+    expect(input.policy.allowSameUnitReview).toBe(false);
+    const allowing: Plan = { ...plan(), policies: { ...plan().policies, allowSameUnitReview: true } };
+    expect(buildTaskInput(allowing, 3).policy.allowSameUnitReview).toBe(true);
+  });
+
+  test('the people get their public keys from the keyring, and the campaign’s roster of record is every person of the plan', () => {
+    const key = rosterKeyOf(newKeyFile('xihu-2020', 'supervisor-li', '2020-03-01T00:00:00.000Z'));
+    const keyring = { 'supervisor-li': [key] };
+    const input = buildTaskInput(plan(), 3, { keyring });
+    expect(input.people.find((p) => p.id === 'supervisor-li')?.keys).toEqual([key]);
+    expect(input.people.find((p) => p.id === 'chengguan-head')?.keys).toBeUndefined();
+    const campaign = buildCampaignInput(plan(), { keyring });
+    expect(campaign.roster?.map((p) => p.id)).toEqual(plan().people.map((p) => p.id));
+    expect(campaign.roster?.find((p) => p.id === 'supervisor-li')?.keys).toEqual([key]);
+    expect(campaign.identity?.required).toBe(true);
+    expect(campaign.tasks.every((t) => t.identity?.required === true)).toBe(true);
   });
 });

@@ -11,10 +11,12 @@ import { DubanClient } from '@duban/client';
 import { loadPlanFile, rebasePlan } from '@duban/plan';
 import { startService } from '../../examples/embed-worker';
 import { serverAddress, serverPerFile, startDevServer, temporaryDirectory } from '../harness';
+import { keysPerFile } from '../harness/keys';
 
 const repoRoot = join(__dirname, '..', '..');
 // No search attributes registered: the example registers them itself.
 const env = serverPerFile(startDevServer);
+const keys = keysPerFile();
 
 it('compiles under the project settings', async () => {
   const code = await new Promise<number>((resolve) => {
@@ -36,8 +38,8 @@ it('starts the worker inside the service, runs a task to a state on it, and shut
 
     const plan = rebasePlan(await loadPlanFile(join(repoRoot, 'plans', 'xihu-2020.yaml')), DateTime.now().year + 1);
     const duban = new DubanClient(env().client);
-    expect((await duban.startTask(plan, 8)).started).toBe(true);
-    const result = await duban.task(plan.id, 8).acknowledge({ actor: 'chengguan-head' });
+    expect((await duban.startTask(plan, 8, { keyring: keys().keyring })).started).toBe(true);
+    const result = await duban.task(plan.id, 8).as(await keys().key('chengguan-head')).acknowledge({ actor: 'chengguan-head' });
     expect(result).toMatchObject({ applied: true, status: 'acknowledged' });
     expect((await duban.task(plan.id, 8).state()).timeline.map((e) => e.kind)).toEqual(['task.assigned', 'task.acknowledged']);
   } finally {

@@ -16,6 +16,7 @@ describe('plans/plan.schema.json', () => {
       stallWindow: 'P14D',
       reviewDeadline: 'P5D',
       requireAssistingReports: true,
+      allowSameUnitReview: false,
       progressExpectation: { rule: 'linear', yellowTolerance: 15 },
       escalation: [
         { rung: 'reminder', wait: 'P3D' },

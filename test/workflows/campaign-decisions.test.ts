@@ -1,5 +1,6 @@
+import { generateKeyPair, signInstruction, withoutProof } from '@duban/identity';
 import * as campaign from '@duban/workflows';
-import type { BoardTask, PlanAmendment, TaskState, TaskSummary, TaskWorkflowInput } from '@duban/workflows';
+import type { BoardTask, Person, PlanAmendment, TaskState, TaskSummary, TaskWorkflowInput } from '@duban/workflows';
 
 const T0 = Date.parse('2027-03-01T01:00:00.000Z');
 const at = (days: number) => new Date(T0 + days * 86_400_000).toISOString();
@@ -212,5 +213,145 @@ describe('the summary a task sends its campaign', () => {
       escalationsStarted: 2,
       escalationsStopped: 1,
     });
+  });
+});
+
+describe('the roster of record', () => {
+  const roster: Person[] = [
+    { id: 'cj-staff', name: '城建办干部', unit: 'chengjian', roles: ['staff'] },
+    { id: 'cg-staff', name: '城管办干部', unit: 'chengguan', roles: ['staff'] },
+    { id: 'super', name: '督查组', unit: 'dangzheng', roles: ['supervisor'] },
+    { id: 'hq', name: '指挥部办公室', unit: 'chengguan', roles: ['hq-office'] },
+    { id: 'conduct', name: '问责组', unit: 'dangzheng', roles: ['accountability'] },
+    { id: 'leader', name: '书记', unit: 'dangzheng', roles: [] },
+  ];
+
+  test('is the input roster, or for a campaign launched before it the people of its tasks and HQ, once each', () => {
+    const hq = [roster[3]!, roster[5]!];
+    expect(campaign.rosterOfRecord({ roster, tasks: [], hq })).toEqual(roster);
+    const legacy = campaign.rosterOfRecord({ tasks: [{ ...taskInput(1, 'chengjian'), people: [roster[0]!, roster[3]!] }, { ...taskInput(2, 'chengguan'), people: [roster[1]!, roster[3]!] }], hq });
+    expect(legacy.map((p) => p.id)).toEqual(['cj-staff', 'hq', 'cg-staff', 'leader']);
+  });
+
+  test("gives a task the people of its units and everyone who acts plan-wide, as buildTaskInput does", () => {
+    const ids = (people: Person[]) => people.map((p) => p.id);
+    expect(ids(campaign.taskPeopleFromRoster(roster, ['chengjian']))).toEqual(['cj-staff', 'super', 'hq', 'conduct']);
+    expect(ids(campaign.taskPeopleFromRoster(roster, ['chengjian', 'chengguan'], new Set(['leader'])))).toEqual(['cj-staff', 'cg-staff', 'super', 'hq', 'conduct', 'leader']);
+  });
+
+  test('an added task takes its people from the roster (a person only the caller knows is dropped), the campaign\'s identity and end', () => {
+    const ghost: Person = { id: 'ghost-supervisor', name: '幽灵', unit: 'dangzheng', roles: ['supervisor'] };
+    const identity = { required: true, maxAgeMs: 600_000, maxSkewMs: 120_000 };
+    const added = campaign.taskFromRoster(
+      { ...taskInput(21, 'chengguan'), responsible: [], units: [{ code: 'chengguan', name: '城管办', en: 'UM' }], people: [ghost, { ...roster[1]!, roles: ['hq-office'] }] },
+      { roster, planWide: new Set(), units: [{ code: 'chengguan', name: '城管办', en: 'UM' }, { code: 'dangzheng', name: '党政办', en: 'PO' }], identity, campaignEndAt: at(300) },
+    );
+    expect(added.people.map((p) => p.id)).toEqual(['cg-staff', 'super', 'hq', 'conduct']);
+    expect(added.people.find((p) => p.id === 'cg-staff')?.roles).toEqual(['staff']);
+    expect(added.units.map((u) => u.code)).toEqual(['chengguan', 'dangzheng']);
+    expect(added).toMatchObject({ identity, campaignEndAt: at(300) });
+  });
+
+  test('issues and revokes keys: a new roster, the changed entries, key ids only', () => {
+    const { roster: key } = generateKeyPair('cj-staff', at(0));
+    const withKey = campaign.applyRosterChanges(roster, { issueKeys: [{ person: 'cj-staff', key }] }, at(1));
+    expect(withKey.changed).toEqual([{ ...roster[0], keys: [key] }]);
+    expect(withKey.issued).toEqual([{ person: 'cj-staff', keyId: key.keyId }]);
+    expect(roster[0]!.keys).toBeUndefined();
+    const revoked = campaign.applyRosterChanges(withKey.roster, { revokeKeys: [{ person: 'cj-staff', keyId: key.keyId }] }, at(2));
+    expect(revoked.roster[0]!.keys).toEqual([{ ...key, revokedAt: at(2) }]);
+    expect(campaign.signaturesRequired(roster, undefined)).toBe(false);
+    expect(campaign.signaturesRequired(revoked.roster, undefined)).toBe(true);
+    expect(campaign.signaturesRequired(roster, { required: true, maxAgeMs: 1, maxSkewMs: 1 })).toBe(true);
+  });
+
+  test.each([
+    ['a key for a person not on the roster', (k: ReturnType<typeof generateKeyPair>['roster']) => ({ issueKeys: [{ person: 'ghost', key: k }] })],
+    ['a key whose id is not its public key\'s', (k: ReturnType<typeof generateKeyPair>['roster']) => ({ issueKeys: [{ person: 'hq', key: { ...k, keyId: '0000000000000000' } }] })],
+    ['a public key that is not hex', (k: ReturnType<typeof generateKeyPair>['roster']) => ({ issueKeys: [{ person: 'hq', key: { ...k, publicKey: 'zz' } }] })],
+    ['a key already on the roster', (k: ReturnType<typeof generateKeyPair>['roster']) => ({ issueKeys: [{ person: 'hq', key: k }, { person: 'cj-staff', key: k }] })],
+    ['the revocation of a key the person does not hold', () => ({ revokeKeys: [{ person: 'hq', keyId: 'abcdef0123456789' }] })],
+  ])('refuses %s as INVALID_AMENDMENT', (_name, changes) => {
+    const { roster: key } = generateKeyPair('hq', at(0));
+    const a: PlanAmendment = { amendmentId: 'k1', actor: 'hq', reason: 'keys', addTasks: [], moveDeadlines: [], reassign: [], roster: changes(key) };
+    expect(campaign.refuseAmendment(a, { planId: 'xihu-2020', board: [], unitCodes: new Set(), nowMs: T0, roster })?.code).toBe('INVALID_AMENDMENT');
+  });
+
+  test('takes an extension of the campaign only to a later end', () => {
+    const ctx = { planId: 'xihu-2020', board: [], unitCodes: new Set<string>(), nowMs: T0, roster, endAtMs: Date.parse(at(100)) };
+    const a = (extendCampaignTo: string): PlanAmendment => ({ amendmentId: 'e1', actor: 'hq', reason: 'r', addTasks: [], moveDeadlines: [], reassign: [], extendCampaignTo });
+    expect(campaign.refuseAmendment(a(at(200)), ctx)).toBeUndefined();
+    expect(campaign.refuseAmendment(a(at(100)), ctx)?.code).toBe('INVALID_AMENDMENT');
+    expect(campaign.refuseAmendment(a('next year'), ctx)?.code).toBe('INVALID_AMENDMENT');
+  });
+
+  describe('authorises an amendment by its proof against the roster of record', () => {
+    const hqKey = generateKeyPair('hq', at(0));
+    const staffKey = generateKeyPair('cj-staff', at(0));
+    const keyed = roster.map((p) => (p.id === 'hq' ? { ...p, keys: [hqKey.roster] } : p.id === 'cj-staff' ? { ...p, keys: [staffKey.roster] } : p));
+    const ctx = { workflowId: 'duban/xihu-2020/campaign', message: 'amendPlan', roster: keyed, nowMs: T0 };
+    const unsigned = (actor: string): PlanAmendment => ({ amendmentId: 'a9', actor, reason: 'r', addTasks: [], moveDeadlines: [{ taskNumber: 1, deadlineAt: at(50), reason: 'r' }], reassign: [] });
+    const signed = (actor: string, key: typeof hqKey): PlanAmendment => {
+      const raw = unsigned(actor);
+      return { ...raw, proof: signInstruction({ workflowId: ctx.workflowId, message: 'amendPlan', args: withoutProof(raw) }, key.signing, { issuedAt: at(0) }) };
+    };
+
+    test('an HQ office member of the roster may amend', () => {
+      expect(campaign.refuseSigner(signed('hq', hqKey), ctx)).toBeUndefined();
+    });
+    test.each([
+      ['unsigned while keys exist', unsigned('hq'), 'CREDENTIAL_MISSING'],
+      ['signed by staff', signed('cj-staff', staffKey), 'NOT_AUTHORISED'],
+      ['signed by staff for HQ', signed('hq', staffKey), 'ACTING_FOR_ANOTHER'],
+      ['altered after signing', { ...signed('hq', hqKey), reason: 'other' }, 'SIGNATURE_INVALID'],
+    ])('refuses an amendment %s', (_name, a, code) => {
+      expect(campaign.refuseSigner(a, ctx)?.code).toBe(code);
+    });
+    test('a campaign with no keys and no identity settings (launched before) takes an unsigned amendment', () => {
+      expect(campaign.refuseSigner(unsigned('hq'), { ...ctx, roster })).toBeUndefined();
+      expect(campaign.refuseSigner(unsigned('hq'), { ...ctx, roster, identity: { required: true, maxAgeMs: 1, maxSkewMs: 1 } })?.code).toBe('CREDENTIAL_MISSING');
+    });
+  });
+});
+
+describe('what an amendment tells running tasks', () => {
+  const leads = () => ({ primaryLead: 'chengguan', assistingLeads: [], people: [], units: [] });
+  const a: PlanAmendment = {
+    amendmentId: 'a1',
+    actor: 'hq',
+    reason: 'all',
+    addTasks: [],
+    moveDeadlines: [{ taskNumber: 1, deadlineAt: at(50), reason: 'late' }],
+    reassign: [{ taskNumber: 1, primaryLead: 'chengguan', assistingLeads: [], reason: 'moved' }],
+  };
+
+  test('one signal per task, the changes for a task merged (a task takes one signal per amendment id)', () => {
+    expect(campaign.taskChanges(a, leads, { tasks: [1, 2], change: { campaignEndAt: at(300) } }, true)).toEqual([
+      { taskNumber: 1, change: { reason: 'late; moved; all', deadlineAt: at(50), leads: leads(), campaignEndAt: at(300) } },
+      { taskNumber: 2, change: { reason: 'all', campaignEndAt: at(300) } },
+    ]);
+  });
+
+  test('histories recorded before the merge keep one signal per change', () => {
+    expect(campaign.taskChanges(a, leads, undefined, false).map((s) => s.taskNumber)).toEqual([1, 1]);
+  });
+});
+
+describe('break-glass acts in the bulletin', () => {
+  const act = (taskNumber: number, seq: number) => ({ taskNumber, seq, at: at(1), signer: 'hq', actor: 'cj-staff', message: 'acknowledge', reason: '住院' });
+
+  test('are collected once each, however often a summary repeats them, and listed by the next bulletin', () => {
+    const seen: Record<string, number> = {};
+    const pending: ReturnType<typeof act>[] = [];
+    const summary = (acts: ReturnType<typeof act>[]) => summaryOf(line(3, 'chengjian'), { breakGlass: acts });
+    campaign.collectBreakGlass(summary([act(3, 4)]), seen, pending);
+    campaign.collectBreakGlass(summary([act(3, 4), act(3, 9)]), seen, pending);
+    expect(pending).toEqual([act(3, 4), act(3, 9)]);
+    const bulletin = campaign.buildBulletin({ board: [], number: 1, at: at(7), periodStart: at(0), opened: [], closed: [], breakGlass: pending });
+    expect(bulletin.breakGlass).toEqual([act(3, 4), act(3, 9)]);
+    pending.length = 0;
+    campaign.collectBreakGlass(summary([act(3, 4), act(3, 9)]), seen, pending);
+    expect(pending).toEqual([]);
+    expect(campaign.buildBulletin({ board: [], number: 2, at: at(14), periodStart: at(7), opened: [], closed: [], breakGlass: pending })).not.toHaveProperty('breakGlass');
   });
 });

@@ -10,7 +10,7 @@ import type {
 } from '@duban/activities';
 import type { Notice } from '@duban/common';
 import type { Person, TaskPolicy, TaskWorkflowInput } from '@duban/workflows';
-import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Duration } from 'luxon';
 import { findTask, taskSchedule, type Plan } from '@duban/plan';
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
@@ -138,6 +138,18 @@ export class MemoryActivities {
   notices(workflowId: string): Notice[] {
     return this.notifications.filter((n) => n.workflowId === workflowId).map((n) => n.notice);
   }
+}
+
+/** The code a workflow refused an update with (the failure's type); fails the test when the update was not refused. */
+export async function refusalCode(sending: Promise<unknown>): Promise<string | undefined> {
+  const error = await sending.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return (cause as ApplicationFailure).type ?? undefined;
 }
 
 let requestCounter = 0;

@@ -1,4 +1,4 @@
-import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
@@ -19,7 +19,7 @@ import type { taskWorkflow } from '@duban/workflows/workflows';
 import { startTimeSkipping, workflowBundle } from '../harness';
 import { join } from 'node:path';
 import { loadPlanFile, milestoneInstant, rebasePlan } from '@duban/plan';
-import { DAY, HOUR, MemoryActivities, freshTaskNumber, inputFromPlan, maybeRecordHistory, rid, taskInput } from './fixtures';
+import { DAY, HOUR, MemoryActivities, freshTaskNumber, inputFromPlan, maybeRecordHistory, refusalCode, rid, taskInput } from './fixtures';
 
 type TaskHandle = WorkflowHandle<typeof taskWorkflow>;
 
@@ -57,14 +57,7 @@ async function now(): Promise<number> {
 }
 
 async function expectCode(promise: Promise<unknown>, code: TaskErrorCode): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (error as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  expect((cause as ApplicationFailure).type).toBe(code);
+  expect(await refusalCode(promise)).toBe(code);
 }
 
 /** A fresh task's input, its instants offsets from the test server's clock now. */
@@ -86,8 +79,8 @@ const report = (h: TaskHandle, actor: string, percent: number, requestId = rid('
   h.executeUpdate(reportProgressUpdate, { args: [{ requestId, actor, percent, note: `${percent}% done`, evidence: ['https://example.org/photo.jpg'] }] });
 const submit = (h: TaskHandle, actor: string, requestId = rid('submit')) =>
   h.executeUpdate(submitUpdate, { args: [{ requestId, actor, summary: '牵头汇总: all parts reported' }] });
-const approve = (h: TaskHandle, actor: string, score: number, requestId = rid('approve')) =>
-  h.executeUpdate(reviewUpdate, { args: [{ requestId, actor, decision: 'approve', score }] });
+const approve = (h: TaskHandle, actor: string, score: number, note?: string) =>
+  h.executeUpdate(reviewUpdate, { args: [{ requestId: rid('approve'), actor, decision: 'approve', score, ...(note ? { note } : {}) }] });
 const requestExtension = (h: TaskHandle, deadlineAt: string, reason: string) =>
   h.executeUpdate(requestExtensionUpdate, { args: [{ requestId: rid(), actor: 'chengjian-head', deadlineAt, reason }] });
 const decideExtension = (h: TaskHandle, actor: string, decision: { decision: 'approve' } | { decision: 'refuse'; reason: string }) =>
@@ -266,7 +259,8 @@ describe('the task workflow', () => {
       expect(state.escalation.history).toHaveLength(4);
 
       await submit(handle, 'chengjian-staff');
-      await approve(handle, 'supervisor-1', 95);
+      // Below 100 %: approving unfinished work needs a recorded reason.
+      await approve(handle, 'supervisor-1', 95, '主体完工，余量转入日常养护 main works done');
       const result = await handle.result();
       // 2 (yellow) + 1 + 2 + 3 + 5 (the rungs) deducted from 95.
       expect(result.assessment).toMatchObject({ score: 82, deductions: { yellow: 2, red: 0, rungs: 11, total: 13 } });

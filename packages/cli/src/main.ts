@@ -6,6 +6,7 @@ import { registerBoard } from './commands/board';
 import { registerBulletin } from './commands/bulletin';
 import { registerDev } from './commands/dev';
 import { registerDoctor } from './commands/doctor';
+import { registerKeys } from './commands/keys';
 import { registerLaunch } from './commands/launch';
 import { registerLedger } from './commands/ledger';
 import { registerPlan } from './commands/plan';
@@ -22,6 +23,7 @@ const commands: Array<(program: Command, ctx: CommandContext) => void> = [
   registerPlan,
   registerDev,
   registerWorker,
+  registerKeys,
   registerLaunch,
   registerAmend,
   registerBoard,

@@ -2,11 +2,13 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { CAMPAIGN_WORKFLOW_TYPE, campaignWorkflowId, ErrorCode, isTerminal, taskWorkflowId } from '@duban/common';
 import { applyAmendment, dueInstant, rebaseAmendment, rebasePlan, type Amendment, type Plan } from '@duban/plan';
+import type { SigningKey } from '@duban/identity';
 import {
   amendPlanUpdate,
   boardQuery,
   bulletinsQuery,
   campaignAssessmentQuery,
+  rosterQuery,
   WEEK_MS,
   type AmendmentResult,
   type CampaignBoard,
@@ -19,8 +21,10 @@ import {
 } from '@duban/workflows';
 import { DubanClientError } from './errors';
 import { toDubanError, type FailureContext } from './failures';
+import { activeKeys, KeyStore, type Keyring } from './keys';
+import { signRequest, type Signer } from './signing';
 import { startOnce } from './start';
-import { buildTaskInput, planTaskNumbers } from './task-input';
+import { buildTaskInput, campaignEndAt, planTaskNumbers, REQUIRED_IDENTITY, rosterPeople } from './task-input';
 
 type CampaignWorkflowFn = (input: CampaignWorkflowInput) => Promise<CampaignResult>;
 
@@ -33,6 +37,11 @@ export interface LaunchOptions {
   dispatchIntervalMs?: number;
   /** Default now; tests and previews pass another instant. */
   now?: DateTime;
+  /**
+   * The plan's public keys, which become the roster of record's; default the keyring of
+   * `KeyStore.fromEnv()` (`$DUBAN_KEYS_DIR` or `~/.config/duban/keys`).
+   */
+  keyring?: Keyring;
 }
 
 export interface LaunchResult {
@@ -76,17 +85,34 @@ export function headquartersPeople(plan: Plan): Person[] {
 export function buildCampaignInput(plan: Plan, options: Omit<LaunchOptions, 'campaignYear'> = {}): CampaignWorkflowInput {
   const now = options.now ?? DateTime.now();
   const firstDispatch = options.firstDispatchAt ?? nextMondayMorning(now, plan.timeZone);
+  const keyring = options.keyring ?? {};
   return {
     planId: plan.id,
     planTitle: plan.title.zh,
     campaignYear: DateTime.fromISO(plan.campaign.start, { zone: plan.timeZone }).year,
     timeZone: plan.timeZone,
-    tasks: planTaskNumbers(plan).map((n) => buildTaskInput(plan, n)),
+    tasks: planTaskNumbers(plan).map((n) => buildTaskInput(plan, n, { keyring })),
     units: plan.units.map((u) => ({ code: u.code, name: u.name, en: u.en })),
     hq: headquartersPeople(plan),
+    roster: rosterPeople(plan, keyring),
+    identity: { ...REQUIRED_IDENTITY },
     dispatch: { firstAt: toIso(firstDispatch), intervalMs: options.dispatchIntervalMs ?? WEEK_MS },
-    endAt: toIso(dueInstant(plan.campaign.end, 'by', plan.timeZone)),
+    endAt: campaignEndAt(plan),
   };
+}
+
+/**
+ * A campaign whose amendments must be signed needs an HQ office member with a key from
+ * the start: without one nobody could ever register the other keys.
+ */
+function requireHqKey(plan: Plan, keyring: Keyring): void {
+  if (plan.people.some((p) => p.roles.includes('hq-office') && activeKeys(keyring[p.id]).length > 0)) return;
+  throw new DubanClientError(
+    ErrorCode.KEY_FILE_MISSING,
+    `No HQ office member of plan ${plan.id} has a key in the keyring, so nobody could sign the campaign's amendments: ` +
+      `issue the roster's keys first with \`pnpm duban keys issue PLAN --all\` (run by an operator).`,
+    { details: { planId: plan.id } },
+  );
 }
 
 /**
@@ -114,7 +140,8 @@ export function buildPlanAmendment(plan: Plan, amendment: Amendment, campaignYea
       if (primaryLead === undefined) {
         throw new DubanClientError(ErrorCode.AMENDMENT_INVALID, `Amendment ${dated.id} reassigns task ${r.task} to no lead unit.`, { field: 'reassign.lead' });
       }
-      return { taskNumber: r.task, primaryLead, assistingLeads, people: buildTaskInput(amended, r.task).people, reason: r.reason };
+      // No people: the campaign gives the new lead units' people from its roster of record.
+      return { taskNumber: r.task, primaryLead, assistingLeads, reason: r.reason };
     }),
   };
 }
@@ -139,7 +166,8 @@ function campaignFailures(planId: string, address: string): FailureContext {
  */
 export async function launchCampaign(client: Client, taskQueue: string, address: string, plan: Plan, options: LaunchOptions = {}): Promise<LaunchResult> {
   const launched = options.campaignYear === undefined ? plan : rebasePlan(plan, options.campaignYear);
-  const input = buildCampaignInput(launched, options);
+  const keyring = options.keyring ?? (await KeyStore.fromEnv().keyring(plan.id));
+  const input = buildCampaignInput(launched, { ...options, keyring });
   const now = options.now ?? DateTime.now();
   if (Date.parse(input.endAt) <= now.toMillis()) {
     throw new DubanClientError(
@@ -148,6 +176,7 @@ export async function launchCampaign(client: Client, taskQueue: string, address:
       { details: { planId: plan.id, campaignEnd: launched.campaign.end } },
     );
   }
+  requireHqKey(plan, keyring);
   const workflowId = campaignWorkflowId(plan.id);
   const tasks = input.tasks.map((t) => taskWorkflowId(plan.id, t.taskNumber));
   const result = { planId: plan.id, campaignWorkflowId: workflowId, tasks, firstDispatchAt: input.dispatch.firstAt, endAt: input.endAt };
@@ -171,7 +200,8 @@ export async function launchCampaign(client: Client, taskQueue: string, address:
  * ```ts
  * const campaign = duban.campaign('xihu-2020');
  * const board = await campaign.board();
- * await campaign.amend(plan, await loadAmendmentFile('amendments/2020-06.yaml'));
+ * const clerk = await KeyStore.fromEnv().signingKey('xihu-2020', 'hq-office-clerk');
+ * await campaign.as(clerk).amend(plan, await loadAmendmentFile('amendments/2020-06.yaml')); // issuedBy: hq-office-clerk
  * ```
  */
 export class DubanCampaignHandle {
@@ -181,10 +211,16 @@ export class DubanCampaignHandle {
   constructor(
     private readonly client: Client,
     readonly planId: string,
-    address: string,
+    private readonly address: string,
+    private readonly signer?: Signer,
   ) {
     this.workflowId = campaignWorkflowId(planId);
     this.failures = campaignFailures(planId, address);
+  }
+
+  /** This campaign with every amendment signed by `key`: an HQ office member's, who is the amendment's `actor`. */
+  as(key: SigningKey): DubanCampaignHandle {
+    return new DubanCampaignHandle(this.client, this.planId, this.address, { key });
   }
 
   /**
@@ -194,8 +230,10 @@ export class DubanCampaignHandle {
    * launched from.
    *
    * @throws DubanClientError `PLAN_MISMATCH` when `plan` is another plan's, `CAMPAIGN_NOT_FOUND`,
-   *   or the campaign's refusal: `UNKNOWN_TASK`, `DUPLICATE_TASK_NUMBER`, `TASK_FINISHED`,
-   *   `DEADLINE_IN_PAST`, `UNKNOWN_UNIT`, `CAMPAIGN_ENDED`.
+   *   or the campaign's refusal: `NOT_AUTHORISED` (the signer holds no HQ office role in
+   *   the roster of record), a proof's refusal (`CREDENTIAL_MISSING`, `KEY_UNKNOWN`, …),
+   *   `UNKNOWN_TASK`, `DUPLICATE_TASK_NUMBER`, `TASK_FINISHED`, `DEADLINE_IN_PAST`,
+   *   `UNKNOWN_UNIT`, `CAMPAIGN_ENDED`.
    */
   async amend(plan: Plan, amendment: Amendment): Promise<AmendmentResult> {
     if (plan.id !== this.planId) {
@@ -204,10 +242,23 @@ export class DubanCampaignHandle {
       });
     }
     const board = await this.board();
-    const request = buildPlanAmendment(plan, amendment, board.campaignYear);
-    // No update id: the server would answer a repeat with the first outcome (applied: true);
-    // the campaign itself deduplicates by amendment id and says `applied: false`.
-    return this.call(() => this.handle().executeUpdate(amendPlanUpdate, { args: [request] }));
+    return this.amendPlan(buildPlanAmendment(plan, amendment, board.campaignYear));
+  }
+
+  /**
+   * Sends an amendment as the campaign receives it (`buildPlanAmendment`, or roster
+   * changes: `roster.issueKeys` / `roster.revokeKeys`), signed with this handle's key.
+   * The campaign applies an amendment id once (`applied: false` the second time).
+   */
+  amendPlan(request: Omit<PlanAmendment, 'proof'>): Promise<AmendmentResult> {
+    const { proof: _ignored, ...unsigned } = request as PlanAmendment;
+    const signed = signRequest(this.workflowId, amendPlanUpdate.name, unsigned.amendmentId, unsigned, this.signer);
+    return this.call(() => this.handle().executeUpdate(amendPlanUpdate, { args: [signed.args], updateId: signed.updateId }));
+  }
+
+  /** The roster of record: every person with roles and public keys, as the campaign holds it now. */
+  roster(): Promise<Person[]> {
+    return this.call(() => this.handle().query(rosterQuery));
   }
 
   /** The live board: every task's status, light, escalation and deadline, and counts per unit. */

@@ -5,6 +5,7 @@ import type { Plan } from '@duban/plan';
 import { planSearchAttribute, primaryLeadSearchAttribute, taskNumberSearchAttribute } from '@duban/workflows';
 import { DubanCampaignHandle, launchCampaign, type LaunchOptions, type LaunchResult } from './campaign';
 import { toDubanError, unreachable } from './failures';
+import { KeyStore, type Keyring } from './keys';
 import { startOnce } from './start';
 import { DubanTaskHandle, taskFailures, type TaskWorkflowFn } from './task';
 import { buildTaskInput } from './task-input';
@@ -29,6 +30,8 @@ export interface DubanClientOptions {
 export interface StartTaskOptions {
   /** When the task counts as assigned; the workflow's start time when omitted. */
   assignedAt?: DateTime;
+  /** The plan's public keys for the task's people; default the keyring of `KeyStore.fromEnv()`. */
+  keyring?: Keyring;
 }
 
 export interface StartTaskResult {
@@ -51,9 +54,10 @@ export interface StartTaskResult {
  * const duban = await DubanClient.connect(); // DEFAULT_TEMPORAL_ADDRESS, the `duban dev` server
  * const plan = await loadPlanFile('plans/xihu-2020.yaml');
  * const { workflowId, started } = await duban.startTask(plan, 3); // started=false the second time
+ * const keys = KeyStore.fromEnv(); // the key files `duban keys issue` wrote
  * const task = duban.task(plan.id, 3);
- * await task.acknowledge({ actor: 'chengguan-head' });
- * await task.reportProgress({ actor: 'chengguan-staff', percent: 40, note: '西桃花河清淤过半' });
+ * await task.as(await keys.signingKey(plan.id, 'chengguan-head')).acknowledge({ actor: 'chengguan-head' });
+ * await task.as(await keys.signingKey(plan.id, 'chengguan-staff')).reportProgress({ actor: 'chengguan-staff', percent: 40, note: '西桃花河清淤过半' });
  * const state = await task.state();
  * const board = await duban.campaign(plan.id).board(); // once the plan is launched: duban.launch(plan)
  * await duban.close();
@@ -108,7 +112,8 @@ export class DubanClient {
    * @throws DubanClientError `TASK_NOT_IN_PLAN`, `INVALID_PLAN`, `SERVER_UNREACHABLE`.
    */
   async startTask(plan: Plan, taskNumber: number, options: StartTaskOptions = {}): Promise<StartTaskResult> {
-    const input = buildTaskInput(plan, taskNumber, options);
+    const keyring = options.keyring ?? (await KeyStore.fromEnv().keyring(plan.id));
+    const input = buildTaskInput(plan, taskNumber, { ...options, keyring });
     const workflowId = taskWorkflowId(plan.id, taskNumber);
     try {
       const { started, firstRunId } = await startOnce<TaskWorkflowFn>(this.client, TASK_WORKFLOW_TYPE, {

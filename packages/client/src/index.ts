@@ -5,16 +5,18 @@
  * @example
  * ```ts
  * import { loadPlanFile } from '@duban/plan';
- * import { DubanClient, isDubanError } from '@duban/client';
+ * import { DubanClient, isDubanError, KeyStore } from '@duban/client';
  *
  * const plan = await loadPlanFile('plans/xihu-2020.yaml');
  * const duban = await DubanClient.connect(); // 127.0.0.1:7233, the `duban dev` server
+ * const keys = KeyStore.fromEnv(); // $DUBAN_KEYS_DIR or ~/.config/duban/keys (`duban keys issue`)
  * try {
- *   // The campaign and every task, re-dated to next year (the 2020 campaign is over); again: nothing new starts.
+ *   // The campaign and every task, re-dated to next year (the 2020 campaign is over), with
+ *   // the keyring's public keys in the roster of record; again: nothing new starts.
  *   await duban.launch(plan, { campaignYear: new Date().getFullYear() + 1 });
  *   const task = duban.task(plan.id, 3);
- *   await task.acknowledge({ actor: 'chengguan-head' });
- *   await task.review({ actor: 'chengguan-staff', decision: 'approve', score: 90 });
+ *   await task.as(await keys.signingKey(plan.id, 'chengguan-head')).acknowledge({ actor: 'chengguan-head' });
+ *   await task.as(await keys.signingKey(plan.id, 'chengguan-staff')).review({ actor: 'chengguan-staff', decision: 'approve', score: 90 });
  * } catch (error) {
  *   // e.g. WRONG_ROLE: chengguan-staff is no reviewer. Codes are stable; messages say what to do.
  *   if (isDubanError(error)) console.error(`${error.code}: ${error.message}`);
@@ -30,12 +32,18 @@
 export { DubanClient } from './client';
 export type { DubanClientOptions, DubanConnectOptions, StartTaskOptions, StartTaskResult } from './client';
 export { DubanTaskHandle } from './task';
-export type { MessageInput } from './task';
+export type { ActAsOptions, MessageInput } from './task';
+export { activeKeys, applyKeyChanges, KEY_FILE_FORMAT, KEYRING_FORMAT, keysDirectory, KeyStore, newKeyFile, rosterKeyOf } from './keys';
+export type { KeyChanges, KeyFile, Keyring } from './keys';
+export { signRequest } from './signing';
+export type { SignedRequest, Signer } from './signing';
+// The identity types a caller of the client handles (keys, proofs), without a second import.
+export type { Proof, RosterKey, SigningKey } from '@duban/identity';
 export { DubanCampaignHandle, buildCampaignInput, buildPlanAmendment, headquartersPeople, nextMondayMorning } from './campaign';
 export type { LaunchOptions, LaunchResult } from './campaign';
 export { DubanClientError, DubanClientErrorCode, isDubanClientErrorCode } from './errors';
 export type { DubanClientErrorOptions } from './errors';
-export { buildTaskInput, planTaskNumbers } from './task-input';
+export { buildTaskInput, campaignEndAt, planTaskNumbers, REQUIRED_IDENTITY, rosterPeople } from './task-input';
 export type { BuildTaskInputOptions } from './task-input';
 // From `@duban/common`, under the names this package exported before common existed.
 export { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS as DEFAULT_ADDRESS, TASK_WORKFLOW_TYPE } from '@duban/common';

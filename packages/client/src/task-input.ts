@@ -1,12 +1,36 @@
 import { Duration, type DateTime } from 'luxon';
-import { findTask, PlanLookupError, taskSchedule, type Plan, type PlanPerson } from '@duban/plan';
-import type { Person, TaskPolicy, TaskWorkflowInput, Unit } from '@duban/workflows';
+import { DEFAULT_IDENTITY_POLICY } from '@duban/identity';
+import { dueInstant, findTask, PlanLookupError, taskSchedule, type Plan, type PlanPerson } from '@duban/plan';
+import type { IdentitySettings, Person, TaskPolicy, TaskWorkflowInput, Unit } from '@duban/workflows';
 import { ErrorCode } from '@duban/common';
 import { DubanClientError } from './errors';
+import type { Keyring } from './keys';
 
 export interface BuildTaskInputOptions {
   /** When the task counts as assigned; the workflow's start time when omitted. */
   assignedAt?: DateTime;
+  /** The plan's public keys (`KeyStore.keyring`): each person of the task gets theirs. */
+  keyring?: Keyring;
+}
+
+/** What every launch since signatures asks of its workflows: signed instructions, fresh ones. */
+export const REQUIRED_IDENTITY: IdentitySettings = { required: true, ...DEFAULT_IDENTITY_POLICY };
+
+/** The instant the plan's campaign ends: the end of its last day in the plan's time zone. */
+export function campaignEndAt(plan: Plan): string {
+  const end = dueInstant(plan.campaign.end, 'by', plan.timeZone).toISO();
+  if (end === null) throw new DubanClientError(ErrorCode.INVALID_PLAN, `Plan ${plan.id} ends on ${plan.campaign.end}, which is not a date.`, { field: 'campaign.end' });
+  return end;
+}
+
+/** Every person of the plan as the roster of record holds them: roles and, from the keyring, public keys. */
+export function rosterPeople(plan: Plan, keyring: Keyring = {}): Person[] {
+  return plan.people.map((p) => personOf(p, keyring));
+}
+
+function personOf(p: PlanPerson, keyring: Keyring): Person {
+  const keys = keyring[p.id];
+  return { id: p.id, name: p.name, unit: p.unit, roles: [...p.roles], ...(keys && keys.length > 0 ? { keys: keys.map((k) => ({ ...k })) } : {}) };
 }
 
 /** Roles that act on every task regardless of unit: reviewers, HQ and the accountability group. */
@@ -31,6 +55,7 @@ function policyOf(plan: Plan): TaskPolicy {
     stallWindowMs: durationMs(p.stallWindow, 'policies.stallWindow'),
     reviewDeadlineMs: durationMs(p.reviewDeadline, 'policies.reviewDeadline'),
     requireAssistingReports: p.requireAssistingReports,
+    allowSameUnitReview: p.allowSameUnitReview,
     yellowTolerance: p.progressExpectation.yellowTolerance,
     escalation: p.escalation.map((step, index) => ({ rung: step.rung, waitMs: durationMs(step.wait, `policies.escalation[${index}].wait`) })),
     scoring: {
@@ -109,7 +134,7 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
   ]);
   const people: Person[] = plan.people
     .filter((p) => involved.includes(p.unit) || planWideIds.has(p.id) || p.roles.some((r) => PLAN_WIDE_ROLES.has(r)))
-    .map((p) => ({ id: p.id, name: p.name, unit: p.unit, roles: [...p.roles] }));
+    .map((p) => personOf(p, options.keyring ?? {}));
 
   // Units the workflow may name in notices: the task's own, the bodies it supports, and
   // the units of everyone on its roster.
@@ -135,6 +160,8 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
     deadlineAt: schedule.deadlineAt,
     ...(assignedAt ? { assignedAt } : {}),
     policy: policyOf(plan),
+    identity: { ...REQUIRED_IDENTITY },
+    campaignEndAt: campaignEndAt(plan),
   };
 }
 

@@ -13,8 +13,10 @@ import {
   type TaskWorkflowInput,
   type TaskWorkflowResult,
 } from '@duban/workflows';
+import type { SigningKey } from '@duban/identity';
 import { DubanClientError } from './errors';
 import { toDubanError, type FailureContext } from './failures';
+import { signRequest, type Signer } from './signing';
 
 export type TaskWorkflowFn = (input: TaskWorkflowInput) => Promise<TaskWorkflowResult>;
 
@@ -23,9 +25,15 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /**
  * A message's argument as callers give it: `requestId` may be left out, and one is
- * generated. Give your own to make a retry of the same request safe.
+ * generated. Give your own to make a retry of the same request safe. The proof is the
+ * handle's to add (see {@link DubanTaskHandle.as}).
  */
-export type MessageInput<N extends MessageName> = DistributiveOmit<MessageArgs[N], 'requestId'> & { requestId?: string };
+export type MessageInput<N extends MessageName> = DistributiveOmit<MessageArgs[N], 'requestId' | 'proof'> & { requestId?: string };
+
+/** Break-glass: the signer acts for an absent actor, for this reason. */
+export interface ActAsOptions {
+  breakGlass?: string;
+}
 
 /** Each task message's update definition, by message name (which is also the update's name). */
 const messageUpdates = Object.fromEntries(TASK_MESSAGES.map((m) => [m.name, m.update])) as {
@@ -49,14 +57,16 @@ export function taskFailures(planId: string, taskNumber: number, address: string
 /**
  * One task's workflow. Every message validates its argument with the schema the workflow
  * uses (`messageArgSchemas` from `@duban/workflows`) before anything is sent, generates a
- * `requestId` when none is given and sends it as the update ID too, so a retried request
- * is applied once.
+ * `requestId` when none is given, and is signed with the key the handle was given
+ * (`as(key)`): the workflow refuses an unsigned message unless its campaign predates
+ * signatures. A request sent again is applied once (`applied: false` the second time).
  *
  * @example
  * ```ts
+ * const keys = KeyStore.fromEnv();
  * const task = duban.task('xihu-2020', 8);
- * await task.submit({ actor: 'chengguan-head', summary: '新建公厕30座', evidence: ['https://example.org/toilets'] });
- * await task.review({ actor: 'supervisor-li', decision: 'approve', score: 92 });
+ * await task.as(await keys.signingKey('xihu-2020', 'chengguan-head')).submit({ actor: 'chengguan-head', summary: '新建公厕30座', evidence: ['https://example.org/toilets'] });
+ * await task.as(await keys.signingKey('xihu-2020', 'supervisor-li')).review({ actor: 'supervisor-li', decision: 'approve', score: 92 });
  * ```
  */
 export class DubanTaskHandle {
@@ -67,10 +77,21 @@ export class DubanTaskHandle {
     private readonly client: Client,
     readonly planId: string,
     readonly taskNumber: number,
-    address: string,
+    private readonly address: string,
+    private readonly signer?: Signer,
   ) {
     this.workflowId = taskWorkflowId(planId, taskNumber);
     this.failures = taskFailures(planId, taskNumber, address);
+  }
+
+  /**
+   * This task with every message signed by `key` (the key's person must be the message's
+   * `actor`). With `breakGlass`, `key` is an HQ office member's, acting for an absent actor
+   * for that reason: the workflow records both identities and the next bulletin names the act.
+   */
+  as(key: SigningKey, options: ActAsOptions = {}): DubanTaskHandle {
+    const signer: Signer = { key, ...(options.breakGlass !== undefined ? { breakGlass: { reason: options.breakGlass } } : {}) };
+    return new DubanTaskHandle(this.client, this.planId, this.taskNumber, this.address, signer);
   }
 
   /** 签收: a worker of the primary lead, an assisting lead or a responsible unit takes the task on. */
@@ -93,12 +114,14 @@ export class DubanTaskHandle {
    * filled in. The argument is checked against the workflow's schema first.
    *
    * @throws DubanClientError `INVALID_ARGUMENT` (with `field`) for a malformed argument,
-   *   the workflow's refusal code (`WRONG_ROLE`, `INVALID_STATE`, …), or `TASK_NOT_FOUND`.
+   *   the workflow's refusal code (`WRONG_ROLE`, `INVALID_STATE`, `CREDENTIAL_MISSING`,
+   *   `ACTING_FOR_ANOTHER`, `REQUEST_ID_REUSED`, …), or `TASK_NOT_FOUND`.
    */
   async send<N extends MessageName>(message: N, args: MessageInput<N>): Promise<MessageResult> {
     const parsed = validate(message, { ...args, requestId: args.requestId ?? randomUUID() });
+    const signed = signRequest(this.workflowId, message, parsed.requestId, parsed, this.signer);
     try {
-      return await this.handle().executeUpdate(messageUpdates[message], { args: [parsed], updateId: parsed.requestId });
+      return await this.handle().executeUpdate(messageUpdates[message], { args: [signed.args], updateId: signed.updateId });
     } catch (error) {
       // Updates to a closed workflow come back as "not found": tell that apart from a task never launched.
       if (error instanceof WorkflowNotFoundError) await this.throwIfClosed(message, error);

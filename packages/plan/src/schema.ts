@@ -136,6 +136,8 @@ export const DEFAULT_ESCALATION = [
  * - `stallWindow` P14D: no progress report for this long starts the escalation ladder.
  * - `reviewDeadline` P5D: a supervisor must approve or send back a submission within it.
  * - `requireAssistingReports` true: assisting lead units must report too before review.
+ * - `allowSameUnitReview` false: a reviewer from the primary lead's own unit is refused as
+ *   a conflict of interest; set it true where the offices are too small to avoid that.
  * - `progressExpectation` `{ rule: 'linear', yellowTolerance: 15 }`: progress is expected
  *   to grow linearly from assignment to the deadline; behind it by more than 15 percentage
  *   points is yellow; red means overdue (the deadline passed without approved work).
@@ -151,6 +153,10 @@ export const policiesSchema = z.strictObject({
   stallWindow: isoDuration.default('P14D'),
   reviewDeadline: isoDuration.default('P5D'),
   requireAssistingReports: z.boolean().default(true),
+  allowSameUnitReview: z
+    .boolean()
+    .default(false)
+    .describe("Whether a reviewer may belong to the primary lead's own unit; false refuses it as a conflict of interest (CONFLICT_OF_INTEREST)."),
   progressExpectation: z
     .strictObject({
       rule: z.literal('linear').default('linear'),

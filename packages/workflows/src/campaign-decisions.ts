@@ -6,18 +6,23 @@
 import type {
   AmendmentResult,
   BoardTask,
+  BreakGlassAct,
   Bulletin,
   BulletinTask,
   CampaignErrorCode,
+  CampaignWorkflowInput,
   EscalationMove,
   PlanAmendment,
+  ReassignLeads,
+  TaskAmendment,
   TaskSummary,
   UnitAssessment,
   UnitCounts,
   UnitRanking,
 } from './campaign-definitions';
-import { amendmentRuleFindings, isTerminal, type TrafficLight } from '@duban/common';
-import type { TaskState, TaskWorkflowInput } from './task/definitions';
+import { amendmentRuleFindings, HQ_ROLES, isTerminal, REVIEWER_ROLES, type Role, type TrafficLight } from '@duban/common';
+import { changesRoster, refuseRosterChanges } from './campaign-roster';
+import type { IdentitySettings, Person, TaskState, TaskWorkflowInput, Unit } from './task/definitions';
 
 export function isFinished(task: Pick<BoardTask, 'status'>): boolean {
   return isTerminal(task.status);
@@ -124,6 +129,8 @@ export interface BulletinFacts {
   periodStart: string;
   opened: readonly EscalationMove[];
   closed: readonly EscalationMove[];
+  /** Break-glass acts not reported yet. */
+  breakGlass?: readonly BreakGlassAct[];
 }
 
 /** 通报: overdue (red) and at-risk (yellow) tasks ranked by unit, and the period's escalations. */
@@ -143,8 +150,102 @@ export function buildBulletin(f: BulletinFacts): Bulletin {
     atRisk: rankByUnit(f.board, 'yellow'),
     escalationsOpened: [...f.opened],
     escalationsClosed: [...f.closed],
+    ...(f.breakGlass && f.breakGlass.length > 0 ? { breakGlass: [...f.breakGlass] } : {}),
     totals,
   };
+}
+
+/**
+ * Collects the break-glass acts of a summary that no bulletin has named yet (in place):
+ * `seen` holds per task number the highest act seq already collected, so a repeated or
+ * late summary adds nothing twice and the state stays bounded by the number of tasks.
+ */
+export function collectBreakGlass(summary: TaskSummary, seen: Record<string, number>, pending: BreakGlassAct[]): void {
+  const key = String(summary.taskNumber);
+  for (const act of summary.breakGlass ?? []) {
+    if (act.seq <= (seen[key] ?? 0)) continue;
+    pending.push({ ...act });
+    seen[key] = act.seq;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The roster of record
+
+/** Roles that act on every task whatever its units (the rule of `buildTaskInput` in `@duban/client`). */
+const PLAN_WIDE_ROLES: ReadonlySet<Role> = new Set<Role>([...REVIEWER_ROLES, ...HQ_ROLES, 'accountability']);
+
+/**
+ * The roster of record a campaign starts with: its input's, or for a campaign launched
+ * before the roster existed the people of its tasks and its HQ (first entry per id wins).
+ * A legacy campaign that had already continued as new has no tasks in its input any more:
+ * its stand-in roster is its HQ alone, until an amendment registers keys.
+ */
+export function rosterOfRecord(input: Pick<CampaignWorkflowInput, 'roster' | 'tasks' | 'hq'>): Person[] {
+  if (input.roster) return [...input.roster];
+  const byId = new Map<string, Person>();
+  for (const person of [...input.tasks.flatMap((t) => t.people), ...input.hq]) if (!byId.has(person.id)) byId.set(person.id, person);
+  return [...byId.values()];
+}
+
+/**
+ * A task's people, from the roster of record: everyone of the task's units, plus whoever
+ * acts plan-wide (supervisors, the HQ office, the accountability group, and `planWide` —
+ * the HQ leaders, who may hold none of those roles).
+ */
+export function taskPeopleFromRoster(roster: readonly Person[], units: readonly string[], planWide: ReadonlySet<string> = new Set()): Person[] {
+  return roster.filter((p) => units.includes(p.unit) || planWide.has(p.id) || p.roles.some((r) => PLAN_WIDE_ROLES.has(r)));
+}
+
+export interface CampaignFacts {
+  roster: readonly Person[];
+  /** Ids of the HQ leaders and office (`CampaignWorkflowInput.hq`). */
+  planWide: ReadonlySet<string>;
+  /** Every unit of the plan, to name the units of the task's people. */
+  units: readonly Unit[];
+  identity?: IdentitySettings;
+  campaignEndAt: string;
+}
+
+/**
+ * A task added by an amendment as the campaign starts it: its people from the roster of
+ * record (whatever the caller's file said), the campaign's identity settings and end.
+ */
+export function taskFromRoster(task: TaskWorkflowInput, c: CampaignFacts): TaskWorkflowInput {
+  const people = taskPeopleFromRoster(c.roster, [task.primaryLead, ...task.assistingLeads, ...task.responsible], c.planWide);
+  const named = new Set(task.units.map((u) => u.code));
+  const units = [...task.units, ...c.units.filter((u) => !named.has(u.code) && people.some((p) => p.unit === u.code))];
+  return { ...task, people, units, ...(c.identity ? { identity: c.identity } : {}), campaignEndAt: c.campaignEndAt };
+}
+
+export type TaskChange = Omit<TaskAmendment, 'amendmentId' | 'actor'>;
+
+/**
+ * The signals an amendment sends to running tasks, in order: deadline moves, then
+ * reassignments, then `everyTask` (key changes, the campaign's new end) to each task in
+ * `tasks`. A task takes one signal per amendment id, so with `oneSignalPerTask` the
+ * changes for one task are merged into its first signal; without it (histories recorded
+ * before the merge) each change is a signal of its own, as it was.
+ */
+export function taskChanges(
+  a: PlanAmendment,
+  leads: (change: ReassignLeads) => NonNullable<TaskChange['leads']>,
+  everyTask: { tasks: readonly number[]; change: Omit<TaskChange, 'reason'> } | undefined,
+  oneSignalPerTask: boolean,
+): { taskNumber: number; change: TaskChange }[] {
+  const list: { taskNumber: number; change: TaskChange }[] = [
+    ...a.moveDeadlines.map((m) => ({ taskNumber: m.taskNumber, change: { reason: m.reason, deadlineAt: m.deadlineAt } })),
+    ...a.reassign.map((r) => ({ taskNumber: r.taskNumber, change: { reason: r.reason, leads: leads(r) } })),
+    ...(everyTask?.tasks ?? []).map((taskNumber) => ({ taskNumber, change: { reason: a.reason, ...everyTask?.change } })),
+  ];
+  if (!oneSignalPerTask) return list;
+  const merged = new Map<number, TaskChange>();
+  for (const { taskNumber, change } of list) {
+    const first = merged.get(taskNumber);
+    const reason = first === undefined || first.reason === change.reason ? change.reason : `${first.reason}; ${change.reason}`;
+    merged.set(taskNumber, { ...first, ...change, reason });
+  }
+  return [...merged.entries()].map(([taskNumber, change]) => ({ taskNumber, change }));
 }
 
 /** The assessment by primary lead unit, in unit code order. */
@@ -200,6 +301,10 @@ export interface AmendmentContext {
   board: readonly BoardTask[];
   unitCodes: ReadonlySet<string>;
   nowMs: number;
+  /** The roster of record key changes are judged against (none when absent). */
+  roster?: readonly Person[];
+  /** The campaign's current end: `extendCampaignTo` must lie after it. */
+  endAtMs?: number;
 }
 
 /**
@@ -214,8 +319,18 @@ export function refuseAmendment(a: PlanAmendment, ctx: AmendmentContext): Amendm
   if (!Array.isArray(a.addTasks) || !Array.isArray(a.moveDeadlines) || !Array.isArray(a.reassign)) {
     return refuse('INVALID_AMENDMENT', `Amendment ${a.amendmentId} needs the lists addTasks, moveDeadlines and reassign (empty where unused).`);
   }
-  if (a.addTasks.length + a.moveDeadlines.length + a.reassign.length === 0) {
-    return refuse('INVALID_AMENDMENT', `Amendment ${a.amendmentId} changes nothing: add a task, move a deadline or reassign a lead.`);
+  if (a.addTasks.length + a.moveDeadlines.length + a.reassign.length === 0 && !changesRoster(a.roster) && a.extendCampaignTo === undefined) {
+    return refuse('INVALID_AMENDMENT', `Amendment ${a.amendmentId} changes nothing: add a task, move a deadline, reassign a lead, issue or revoke a key, or extend the campaign.`);
+  }
+  const roster = refuseRosterChanges(a.roster, ctx.roster ?? [], a.amendmentId);
+  if (roster) return refuse('INVALID_AMENDMENT', roster.message, roster.details);
+  if (a.extendCampaignTo !== undefined) {
+    const toMs = typeof a.extendCampaignTo === 'string' ? Date.parse(a.extendCampaignTo) : NaN;
+    if (!Number.isFinite(toMs) || (ctx.endAtMs !== undefined && toMs <= ctx.endAtMs)) {
+      return refuse('INVALID_AMENDMENT', `Amendment ${a.amendmentId}: extendCampaignTo must be an instant after the campaign's end${ctx.endAtMs === undefined ? '' : ` (${new Date(ctx.endAtMs).toISOString()})`}.`, {
+        extendCampaignTo: a.extendCampaignTo,
+      });
+    }
   }
   // The rules shared with the plan's amendment checks; the first finding is the refusal.
   const [finding] = amendmentRuleFindings(
@@ -262,5 +377,6 @@ export function taskSummary(state: TaskState, leads: Pick<TaskWorkflowInput, 'pr
     reds: state.checks.filter((c) => c.light === 'red').length,
     escalationsStarted: count('escalation.started'),
     escalationsStopped: count('escalation.stopped'),
+    ...(state.breakGlass?.length ? { breakGlass: [...state.breakGlass] } : {}),
   };
 }

@@ -201,7 +201,7 @@ export interface RosterChanges {
   /** New keys (issue; rotation is an issue plus a revocation). */
   issueKeys?: { person: string; key: RosterKey }[];
   /** Keys that sign nothing from now on. */
-  revokeKeys?: { person: string; keyId: string }[];
+  revokeKeys?: KeyRef[];
 }
 
 export interface AmendmentResult {
@@ -221,6 +221,18 @@ export interface AmendmentRecord {
   added: number[];
   moved: number[];
   reassigned: number[];
+  /** Who signed it and with which key (absent for the unsigned amendments of a legacy campaign). */
+  signedBy?: { signer: string; keyId: string };
+  /** Keys issued and revoked by it. */
+  keys?: { issued: KeyRef[]; revoked: KeyRef[] };
+  /** The campaign's new end, when it extended the campaign. */
+  extendedTo?: string;
+}
+
+/** One key of one person, by id (never the key material). */
+export interface KeyRef {
+  person: string;
+  keyId: string;
 }
 
 /** What the campaign tells one running task (a signal: workflows cannot send updates). */
@@ -248,6 +260,12 @@ export interface CampaignCarriedState {
   periodStart: string;
   weekOpened: EscalationMove[];
   weekClosed: EscalationMove[];
+  /** The roster of record as amended (absent in state carried before it existed). */
+  roster?: Person[];
+  /** Per task number, the highest break-glass act seq already collected for a bulletin. */
+  breakGlassSeen?: Record<string, number>;
+  /** Break-glass acts collected since the last bulletin: the next one names them. */
+  breakGlassPending?: BreakGlassAct[];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -278,5 +296,14 @@ export const CampaignErrorCode = codesOf([
   'UNKNOWN_UNIT',
   'PLAN_MISMATCH',
   'CAMPAIGN_ENDED',
+  // The amendment's proof (checked in the validator against the roster of record).
+  'CREDENTIAL_MISSING',
+  'KEY_UNKNOWN',
+  'KEY_REVOKED',
+  'SIGNATURE_INVALID',
+  'INSTRUCTION_EXPIRED',
+  'ACTING_FOR_ANOTHER',
+  'BREAK_GLASS_NOT_ALLOWED',
+  'NOT_AUTHORISED',
 ]);
 export type CampaignErrorCode = (typeof CampaignErrorCode)[keyof typeof CampaignErrorCode];

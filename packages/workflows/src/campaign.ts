@@ -10,6 +10,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -26,30 +27,39 @@ import {
   campaignAssessmentQuery,
   CampaignErrorCode,
   MAX_KEPT_BULLETINS,
+  rosterQuery,
   taskChangedSignal,
   type AmendmentRecord,
   type BoardTask,
+  type BreakGlassAct,
   type Bulletin,
   type CampaignResult,
   type CampaignWorkflowInput,
   type EscalationMove,
   type PlanAmendment,
-  type TaskAmendment,
+  type ReassignLeads,
 } from './campaign-definitions';
 import {
   amendmentOutcome,
   applySummary,
   buildBulletin,
+  collectBreakGlass,
   initialBoardTask,
   isFinished,
   nextDispatchAtMs,
   refuseAmendment,
   rollUp,
+  rosterOfRecord,
+  taskChanges,
+  taskFromRoster,
+  taskPeopleFromRoster,
   unitCounts,
+  type TaskChange,
 } from './campaign-decisions';
+import { applyRosterChanges, changesRoster, refuseSigner } from './campaign-roster';
 import { iso, ms } from './decisions';
 import { fail } from './failure';
-import type { TaskWorkflowInput } from './task/definitions';
+import type { Person, TaskWorkflowInput } from './task/definitions';
 import { planSearchAttribute, primaryLeadSearchAttribute, taskNumberSearchAttribute } from './task/search-attributes';
 import type { taskWorkflow } from './task/workflow';
 
@@ -59,6 +69,13 @@ const { appendAudit, notify } = proxyActivities<DubanActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * One signal per task and amendment: a task takes one signal per amendment id, so an
+ * amendment that moved and reassigned the same task lost the second change. Histories
+ * recorded before send the signals one per change.
+ */
+export const ONE_SIGNAL_PER_TASK_PATCH = 'duban-amendment-one-signal-per-task';
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
   const { workflowId } = workflowInfo();
@@ -73,8 +90,14 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const weekOpened: EscalationMove[] = carried ? carried.weekOpened : [];
   const weekClosed: EscalationMove[] = carried ? carried.weekClosed : [];
   const unitCodes = new Set(input.units.map((u) => u.code));
-  const endAtMs = ms(input.endAt);
+  // Moved later by an amendment (extendCampaignTo); carried across continue-as-new as `endAt`.
+  let endAtMs = ms(input.endAt);
   let ended = false;
+  // The roster of record: tasks take their people from it, amendments are authorised by it.
+  let roster: Person[] = carried?.roster ?? rosterOfRecord(input);
+  const hqIds = new Set(input.hq.map((p) => p.id));
+  const breakGlassSeen: Record<string, number> = { ...(carried?.breakGlassSeen ?? {}) };
+  const breakGlassPending: BreakGlassAct[] = carried?.breakGlassPending ? [...carried.breakGlassPending] : [];
 
   const base = () => ({ at: iso(Date.now()), planId: input.planId, taskNumber: 0, workflowId });
   const hqRole = HQ_ROLES[0];
@@ -85,6 +108,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   // ------------------------------------------------------------------ board
 
   setHandler(taskChangedSignal, (summary) => {
+    collectBreakGlass(summary, breakGlassSeen, breakGlassPending);
     const { opened, closed } = applySummary(board, summary);
     weekOpened.push(...opened);
     weekClosed.push(...closed);
@@ -105,11 +129,12 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   setHandler(bulletinsQuery, () => ({
     ...(bulletins.length > 0 ? { latest: bulletins[bulletins.length - 1] } : {}),
-    preview: buildBulletin({ board, number: 0, at: iso(Date.now()), periodStart, opened: weekOpened, closed: weekClosed }),
+    preview: buildBulletin({ board, number: 0, at: iso(Date.now()), periodStart, opened: weekOpened, closed: weekClosed, breakGlass: breakGlassPending }),
     kept: bulletins,
   }));
 
   setHandler(campaignAssessmentQuery, () => rollUp(board));
+  setHandler(rosterQuery, () => roster);
 
   async function startTask(task: TaskWorkflowInput): Promise<'started' | 'existing'> {
     const id = taskWorkflowId(input.planId, task.taskNumber);
@@ -140,26 +165,63 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   // ------------------------------------------------------------------ amendments
 
-  function refusal(amendment: PlanAmendment): void {
+  function requireRunning(): void {
     if (ended) fail(CampaignErrorCode.CAMPAIGN_ENDED, `The campaign of plan ${input.planId} has ended; it takes no more amendments.`, {});
+  }
+
+  /** The state rules, judged in the validator and again in the handler (another amendment may have been applied since). */
+  function refusal(amendment: PlanAmendment): void {
+    requireRunning();
     if (amendments.some((a) => a.amendmentId === amendment?.amendmentId)) return;
-    const refused = refuseAmendment(amendment, { planId: input.planId, board, unitCodes, nowMs: Date.now() });
+    const refused = refuseAmendment(amendment, { planId: input.planId, board, unitCodes, nowMs: Date.now(), roster, endAtMs });
     if (refused) fail(refused.code, refused.message, refused.details);
+  }
+
+  /**
+   * Who may amend: checked in the validator only, which does not run on replay, so
+   * recorded histories replay whatever the identity rules become. The signer must be an
+   * HQ office member of the roster of record, never of a file the caller holds.
+   */
+  function validate(amendment: PlanAmendment): void {
+    requireRunning();
+    if (typeof amendment !== 'object' || amendment === null || typeof amendment.actor !== 'string') {
+      fail(CampaignErrorCode.INVALID_AMENDMENT, 'The amendment must be an object naming its actor (the HQ office member who issues it).', {});
+    }
+    const unauthorised = refuseSigner(amendment, { workflowId, message: amendPlanUpdate.name, roster, identity: input.identity, nowMs: Date.now() });
+    if (unauthorised) fail(unauthorised.code, unauthorised.message, unauthorised.details);
+    refusal(amendment);
   }
 
   setHandler(
     amendPlanUpdate,
     async (amendment) => {
       if (amendments.some((a) => a.amendmentId === amendment.amendmentId)) return amendmentOutcome(amendment, false);
-      // Judged again: another amendment may have been applied since the validator ran.
       refusal(amendment);
       const outcome = amendmentOutcome(amendment, true);
       const at = iso(Date.now());
-      amendments.push({ amendmentId: amendment.amendmentId, at, actor: amendment.actor, reason: amendment.reason, added: outcome.added, moved: outcome.moved, reassigned: outcome.reassigned });
-      // The board changes at once, so a concurrent amendment is judged against it.
-      for (const task of amendment.addTasks) board.push(initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
-      const sends: Promise<unknown>[] = amendment.addTasks.map(startTask);
-      const tell = (taskNumber: number, change: Omit<TaskAmendment, 'amendmentId' | 'actor'>) =>
+      // Roster, end and board change at once, so a concurrent amendment is judged against them.
+      const keys = changesRoster(amendment.roster) && amendment.roster ? applyRosterChanges(roster, amendment.roster, at) : undefined;
+      if (keys) roster = keys.roster;
+      const endedAt = iso(endAtMs);
+      if (amendment.extendCampaignTo !== undefined) endAtMs = ms(amendment.extendCampaignTo);
+      const proof = amendment.proof;
+      amendments.push({
+        amendmentId: amendment.amendmentId,
+        at,
+        actor: amendment.actor,
+        reason: amendment.reason,
+        added: outcome.added,
+        moved: outcome.moved,
+        reassigned: outcome.reassigned,
+        ...(proof ? { signedBy: { signer: proof.signer, keyId: proof.keyId } } : {}),
+        ...(keys ? { keys: { issued: keys.issued, revoked: keys.revoked } } : {}),
+        ...(amendment.extendCampaignTo !== undefined ? { extendedTo: iso(endAtMs) } : {}),
+      });
+      const facts = { roster, planWide: hqIds, units: input.units, campaignEndAt: iso(endAtMs), ...(input.identity ? { identity: input.identity } : {}) };
+      const added = amendment.addTasks.map((task) => taskFromRoster(task, facts));
+      for (const task of added) board.push(initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
+      const sends: Promise<unknown>[] = added.map(startTask);
+      const tell = (taskNumber: number, change: TaskChange) =>
         getExternalWorkflowHandle(taskWorkflowId(input.planId, taskNumber)).signal(amendTaskSignal, {
           amendmentId: amendment.amendmentId,
           actor: amendment.actor,
@@ -172,7 +234,6 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       for (const move of amendment.moveDeadlines) {
         const line = board.find((t) => t.taskNumber === move.taskNumber);
         if (line) line.deadlineAt = move.deadlineAt;
-        sends.push(tell(move.taskNumber, { reason: move.reason, deadlineAt: move.deadlineAt }));
       }
       for (const change of amendment.reassign) {
         const line = board.find((t) => t.taskNumber === change.taskNumber);
@@ -180,19 +241,25 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
           line.primaryLead = change.primaryLead;
           line.assistingLeads = [...change.assistingLeads];
         }
-        const leadUnits = new Set([change.primaryLead, ...change.assistingLeads]);
-        sends.push(
-          tell(change.taskNumber, {
-            reason: change.reason,
-            leads: {
-              primaryLead: change.primaryLead,
-              assistingLeads: change.assistingLeads,
-              people: change.people,
-              units: input.units.filter((u) => leadUnits.has(u.code)),
-            },
-          }),
-        );
       }
+      // The new lead units' people come from the roster of record, never from the request.
+      const leads = (change: ReassignLeads) => {
+        const leadUnits = [change.primaryLead, ...change.assistingLeads];
+        return {
+          primaryLead: change.primaryLead,
+          assistingLeads: change.assistingLeads,
+          people: taskPeopleFromRoster(roster, leadUnits, hqIds),
+          units: input.units.filter((u) => leadUnits.includes(u.code)),
+        };
+      };
+      const everyTaskChange = {
+        ...(keys ? { roster: keys.changed } : {}),
+        ...(amendment.extendCampaignTo !== undefined ? { campaignEndAt: iso(endAtMs) } : {}),
+      };
+      const running = board.filter((t) => !isFinished(t) && !outcome.added.includes(t.taskNumber)).map((t) => t.taskNumber);
+      const everyTask = Object.keys(everyTaskChange).length > 0 ? { tasks: running, change: everyTaskChange } : undefined;
+      const signals = taskChanges(amendment, leads, everyTask, patched(ONE_SIGNAL_PER_TASK_PATCH));
+      sends.push(...signals.map(({ taskNumber, change }) => tell(taskNumber, change)));
       await Promise.all(sends);
       await appendAudit({
         ...base(),
@@ -202,25 +269,34 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         details: {
           amendmentId: amendment.amendmentId,
           reason: amendment.reason,
-          added: amendment.addTasks.map((t) => ({ taskNumber: t.taskNumber, title: t.title, primaryLead: t.primaryLead, deadlineAt: t.deadlineAt })),
+          added: added.map((t) => ({ taskNumber: t.taskNumber, title: t.title, primaryLead: t.primaryLead, deadlineAt: t.deadlineAt })),
           moved: amendment.moveDeadlines,
           reassigned: amendment.reassign.map(({ people: _people, ...r }) => r),
+          // Key ids only: public keys are in the roster, private keys never leave their holders.
+          ...(keys ? { keys: { issued: keys.issued, revoked: keys.revoked } } : {}),
+          ...(amendment.extendCampaignTo !== undefined ? { campaignEnd: { from: endedAt, to: iso(endAtMs) } } : {}),
+          // The record proves who amended: signer, key and signature.
+          ...(proof ? { proof } : {}),
         },
       });
       return outcome;
     },
-    { validator: refusal },
+    { validator: validate },
   );
 
   // ------------------------------------------------------------------ dispatch (周调度)
 
   async function dispatch(): Promise<void> {
     bulletinCount += 1;
-    const bulletin = buildBulletin({ board, number: bulletinCount, at: iso(Date.now()), periodStart, opened: weekOpened, closed: weekClosed });
+    const bulletin = buildBulletin({ board, number: bulletinCount, at: iso(Date.now()), periodStart, opened: weekOpened, closed: weekClosed, breakGlass: breakGlassPending });
     bulletins.push(bulletin);
     bulletins.splice(0, Math.max(0, bulletins.length - MAX_KEPT_BULLETINS));
     weekOpened.length = 0;
     weekClosed.length = 0;
+    breakGlassPending.length = 0;
+    // The render step names who acted for whom: the names of both, from the roster of record.
+    const named = new Set((bulletin.breakGlass ?? []).flatMap((act) => [act.signer, act.actor]));
+    const people = Object.fromEntries(roster.filter((p) => named.has(p.id)).map((p) => [p.id, p.name]));
     periodStart = bulletin.at;
     const key = `${workflowId}:bulletin:${bulletin.number}`;
     // Facts only: the notifier renders the bulletin, with the unit names given here.
@@ -231,7 +307,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       notice: {
         kind: 'bulletin',
         plan: { id: input.planId, title: input.planTitle },
-        names: { units: Object.fromEntries(input.units.map((u) => [u.code, u.name])) },
+        names: { units: Object.fromEntries(input.units.map((u) => [u.code, u.name])), ...(named.size > 0 ? { people } : {}) },
         bulletin,
       },
     });
@@ -278,7 +354,20 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       await continueAsNew<typeof campaignWorkflow>({
         ...input,
         tasks: [],
-        carried: { board, bulletins, bulletinCount, amendments, nextDispatchAt: iso(nextDispatchAt), periodStart, weekOpened, weekClosed },
+        endAt: iso(endAtMs),
+        carried: {
+          board,
+          bulletins,
+          bulletinCount,
+          amendments,
+          nextDispatchAt: iso(nextDispatchAt),
+          periodStart,
+          weekOpened,
+          weekClosed,
+          roster,
+          breakGlassSeen,
+          breakGlassPending,
+        },
       });
     }
     await condition(() => finished() || shouldContinueAsNew(), Math.max(Math.min(nextDispatchAt, endAtMs) - Date.now(), 1));

@@ -7,8 +7,12 @@
  * @example
  * ```ts
  * import { DUBAN_TASK_QUEUE, taskWorkflowId, acknowledgeUpdate } from '@duban/workflows';
+ * import { instructionDigest, signInstruction } from '@duban/identity';
  * const handle = client.workflow.getHandle(taskWorkflowId('xihu-2020', 3));
- * await handle.executeUpdate(acknowledgeUpdate, { args: [{ requestId, actor: 'chengguan-head' }], updateId: requestId });
+ * const args = { requestId, actor: 'chengguan-head' };
+ * const instruction = { workflowId: handle.workflowId, message: acknowledgeUpdate.name, args };
+ * const proof = signInstruction(instruction, signingKey, { issuedAt: new Date().toISOString() });
+ * await handle.executeUpdate(acknowledgeUpdate, { args: [{ ...args, proof }], updateId: `${requestId}:${instructionDigest(instruction).slice(0, 16)}` });
  * ```
  */
 export {
@@ -18,6 +22,7 @@ export {
   RUNGS,
   TASK_STATUSES,
   TaskErrorCode,
+  PROOF_REFUSALS,
   taskStateQuery,
 } from './task/definitions';
 // The search attribute keys and `dubanSearchAttributes`, the list to register.
@@ -26,6 +31,7 @@ export type {
   Assessment,
   BehindReason,
   CarriedState,
+  ProcessedRequest,
   CheckRecord,
   EscalationState,
   EscalationStep,
@@ -78,6 +84,10 @@ export type {
   MessageName,
   TaskMessage,
 } from './task/messages';
+export { messagesTable, withMessagesTable, MESSAGES_TABLE_MARKERS } from './task/messages/table';
+export { COMMON_REFUSALS, OPEN_STATUSES } from './task/messages/message';
+export type { Senders, RuleContext } from './task/messages/message';
+export { REMEMBERED_REQUESTS } from './task/identity';
 export {
   assess,
   behindReasons,
@@ -115,6 +125,7 @@ export type {
   CampaignResult,
   CampaignWorkflowInput,
   RosterChanges,
+  KeyRef,
   DispatchSchedule,
   EscalationMove,
   MoveDeadline,
@@ -130,12 +141,19 @@ export {
   amendmentOutcome,
   applySummary,
   buildBulletin,
+  collectBreakGlass,
   initialBoardTask,
   nextDispatchAtMs,
   rankByUnit,
   refuseAmendment,
   rollUp,
+  rosterOfRecord,
+  taskChanges,
+  taskFromRoster,
+  taskPeopleFromRoster,
   taskSummary,
   unitCounts,
 } from './campaign-decisions';
-export type { AmendmentContext, AmendmentRefusal, BulletinFacts, SummaryApplied } from './campaign-decisions';
+export type { AmendmentContext, AmendmentRefusal, BulletinFacts, CampaignFacts, SummaryApplied, TaskChange } from './campaign-decisions';
+export { applyRosterChanges, changesRoster, identityPolicyOf, refuseRosterChanges, refuseSigner, signaturesRequired } from './campaign-roster';
+export type { AuthorisationContext, RosterChanged, RosterRefusal } from './campaign-roster';

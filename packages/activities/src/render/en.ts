@@ -1,5 +1,5 @@
 /** English: for readers outside the Chinese-speaking offices, and for logs read by developers. */
-import type { BehindReason, BulletinTask, Rung, TrafficLight } from '@duban/common';
+import type { BehindReason, BreakGlassAct, BulletinTask, Rung, TrafficLight } from '@duban/common';
 import type { Catalogue, NoticeOf, RenderContext, Wording } from './catalogue';
 
 const RUNG_NAMES: Record<Rung, string> = {
@@ -38,6 +38,15 @@ function rung(notice: NoticeOf<Rung>, c: RenderContext): Wording {
 }
 
 const rankedTask = (t: BulletinTask): string => `task ${t.taskNumber} "${t.title}" (${t.percent}%)`;
+
+/** Break-glass: who acted for whom, on which task, what and why. */
+const breakGlass = (acts: BreakGlassAct[] | undefined, c: RenderContext): string[] =>
+  acts && acts.length > 0
+    ? [
+        'Acted for an absent person (break-glass):',
+        ...acts.map((a) => `  task ${a.taskNumber}: ${c.person(a.signer)} for ${c.person(a.actor)}, ${a.message} at ${c.time(a.at)}; why: ${a.reason}`),
+      ]
+    : [];
 
 export const en: Catalogue = {
   time: (local, zone) => `${local.toFormat('yyyy-MM-dd HH:mm')} (${zone})`,
@@ -101,6 +110,7 @@ export const en: Catalogue = {
         ...c.ranking(b.atRisk, rankedTask),
         `Escalations opened: ${c.list(b.escalationsOpened.map((e) => `task ${e.taskNumber}`)) || '—'}`,
         `Escalations closed: ${c.list(b.escalationsClosed.map((e) => `task ${e.taskNumber}`)) || '—'}`,
+        ...breakGlass(b.breakGlass, c),
         'Units at the top of a ranking are asked to act on their tasks first.',
       ],
     }),

@@ -1,5 +1,5 @@
 /** 中文: the default catalogue, for the people who read notices first. */
-import type { BehindReason, BulletinTask, Rung, TrafficLight } from '@duban/common';
+import type { BehindReason, BreakGlassAct, BulletinTask, Rung, TrafficLight } from '@duban/common';
 import { DEFAULT_RENDER_TIME_ZONE, type Catalogue, type NoticeOf, type RenderContext, type Wording } from './catalogue';
 
 const RUNG_NAMES: Record<Rung, string> = {
@@ -38,6 +38,26 @@ function rung(notice: NoticeOf<Rung>, c: RenderContext): Wording {
 }
 
 const rankedTask = (t: BulletinTask): string => `任务${t.taskNumber}「${t.title}」（${t.percent}%）`;
+
+/** What people call the task messages; a message not listed here is shown by its name. */
+const MESSAGES: Record<string, string> = {
+  acknowledge: '签收',
+  reportProgress: '报送进展',
+  submit: '提交办理结果',
+  review: '审核',
+  requestExtension: '申请延期',
+  decideExtension: '审批延期',
+  cancel: '撤销任务',
+};
+
+/** 代为操作 (break-glass): who acted for whom, on which task, what and why. */
+const breakGlass = (acts: BreakGlassAct[] | undefined, c: RenderContext): string[] =>
+  acts && acts.length > 0
+    ? [
+        '本期代为操作：',
+        ...acts.map((a) => `  任务${a.taskNumber}：${c.person(a.signer)}代${c.person(a.actor)}${MESSAGES[a.message] ?? a.message}（${c.time(a.at)}），理由：${a.reason}`),
+      ]
+    : [];
 
 export const zh: Catalogue = {
   // Readers in China know their own zone; any other is named, so a time is never misread.
@@ -106,6 +126,7 @@ export const zh: Catalogue = {
         ...c.ranking(b.atRisk, rankedTask),
         `本期启动督办：${c.list(b.escalationsOpened.map((e) => `任务${e.taskNumber}`)) || '—'}`,
         `本期解除督办：${c.list(b.escalationsClosed.map((e) => `任务${e.taskNumber}`)) || '—'}`,
+        ...breakGlass(b.breakGlass, c),
         '请排名靠前的单位对照问题抓紧整改。',
       ],
     }),

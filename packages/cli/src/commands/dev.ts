@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { newKeyFile } from '@duban/client';
 import { DEFAULT_PATHS, DEFAULT_TEMPORAL_HOST, DEFAULT_TEMPORAL_PORT, DubanError, ENV, ErrorCode } from '@duban/common';
 import { portAnswers, startDevServer } from '@duban/servers';
 import type { DubanWorker } from '@duban/worker';
@@ -7,7 +8,9 @@ import { dubanSearchAttributes } from '@duban/workflows';
 import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { t } from '../i18n';
+import { keyStore } from '../signing';
 import { loadWorkerPackage } from './lazy';
+import { readPlanOrFail } from './plan-validate';
 import { wholeNumberIn } from './task-common';
 
 export interface DevOptions extends GlobalOptions {
@@ -17,6 +20,8 @@ export interface DevOptions extends GlobalOptions {
   webhookUrl?: string;
   /** Signals that stop both; default SIGINT and SIGTERM. */
   signals?: NodeJS.Signals[];
+  /** Stops both when aborted, as a signal does (for embedders and tests, where process signals are not theirs). */
+  stop?: AbortSignal;
   /** A plan file to launch once the worker runs (the main job: the plan on the embedded server). */
   launch?: string;
   /** With `launch`: re-date the plan to start in this year. */
@@ -47,6 +52,7 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
   };
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   for (const signal of signals) process.on(signal, onSignal);
+  options.stop?.addEventListener('abort', onSignal, { once: true });
 
   const data = resolve(ctx.cwd, DEFAULT_PATHS.devServerDb);
   try {
@@ -77,8 +83,25 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
     }
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
+    options.stop?.removeEventListener('abort', onSignal);
   }
   ctx.output.line(t(options.lang, 'msg.devStopped'));
+}
+
+/**
+ * On a machine that holds no key of the plan yet (a fresh clone), issues every person of
+ * the plan a key into the keys directory, so the dev server's campaign is launched with a
+ * roster of record and the quick start's commands can sign. Once any key exists, keys are
+ * the operator's business (`duban keys`): nothing is issued behind their back.
+ */
+async function issueKeysOnFreshMachine(ctx: CommandContext, options: DevOptions, file: string): Promise<void> {
+  const plan = await readPlanOrFail(ctx, file, false);
+  const store = keyStore(ctx);
+  const keyring = await store.keyring(plan.id);
+  if (Object.values(keyring).some((keys) => keys.length > 0)) return;
+  const at = new Date().toISOString();
+  await store.commit(plan.id, { issued: plan.people.map((p) => newKeyFile(plan.id, p.id, at)), revoked: [] }, at);
+  ctx.output.line(t(options.lang, 'keys.devIssued', { count: plan.people.length, plan: plan.id, dir: store.planDir(plan.id) }));
 }
 
 /** Launches a plan on the server `dev` just started and prints its board. */
@@ -87,6 +110,7 @@ async function launchOnEmbeddedServer(ctx: CommandContext, options: DevOptions, 
   const { runBoard } = await import('./board');
   const onServer: CommandContext = { ...ctx, env: { ...ctx.env, [ENV.address]: address, [ENV.namespace]: namespace } };
   const common = { lang: options.lang, profile: options.profile };
+  await issueKeysOnFreshMachine(ctx, options, file);
   await runLaunch(onServer, { ...common, file, ...(options.campaignYear !== undefined ? { campaignYear: options.campaignYear } : {}) });
   await runBoard(onServer, { ...common, file });
 }
@@ -98,7 +122,7 @@ export function registerDev(program: Command, ctx: CommandContext): void {
     .option('--port <port>', `gRPC port (default ${DEFAULT_TEMPORAL_PORT}); the web UI uses port + 1000`, wholeNumberIn('--port', 1, 64535))
     .option('--audit-db <path>', `SQLite file of the audit trail (default ${DEFAULT_PATHS.auditDb})`)
     .option('--webhook-url <url>', 'post notifications to this webhook (default: log only)')
-    .option('--launch <plan>', 'launch this plan file once the worker runs, then print its board')
+    .option('--launch <plan>', "launch this plan file once the worker runs, then print its board (on a machine without the plan's keys, issues them first)")
     .option('--campaign-year <yyyy>', 'with --launch: re-date the plan so its campaign starts in this year', wholeNumberIn('--campaign-year', 2000, 2100))
     .addHelpText(
       'after',

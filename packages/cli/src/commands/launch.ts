@@ -4,6 +4,7 @@ import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { t } from '../i18n';
 import { printedAsJson } from '../output';
+import { keyStore } from '../signing';
 import { readPlanOrFail } from './plan-validate';
 import { localTime, wholeNumberIn } from './task-common';
 
@@ -15,10 +16,15 @@ export interface LaunchCommandOptions extends GlobalOptions {
   json?: boolean;
 }
 
-/** `duban launch PLAN`: starts the plan's campaign and its task workflows; a second launch starts nothing. */
+/**
+ * `duban launch PLAN`: starts the plan's campaign and its task workflows, with every person
+ * of the plan and their public keys from the keyring (`duban keys issue`) as the roster of
+ * record; a second launch starts nothing.
+ */
 export async function runLaunch(ctx: CommandContext, options: LaunchCommandOptions): Promise<LaunchResult> {
   const plan = await readPlanOrFail(ctx, options.file, options.json === true);
-  const result = await withDuban(ctx, options, (duban) => duban.launch(plan, options.campaignYear === undefined ? {} : { campaignYear: options.campaignYear }));
+  const keyring = await keyStore(ctx).keyring(plan.id);
+  const result = await withDuban(ctx, options, (duban) => duban.launch(plan, { keyring, ...(options.campaignYear === undefined ? {} : { campaignYear: options.campaignYear }) }));
   if (printedAsJson(ctx.output, options.json, result)) return result;
   const params = { plan: plan.id, workflowId: result.campaignWorkflowId, count: result.tasks.length };
   ctx.output.line(
@@ -38,7 +44,7 @@ export function registerLaunch(program: Command, ctx: CommandContext): void {
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ pnpm duban launch plans/xihu-2020.yaml --campaign-year 2027\n  $ pnpm duban launch plans/xihu-2020.yaml --campaign-year 2027 --json   # again: "already launched"',
+      '\nThe roster of record takes its public keys from the keyring: issue them first (pnpm duban keys issue PLAN --all).\n\nExamples:\n  $ pnpm duban launch plans/xihu-2020.yaml --campaign-year 2027\n  $ pnpm duban launch plans/xihu-2020.yaml --campaign-year 2027 --json   # again: "already launched"',
     )
     .action(async (file: string, o: { campaignYear?: number; json?: boolean }, command: Command) => {
       await runLaunch(ctx, { ...globalOptions(command, ctx), file, ...(o.campaignYear !== undefined ? { campaignYear: o.campaignYear } : {}), json: o.json });

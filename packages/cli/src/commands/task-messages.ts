@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { MessageInput } from '@duban/client';
+import type { DubanClient, MessageInput } from '@duban/client';
 import { DubanError, ENV, ErrorCode, isDubanError, taskWorkflowId } from '@duban/common';
 import type { Plan } from '@duban/plan';
 import type { MessageName, MessageResult } from '@duban/workflows';
@@ -7,6 +7,7 @@ import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
 import { lightLabel, statusLabel, t } from '../i18n';
+import { checkBreakGlass, signerFor, type BreakGlassFlags } from '../signing';
 import { collect, loadPlanTask, numberIn, parseDeadline, parseHttpUrl, parseTaskNumber, wholeNumberIn } from './task-common';
 
 /** A message for one task, its argument built from the command line. */
@@ -18,7 +19,7 @@ export interface Who {
   requestId?: string;
 }
 
-export interface TaskMessageOptions extends GlobalOptions {
+export interface TaskMessageOptions extends GlobalOptions, BreakGlassFlags {
   file: string;
   taskNumber: number;
   /**
@@ -26,7 +27,7 @@ export interface TaskMessageOptions extends GlobalOptions {
    * Throws `UsageError` for options that do not fit together.
    */
   build: (plan: Plan, who: Who) => TaskMessage;
-  /** A person id from the plan roster. */
+  /** A person id from the plan roster: the message is signed with their key file for this plan. */
   actor: string;
   requestId?: string;
   /** When given, the actor's unit per the plan roster must be this one (report --unit). */
@@ -35,15 +36,23 @@ export interface TaskMessageOptions extends GlobalOptions {
 }
 
 /**
- * Sends one message to a task workflow and prints the outcome. A refusal surfaces as
- * the client's `DubanClientError`, which the top-level handler prints with its code; an
- * argument the client finds malformed becomes a `UsageError` naming its flag.
+ * Signs one message to a task workflow with the actor's key (or, break-glass, the
+ * operator's), sends it and prints the outcome. Without the key file it refuses with
+ * `KEY_FILE_MISSING`, saying how to get one. A refusal surfaces as the client's
+ * `DubanClientError`, which the top-level handler prints with its code; an argument the
+ * client finds malformed becomes a `UsageError` naming its flag.
  */
 export async function runTaskMessage(ctx: CommandContext, options: TaskMessageOptions): Promise<MessageResult> {
   const { plan } = await loadPlanTask(ctx, options.file, options.taskNumber, options.json === true);
   const built = options.build(plan, { actor: options.actor, ...(options.requestId !== undefined ? { requestId: options.requestId } : {}) });
   if (options.unit !== undefined) checkUnit(plan, built.args.actor, options.unit);
-  const result = await withDuban(ctx, options, (duban) => duban.task(plan.id, options.taskNumber).send(built.message, built.args)).catch((error: unknown) => {
+  const signer = await signerFor(ctx, plan.id, built.args.actor, options);
+  const send = (duban: DubanClient) =>
+    duban
+      .task(plan.id, options.taskNumber)
+      .as(signer.key, signer.breakGlass ? { breakGlass: signer.breakGlass.reason } : {})
+      .send(built.message, built.args);
+  const result = await withDuban(ctx, options, send).catch((error: unknown) => {
     throw asFlagError(error);
   });
   if (options.json) ctx.output.json(result);
@@ -92,7 +101,7 @@ function checkUnit(plan: Plan, actor: string, unit: string): void {
   }
 }
 
-interface Common {
+interface Common extends BreakGlassFlags {
   as?: string;
   requestId?: string;
   json?: boolean;
@@ -110,7 +119,9 @@ function messageCommand(task: Command, name: string, description: string, exampl
     .description(description)
     .argument('<plan>', 'the plan file (YAML); the plan id comes from it')
     .argument('<n>', 'the task number', parseTaskNumber)
-    .option('--as <person>', 'who is acting: a person id from the plan roster (default: $DUBAN_AS)')
+    .option('--as <person>', "who is acting: a person id from the plan roster, signing with that person's key file (default: $DUBAN_AS)")
+    .option('--break-glass <reason>', 'HQ office acts for an absent --as person, for this reason (with --operator): both are recorded and reported')
+    .option('--operator <person>', "with --break-glass: the HQ office member whose key signs")
     .option('--request-id <id>', 'an id for this request; sending it again is applied once (default: generated)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`);
@@ -121,12 +132,15 @@ export function registerTaskMessages(task: Command, ctx: CommandContext): void {
     const globals = globalOptions(command, ctx);
     // Resolve the actor before loading anything: a missing --as is a usage error.
     const who = actorOf(ctx, common, globals.lang);
+    checkBreakGlass(common);
     return runTaskMessage(ctx, {
       ...globals,
       file,
       taskNumber,
       json: common.json,
       ...who,
+      ...(common.breakGlass !== undefined ? { breakGlass: common.breakGlass } : {}),
+      ...(common.operator !== undefined ? { operator: common.operator } : {}),
       ...(unit !== undefined ? { unit } : {}),
       build,
     });
@@ -172,12 +186,14 @@ export function registerTaskMessages(task: Command, ctx: CommandContext): void {
   messageCommand(task, 'review', 'Approve submitted work with a score, or return it with reasons', [
     'pnpm duban task review plans/xihu-2020.yaml 3 --as supervisor-li --approve --score 92',
     'pnpm duban task review plans/xihu-2020.yaml 3 --as supervisor-li --return --reason "缺少验收照片" --reason "进度表未更新"',
+    'pnpm duban task review plans/xihu-2020.yaml 3 --as supervisor-li --approve --score 80 --note "主体完成, 扫尾并入任务4"   # below 100%: a reason',
+    'pnpm duban task review plans/xihu-2020.yaml 3 --as supervisor-li --approve --score 92 --break-glass "组长病假" --operator hq-office-clerk',
   ])
     .option('--approve', 'approve the work (needs --score)')
     .option('--return', 'return the work for rework (needs --reason)')
     .option('--score <n>', "the score, from 0 to the plan's base (100 by default)", numberIn('--score', 0, 1000))
     .option('--reason <text>', 'a reason for returning (repeatable)', collect)
-    .option('--note <text>', 'a note with the approval')
+    .option('--note <text>', 'a note with the approval; required to approve work below 100%')
     .action(async (file: string, n: number, o: Common & { approve?: boolean; return?: boolean; score?: number; reason?: string[]; note?: string }, command: Command) => {
       if (o.approve && o.return) throw new UsageError('Give either --approve or --return, not both.');
       if (!o.approve && !o.return) throw new UsageError('Say --approve --score N or --return --reason TEXT.');

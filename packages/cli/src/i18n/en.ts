@@ -43,6 +43,12 @@ export const en = {
   'label.escalated': 'Escalated',
   'label.approvedCount': 'Approved',
   'label.ledgerSheet': 'Ledger',
+  'label.person': 'Person',
+  'label.name': 'Name',
+  'label.roles': 'Roles',
+  'label.keyId': 'Key',
+  'label.issued': 'Issued',
+  'label.revoked': 'Revoked',
 
   // -- The domain's vocabulary (@duban/common) --------------------------------------------
   'status.not-launched': 'not launched',
@@ -102,4 +108,17 @@ export const en = {
   'bulletin.opened': 'Escalations opened: {list}',
   'bulletin.closed': 'Escalations closed: {list}',
   'bulletin.level': 'level {level}',
+
+  // -- Keys ---------------------------------------------------------------------------------
+  'keys.issued': 'Issued key {keyId} to {person}: {file}',
+  'keys.revoked': 'Revoked key {keyId} of {person}.',
+  'keys.kept': '{person} already holds key {keyId}: nothing issued (replace it with `duban keys rotate`).',
+  'keys.nothing': 'No key changed.',
+  'keys.registered': 'Registered with the running campaign of plan {plan} (amendment {id}).',
+  'keys.notLaunched': 'Plan {plan} has no campaign yet: the public keys are in {keyring}, and launching the plan puts them in its roster of record.',
+  'keys.unreachable': 'No Temporal server answers at {address}: the public keys are in {keyring} only. Launching the plan puts them in its roster of record; if its campaign already runs, run this again once the server answers.',
+  'keys.handOut': 'Hand each person their own key file from {dir} (mode 0600); nobody else should hold it.',
+  'keys.devIssued': 'Issued {count} missing signing keys for plan {plan} into {dir} (this machine acts for everyone on the dev server; `duban keys list` shows them).',
+  'keys.listCampaign': 'Keys of plan {plan} in the roster of record (the running campaign):',
+  'keys.listKeyring': 'Keys of plan {plan} in the keyring {file} (not launched):',
 } as const;

@@ -41,6 +41,12 @@ export const zh: Record<keyof typeof en, string> = {
   'label.escalated': '督办中',
   'label.approvedCount': '已办结',
   'label.ledgerSheet': '台账',
+  'label.person': '人员',
+  'label.name': '姓名',
+  'label.roles': '角色',
+  'label.keyId': '密钥',
+  'label.issued': '签发时间',
+  'label.revoked': '吊销时间',
 
   // -- The domain's vocabulary (@duban/common) --------------------------------------------
   'status.not-launched': '未启动',
@@ -100,4 +106,17 @@ export const zh: Record<keyof typeof en, string> = {
   'bulletin.opened': '本期启动督办：{list}',
   'bulletin.closed': '本期解除督办：{list}',
   'bulletin.level': '{level}级督办',
+
+  // -- 密钥 -------------------------------------------------------------------------------------
+  'keys.issued': '已为 {person} 签发密钥 {keyId}：{file}',
+  'keys.revoked': '已吊销 {person} 的密钥 {keyId}。',
+  'keys.kept': '{person} 已持有密钥 {keyId}，未重复签发（如需更换请用 `duban keys rotate`）。',
+  'keys.nothing': '密钥未作改动。',
+  'keys.registered': '已登记到计划 {plan} 运行中的督办（计划调整 {id}）。',
+  'keys.notLaunched': '计划 {plan} 尚未启动：公钥已写入 {keyring}，启动计划时载入名册。',
+  'keys.unreachable': '{address} 无 Temporal 服务应答：公钥仅写入 {keyring}。启动计划时载入名册；如督办已在运行，请待服务恢复后重新执行本命令。',
+  'keys.handOut': '请将 {dir} 中各人的密钥文件分别交给本人（权限 0600），不得由他人持有。',
+  'keys.devIssued': '已为计划 {plan} 补签 {count} 把签名密钥，存于 {dir}（开发服务器上本机代表所有人；`duban keys list` 可查看）。',
+  'keys.listCampaign': '计划 {plan} 名册中的密钥（运行中的督办）：',
+  'keys.listKeyring': '计划 {plan} 密钥环 {file} 中的密钥（尚未启动）：',
 };

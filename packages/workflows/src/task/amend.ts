@@ -1,7 +1,9 @@
 /**
- * An amendment from the campaign (计划调整): a new deadline and/or new lead units for a
- * running task. A signal, not an update: the campaign (a workflow) cannot send updates,
- * and it has already validated the amendment against the plan.
+ * An amendment from the campaign (计划调整): a new deadline, new lead units, the roster of
+ * record's new entries of the task's people (keys issued or revoked) and/or the
+ * campaign's new end, for a running task. A signal, not an update: the campaign (a
+ * workflow) cannot send updates, and it has already authorised and validated the
+ * amendment against the plan and its roster of record.
  */
 import { isTerminal, WORKER_ROLES } from '@duban/common';
 import type { TaskAmendment } from '../campaign-definitions';
@@ -15,6 +17,20 @@ export function amendTask(task: TaskRecord, amendment: TaskAmendment): void {
   const seen = state.timeline.some((e) => e.kind === 'task.amended' && e.details['amendmentId'] === amendment.amendmentId);
   if (seen || isTerminal(state.status)) return;
   const details: Record<string, unknown> = { amendmentId: amendment.amendmentId, reason: amendment.reason };
+  // The roster of record is the campaign's: each of the task's people takes its entry
+  // there (roles, keys); nobody joins the task this way. Sent to every running task, so a
+  // task none of whose people changed records nothing.
+  const updated = (amendment.roster ?? []).filter((entry) => input.people.some((p) => p.id === entry.id));
+  if (updated.length > 0) {
+    input.people = input.people.map((p) => updated.find((entry) => entry.id === p.id) ?? p);
+    details['roster'] = updated.map((p) => ({ person: p.id, keys: (p.keys ?? []).map((k) => ({ keyId: k.keyId, ...(k.revokedAt !== undefined ? { revokedAt: k.revokedAt } : {}) })) }));
+  }
+  if (amendment.campaignEndAt !== undefined) {
+    details['campaignEnd'] = { from: input.campaignEndAt, to: amendment.campaignEndAt };
+    input.campaignEndAt = amendment.campaignEndAt;
+  }
+  const workChanged = amendment.deadlineAt !== undefined || amendment.leads !== undefined;
+  if (!workChanged && updated.length === 0 && amendment.campaignEndAt === undefined) return;
   if (amendment.deadlineAt !== undefined) {
     const to = iso(ms(amendment.deadlineAt));
     details['deadline'] = { from: state.deadlineAt, to };
@@ -37,10 +53,13 @@ export function amendTask(task: TaskRecord, amendment: TaskAmendment): void {
     input.people.push(...people.filter((p) => !input.people.some((q) => q.id === p.id)));
     input.units.push(...units.filter((u) => !input.units.some((v) => v.code === u.code)));
   }
-  const notice = task.tell(
-    { kind: 'amended', reason: amendment.reason, deadlineAt: state.deadlineAt, primaryLead: input.primaryLead },
-    task.recipients({ unit: input.primaryLead, roles: WORKER_ROLES }),
-  );
+  // The units are told when their work changed (deadline, leads); a key or the campaign's end is only recorded.
+  const notice = workChanged
+    ? task.tell(
+        { kind: 'amended', reason: amendment.reason, deadlineAt: state.deadlineAt, primaryLead: input.primaryLead },
+        task.recipients({ unit: input.primaryLead, roles: WORKER_ROLES }),
+      )
+    : undefined;
   task.record(amendment.actor, 'task.amended', details, notice);
   reconcileLadder(task);
 }

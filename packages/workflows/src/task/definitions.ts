@@ -8,7 +8,7 @@
  */
 import type { RosterKey } from '@duban/identity';
 import { defineQuery } from '@temporalio/workflow';
-import { codesOf, type BehindReason, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole } from '@duban/common';
+import { codesOf, type BehindReason, type ErrorCode, type BreakGlassAct, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole } from '@duban/common';
 
 export { DUBAN_TASK_QUEUE, ROLES, RUNGS, TASK_STATUSES, taskWorkflowId } from '@duban/common';
 export type { BehindReason, Role, Rung, TaskStatus, TrafficLight } from '@duban/common';
@@ -238,6 +238,8 @@ export interface TaskState {
   submissions: SubmissionRecord[];
   assessment?: Assessment;
   cancelled?: { by: string; at: string; reason: string };
+  /** Messages an HQ office member gave for an absent person (break-glass), newest last; reported to the campaign. */
+  breakGlass?: BreakGlassAct[];
   timeline: TimelineEvent[];
 }
 
@@ -246,8 +248,21 @@ export interface CarriedState {
   state: TaskState;
   /** The last event sequence number used: idempotency keys stay unique across runs. */
   seq: number;
-  /** Request ids already applied, with the name of the message each belonged to. */
-  processedRequests: Record<string, string>;
+  /**
+   * The newest request ids applied (a bounded window, see `REMEMBERED_REQUESTS`). A plain
+   * message name is the shape runs before signed instructions carried: it still loads.
+   */
+  processedRequests: Record<string, ProcessedRequest | string>;
+}
+
+/** What the task remembers of an applied request id, to tell a retry from a reuse. */
+export interface ProcessedRequest {
+  /** The message (update) name it was applied as. */
+  message: string;
+  /** `instructionDigest` of the instruction: the same id with another digest is a reuse. */
+  digest: string;
+  /** The task's event seq when it was applied: the window drops the oldest first. */
+  seq: number;
 }
 
 export interface TaskWorkflowResult {
@@ -280,6 +295,20 @@ export const taskStateQuery = defineQuery<TaskState>('taskState');
 // Errors
 
 /**
+ * The refusals of an instruction's proof (`checkProof` of `@duban/identity`), in the order
+ * it checks: the same for task messages and plan amendments.
+ */
+export const PROOF_REFUSALS = [
+  'CREDENTIAL_MISSING',
+  'KEY_UNKNOWN',
+  'KEY_REVOKED',
+  'INSTRUCTION_EXPIRED',
+  'SIGNATURE_INVALID',
+  'ACTING_FOR_ANOTHER',
+  'BREAK_GLASS_NOT_ALLOWED',
+] as const satisfies readonly ErrorCode[];
+
+/**
  * The codes a task message can fail with: the `type` of the `ApplicationFailure`, a view
  * of `@duban/common`'s registry (where each code's meaning is written).
  */
@@ -293,5 +322,10 @@ export const TaskErrorCode = codesOf([
   'ASSISTING_REPORTS_MISSING',
   'EXTENSION_PENDING',
   'REQUEST_ID_REUSED',
+  ...PROOF_REFUSALS,
+  'SELF_DECISION',
+  'CONFLICT_OF_INTEREST',
+  'EXTENSION_BEYOND_CAMPAIGN',
+  'REASON_REQUIRED',
 ]);
 export type TaskErrorCode = (typeof TaskErrorCode)[keyof typeof TaskErrorCode];

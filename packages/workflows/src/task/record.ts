@@ -4,10 +4,11 @@
  * through {@link TaskRecord.record}; every message goes through {@link TaskRecord.check}.
  * Workflow code (it upserts search attributes), but messages import it as a type only.
  */
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { AuditEntryInput, NotificationInput, NotificationRecipient } from '@duban/activities';
 import { isTerminal, WORKER_ROLES, type Role, type TaskNotice } from '@duban/common';
+import { instructionDigest, type Proof } from '@duban/identity';
 import { iso, ms, nextDeadlineAtMs, openSubmission } from '../decisions';
 import { fail } from '../failure';
 import {
@@ -19,7 +20,8 @@ import {
   type TaskWorkflowInput,
   type UnitProgress,
 } from './definitions';
-import type { MessageArgsBase, TaskMessage } from './messages/message';
+import { AUTHORITY_RULES_PATCH, instructionOf, isBreakGlass, proofDetails, RequestLog, verifyProof } from './identity';
+import type { MessageArgsBase, Senders, TaskMessage } from './messages/message';
 import {
   escalationLevelSearchAttribute,
   lightSearchAttribute,
@@ -50,21 +52,30 @@ const PERSON_FACTS = ['submittedBy', 'requestedBy'] as const;
 export interface Checked<A> {
   args: A;
   person: Person;
+  /** The proof as sent (verified by the validator), recorded with the message's events. */
+  proof: Proof | undefined;
+  /** The instruction's digest, remembered with the request id. */
+  digest: string;
   /** The request id was already applied by this message: answer it, change nothing. */
   duplicate: boolean;
 }
+
+/** Break-glass acts a task keeps (and reports to its campaign): rare by nature, and the audit trail keeps every one. */
+const MAX_BREAK_GLASS_KEPT = 50;
 
 export class TaskRecord {
   readonly state: TaskState;
   /** The last event sequence number used; carried across continue-as-new. */
   seq: number;
-  /** Request id → name of the message it was applied as. */
-  readonly processedRequests: Record<string, string>;
+  /** The request ids applied lately, to answer retries and refuse reuse. */
+  readonly requests: RequestLog;
   /** Audit entries and notices in event order; the outbox loop delivers and removes them. */
   readonly outbox: OutboxItem[] = [];
   /** Bumped on every state change: the main loop and the campaign link wake on it. */
   version = 0;
   private lastSearchAttributes = '';
+  /** The message being applied: events its actor records carry its proof. */
+  private acting: { message: string; actor: string; proof: Proof; breakGlassKept: boolean } | undefined;
 
   constructor(
     /** Mutable: an amendment changes the leads, and the input is carried across continue-as-new. */
@@ -74,7 +85,7 @@ export class TaskRecord {
     const carried = input.carried;
     this.state = carried ? carried.state : initialState(input, workflowId);
     this.seq = carried?.seq ?? 0;
-    this.processedRequests = { ...(carried?.processedRequests ?? {}) };
+    this.requests = new RequestLog(carried?.processedRequests);
   }
 
   get policy(): TaskWorkflowInput['policy'] {
@@ -87,17 +98,18 @@ export class TaskRecord {
   }
 
   carried(): CarriedState {
-    return { state: this.state, seq: this.seq, processedRequests: this.processedRequests };
+    return { state: this.state, seq: this.seq, processedRequests: this.requests.carried() };
   }
 
   // ------------------------------------------------------------------ recording
 
   /** Every state change goes through here: one timeline event, one audit entry, maybe one notice. */
-  record(actor: string, kind: string, details: Record<string, unknown>, outgoing?: Outgoing): number {
+  record(actor: string, kind: string, given: Record<string, unknown>, outgoing?: Outgoing): number {
     const { state, input, workflowId } = this;
     this.seq += 1;
     const seq = this.seq;
     const at = iso(Date.now());
+    const details = this.withProof(actor, given, seq, at);
     const next = nextDeadlineAtMs(state, input);
     state.nextDeadlineAt = next === undefined ? undefined : iso(next);
     state.timeline.push({ seq, at, actor, kind, details });
@@ -197,10 +209,11 @@ export class TaskRecord {
 
   /**
    * The validation every message goes through, in the update validator (synchronous, so
-   * a rejection leaves no trace in history) and again in the handler: arguments, request
-   * id reuse, the actor, the task still open, then the message's own rules.
+   * a rejection leaves no trace in history) and again in the handler: arguments, the
+   * actor, the proof (validator only), request id reuse, the task still open, sender,
+   * status, then the message's own rules.
    */
-  check<A extends MessageArgsBase>(message: TaskMessage<string, A>, raw: unknown): Checked<A> {
+  check<A extends MessageArgsBase>(message: TaskMessage<string, A>, raw: unknown, { inValidator }: { inValidator: boolean }): Checked<A> {
     const parsed = message.schema.safeParse(raw);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
@@ -208,21 +221,48 @@ export class TaskRecord {
       fail(TaskErrorCode.INVALID_ARGUMENT, `Malformed ${message.name} arguments: ${listed}`, { issues });
     }
     const args = parsed.data;
-    const seen = this.processedRequests[args.requestId];
-    if (seen !== undefined && seen !== message.name) {
-      fail(TaskErrorCode.REQUEST_ID_REUSED, `Request id ${args.requestId} was already used for ${seen}; use a fresh id for ${message.name}.`, {
-        requestId: args.requestId,
-        usedFor: seen,
-      });
-    }
     const person = this.input.people.find((p) => p.id === args.actor);
     if (!person) fail(TaskErrorCode.UNKNOWN_ACTOR, `No person ${args.actor} on the roster of task ${this.input.taskNumber}.`, { actor: args.actor });
+    // Signed and digested as sent: the parsed copy is trimmed.
+    const sent = raw as Record<string, unknown> & { proof?: Proof };
+    const instruction = instructionOf(this.workflowId, message.name, sent);
+    if (inValidator) verifyProof(this.input, instruction, sent.proof, person.id);
+    // patched() cannot be called in a validator (it records a marker); there the rules always apply.
+    const authority = inValidator || patched(AUTHORITY_RULES_PATCH);
+    const digest = instructionDigest(instruction);
+    const checked = { args, person, proof: sent.proof, digest };
     // A retry of an applied request is answered, not re-judged: the state has moved on.
-    if (seen === message.name) return { args, person, duplicate: true };
+    if (this.requests.isRetry(args.requestId, message.name, digest, authority)) return { ...checked, duplicate: true };
     // A finished task takes no more messages, whatever the message.
     this.requireNotTerminal();
-    message.validate(this, args, person);
-    return { args, person, duplicate: false };
+    this.requireSender(person, message.name, message.senders);
+    this.requireStatus(message.name, message.when);
+    message.validate(this, args, person, { refuse: fail, authority });
+    return { ...checked, duplicate: false };
+  }
+
+  /** Applies a checked message: remembers its request id, and its events carry its proof. */
+  applyMessage<A extends MessageArgsBase>(message: TaskMessage<string, A>, { args, person, proof, digest }: Checked<A>): number {
+    this.requests.remember(args.requestId, { message: message.name, digest, seq: this.seq });
+    this.acting = proof ? { message: message.name, actor: person.id, proof, breakGlassKept: false } : undefined;
+    try {
+      return message.apply(this, args, person);
+    } finally {
+      this.acting = undefined;
+    }
+  }
+
+  /** An event of the acting person carries the proof; a break-glass act is also kept for the campaign's bulletin. */
+  private withProof(actor: string, details: Record<string, unknown>, seq: number, at: string): Record<string, unknown> {
+    const acting = this.acting;
+    if (!acting || acting.actor !== actor) return details;
+    const { proof } = acting;
+    if (isBreakGlass(proof, actor) && !acting.breakGlassKept) {
+      acting.breakGlassKept = true;
+      const act = { taskNumber: this.input.taskNumber, seq, at, signer: proof.signer, actor, message: acting.message, reason: proof.breakGlass.reason };
+      this.state.breakGlass = [...(this.state.breakGlass ?? []), act].slice(-MAX_BREAK_GLASS_KEPT);
+    }
+    return { ...details, proof: proofDetails(proof) };
   }
 
   result(requestId: string, applied: boolean): MessageResult {
@@ -247,18 +287,18 @@ export class TaskRecord {
     );
   }
 
-  /** The actor works in one of the task's units; returns that unit's progress. */
-  requireWorker(person: Person, message: string): UnitProgress {
+  /** The person may send the message: one of its sender roles, in the unit its senders name. */
+  requireSender(person: Person, message: string, senders: Senders): void {
+    if (senders.unit === 'primary') return this.requireRole(person, senders.roles, message, this.input.primaryLead);
     const units = this.involvedUnits;
-    if (!units.includes(person.unit)) {
+    if (senders.unit === 'involved' && !units.includes(person.unit)) {
       fail(TaskErrorCode.WRONG_ROLE, `${person.name} (${person.id}) belongs to ${person.unit}, which has no part in task ${this.input.taskNumber}.`, {
         actor: person.id,
         actorUnit: person.unit,
         units,
       });
     }
-    this.requireRole(person, WORKER_ROLES, message);
-    return this.unitOf(person.unit);
+    this.requireRole(person, senders.roles, message);
   }
 
   private requireNotTerminal(): void {
@@ -266,7 +306,7 @@ export class TaskRecord {
     if (isTerminal(status)) fail(TaskErrorCode.INVALID_STATE, `Task ${this.input.taskNumber} is ${status}: it takes no more messages.`, { status });
   }
 
-  requireStatus(message: string, allowed: TaskState['status'][]): void {
+  requireStatus(message: string, allowed: readonly TaskState['status'][]): void {
     const { status } = this.state;
     if (allowed.includes(status)) return;
     fail(TaskErrorCode.INVALID_STATE, `Cannot ${message} task ${this.input.taskNumber} while it is ${status}; allowed when ${allowed.join(' or ')}.`, {

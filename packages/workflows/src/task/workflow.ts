@@ -67,20 +67,23 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   };
 }
 
-/** One update handler per message: the same checks in the validator and the handler, then the effect. */
+/**
+ * One update handler per message: the validator checks the proof and the rules before
+ * anything is recorded; the handler checks the rules again (not the proof: validators do
+ * not run on replay), then applies the effect.
+ */
 function register(task: TaskRecord, outbox: Outbox, message: TaskMessage): void {
   const handler = async (raw: unknown): Promise<MessageResult> => {
-    const { args, person, duplicate } = task.check(message, raw);
-    if (duplicate) return task.result(args.requestId, false);
-    task.processedRequests[args.requestId] = message.name;
-    const eventSeq = message.apply(task, args, person);
+    const checked = task.check(message, raw, { inValidator: false });
+    if (checked.duplicate) return task.result(checked.args.requestId, false);
+    const eventSeq = task.applyMessage(message, checked);
     reconcileLadder(task);
     // The caller hears back once the audit entry is written.
     await outbox.deliveredThrough(eventSeq);
-    return task.result(args.requestId, true);
+    return task.result(checked.args.requestId, true);
   };
   const validator = (raw: unknown): void => {
-    task.check(message, raw);
+    task.check(message, raw, { inValidator: true });
   };
   setHandler(message.update, handler, { validator });
 }

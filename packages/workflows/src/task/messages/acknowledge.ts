@@ -3,23 +3,26 @@
  * per unit; the primary lead's acknowledgement moves the task to `acknowledged`.
  */
 import * as z from 'zod/mini';
+import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
-import { fail } from '../../failure';
-import { TaskErrorCode } from '../definitions';
-import { actor, defineMessage, requestId, text } from './message';
+import { actor, defineMessage, OPEN_STATUSES, proof, requestId, text } from './message';
 
 export const acknowledgeArgsSchema = z.object({
   requestId,
   actor,
+  proof: z.optional(proof),
   note: z.optional(text),
 });
 export type AcknowledgeArgs = z.infer<typeof acknowledgeArgsSchema>;
 
 export const acknowledge = defineMessage('acknowledge', acknowledgeArgsSchema, {
-  validate(task, _args, person) {
-    const unit = task.requireWorker(person, acknowledge.name);
+  senders: { roles: WORKER_ROLES, unit: 'involved', en: 'once per unit', zh: '每个单位签收一次' },
+  when: OPEN_STATUSES,
+  refusals: ['INVALID_STATE'],
+  validate(task, _args, person, { refuse }) {
+    const unit = task.unitOf(person.unit);
     if (unit.acknowledgedAt) {
-      fail(TaskErrorCode.INVALID_STATE, `Unit ${unit.unit} already acknowledged task ${task.input.taskNumber} at ${unit.acknowledgedAt}.`, {
+      refuse('INVALID_STATE', `Unit ${unit.unit} already acknowledged task ${task.input.taskNumber} at ${unit.acknowledgedAt}.`, {
         unit: unit.unit,
         acknowledgedAt: unit.acknowledgedAt,
       });

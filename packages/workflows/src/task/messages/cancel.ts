@@ -2,18 +2,22 @@
 import * as z from 'zod/mini';
 import { HQ_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
-import { actor, defineMessage, requestId, text } from './message';
+import { actor, defineMessage, OPEN_STATUSES, proof, requestId, text } from './message';
 
 export const cancelArgsSchema = z.object({
   requestId,
   actor,
+  proof: z.optional(proof),
   reason: text,
 });
 export type CancelArgs = z.infer<typeof cancelArgsSchema>;
 
 export const cancel = defineMessage('cancel', cancelArgsSchema, {
-  validate(task, _args, person) {
-    task.requireRole(person, HQ_ROLES, cancel.name);
+  senders: { roles: HQ_ROLES, unit: 'any', en: 'with a reason', zh: '须说明理由' },
+  when: OPEN_STATUSES,
+  refusals: [],
+  validate() {
+    // Sender and status say it all.
   },
 
   apply(task, args, person) {

@@ -1,6 +1,7 @@
 /**
  * `decideExtension`: HQ's office approves (possibly with another deadline) or refuses the
- * extension request that is waiting; the primary lead unit is told either way.
+ * extension request that is waiting; the primary lead unit is told either way. Nobody
+ * decides their own request, and no deadline goes past the campaign's end.
  */
 import * as z from 'zod/mini';
 import { HQ_ROLES, WORKER_ROLES } from '@duban/common';
@@ -8,20 +9,23 @@ import { iso, ms } from '../../decisions';
 import { fail } from '../../failure';
 import { TaskErrorCode } from '../definitions';
 import { recomputeLight } from '../ladder';
-import { actor, defineMessage, instant, requestId, text } from './message';
+import { actor, defineMessage, instant, OPEN_STATUSES, proof, requestId, text } from './message';
+import { requireWithinCampaign } from './request-extension';
 
 export const decideExtensionArgsSchema = z.discriminatedUnion('decision', [
   z.object({
     requestId,
     actor,
+    proof: z.optional(proof),
     decision: z.literal('approve'),
-    /** HQ may grant a different deadline than asked; later than the current one. */
+    /** HQ may grant a different deadline than asked; later than the current one, within the campaign. */
     deadlineAt: z.optional(instant),
     reason: z.optional(text),
   }),
   z.object({
     requestId,
     actor,
+    proof: z.optional(proof),
     decision: z.literal('refuse'),
     reason: text,
   }),
@@ -29,13 +33,30 @@ export const decideExtensionArgsSchema = z.discriminatedUnion('decision', [
 export type DecideExtensionArgs = z.infer<typeof decideExtensionArgsSchema>;
 
 export const decideExtension = defineMessage('decideExtension', decideExtensionArgsSchema, {
-  validate(task, args, person) {
+  senders: {
+    roles: HQ_ROLES,
+    unit: 'any',
+    en: 'while a request is pending; not its requester; a granted deadline within the campaign',
+    zh: '有待批申请时；申请人不得自批；批准的期限不超出活动结束时间',
+  },
+  when: OPEN_STATUSES,
+  refusals: ['INVALID_STATE', 'SELF_DECISION', 'INVALID_ARGUMENT', 'EXTENSION_BEYOND_CAMPAIGN'],
+  validate(task, args, person, rules) {
+    const { refuse, authority } = rules;
     const { deadlineAt } = task.state;
-    task.requireRole(person, HQ_ROLES, decideExtension.name);
-    if (!task.pendingExtension()) fail(TaskErrorCode.INVALID_STATE, `No extension request of task ${task.input.taskNumber} is waiting for a decision.`);
-    if (args.decision === 'approve' && args.deadlineAt !== undefined && ms(args.deadlineAt) <= ms(deadlineAt)) {
-      fail(TaskErrorCode.INVALID_ARGUMENT, `The granted deadline ${args.deadlineAt} must be later than the current ${deadlineAt}.`, { deadlineAt });
+    const pending = task.pendingExtension();
+    if (!pending) return refuse('INVALID_STATE', `No extension request of task ${task.input.taskNumber} is waiting for a decision.`);
+    if (authority && pending.requestedBy === person.id) {
+      refuse('SELF_DECISION', `${person.name} (${person.id}) asked for this extension and cannot decide it: another member of HQ office must.`, {
+        actor: person.id,
+        requestId: pending.requestId,
+      });
     }
+    if (args.decision === 'refuse') return;
+    if (args.deadlineAt !== undefined && ms(args.deadlineAt) <= ms(deadlineAt)) {
+      refuse('INVALID_ARGUMENT', `The granted deadline ${args.deadlineAt} must be later than the current ${deadlineAt}.`, { deadlineAt });
+    }
+    requireWithinCampaign(task, args.deadlineAt ?? pending.toDeadlineAt, rules);
   },
 
   apply(task, args, person) {

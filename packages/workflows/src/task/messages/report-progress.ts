@@ -3,15 +3,15 @@
  * the task's consolidated progress (牵头汇总), which sets the traffic light.
  */
 import * as z from 'zod/mini';
+import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
-import { fail } from '../../failure';
-import { TaskErrorCode } from '../definitions';
 import { recomputeLight } from '../ladder';
-import { actor, defineMessage, evidenceLinks, requestId, text } from './message';
+import { actor, defineMessage, evidenceLinks, proof, requestId, text } from './message';
 
 export const reportProgressArgsSchema = z.object({
   requestId,
   actor,
+  proof: z.optional(proof),
   /** Progress of the actor's unit on its part, 0–100. For the primary lead: the consolidated task progress. */
   percent: z.number().check(z.int(), z.gte(0), z.lte(100)),
   note: text,
@@ -20,11 +20,18 @@ export const reportProgressArgsSchema = z.object({
 export type ReportProgressArgs = z.infer<typeof reportProgressArgsSchema>;
 
 export const reportProgress = defineMessage('reportProgress', reportProgressArgsSchema, {
-  validate(task, _args, person) {
-    const unit = task.requireWorker(person, reportProgress.name);
-    task.requireStatus(reportProgress.name, ['assigned', 'acknowledged', 'in-progress']);
+  senders: {
+    roles: WORKER_ROLES,
+    unit: 'involved',
+    en: "after the unit acknowledged; the primary lead's percent is the task's",
+    zh: '本单位签收后；牵头单位的进度即任务进度',
+  },
+  when: ['assigned', 'acknowledged', 'in-progress'],
+  refusals: ['INVALID_STATE'],
+  validate(task, _args, person, { refuse }) {
+    const unit = task.unitOf(person.unit);
     if (!unit.acknowledgedAt) {
-      fail(TaskErrorCode.INVALID_STATE, `Unit ${unit.unit} must acknowledge (签收) task ${task.input.taskNumber} before reporting.`, { unit: unit.unit });
+      refuse('INVALID_STATE', `Unit ${unit.unit} must acknowledge (签收) task ${task.input.taskNumber} before reporting.`, { unit: unit.unit });
     }
   },
 

@@ -1,36 +1,44 @@
 /**
  * 延期申请 `requestExtension`: the primary lead unit asks HQ for a later deadline, before
- * the current one passes; one request waits for a decision at a time.
+ * the current one passes and within the campaign; one request waits for a decision at a time.
  */
 import * as z from 'zod/mini';
 import { HQ_ROLES, WORKER_ROLES } from '@duban/common';
 import { iso, ms } from '../../decisions';
-import { fail } from '../../failure';
-import { TaskErrorCode } from '../definitions';
-import { actor, defineMessage, instant, requestId, text } from './message';
+import type { TaskRecord } from '../record';
+import { actor, defineMessage, instant, proof, requestId, text, type RuleContext } from './message';
 
 export const requestExtensionArgsSchema = z.object({
   requestId,
   actor,
-  /** The deadline asked for: later than the current one. */
+  proof: z.optional(proof),
+  /** The deadline asked for: later than the current one, not past the campaign's end. */
   deadlineAt: instant,
   reason: text,
 });
 export type RequestExtensionArgs = z.infer<typeof requestExtensionArgsSchema>;
 
 export const requestExtension = defineMessage('requestExtension', requestExtensionArgsSchema, {
-  validate(task, args, person) {
+  senders: {
+    roles: WORKER_ROLES,
+    unit: 'primary',
+    en: "before the deadline, for a later one within the campaign; one pending at a time",
+    zh: '须在期限前申请，新期限不超出活动结束时间；同一时间仅一项待批',
+  },
+  when: ['assigned', 'acknowledged', 'in-progress'],
+  refusals: ['DEADLINE_PASSED', 'EXTENSION_PENDING', 'INVALID_ARGUMENT', 'EXTENSION_BEYOND_CAMPAIGN'],
+  validate(task, args, _person, rules) {
     const { state, input } = task;
     const { deadlineAt } = state;
-    task.requireRole(person, WORKER_ROLES, requestExtension.name, input.primaryLead);
-    task.requireStatus(requestExtension.name, ['assigned', 'acknowledged', 'in-progress']);
+    const { refuse } = rules;
     if (state.deadlinePassed || Date.now() >= ms(deadlineAt)) {
-      fail(TaskErrorCode.DEADLINE_PASSED, `The deadline ${deadlineAt} of task ${input.taskNumber} has passed: extensions must be requested before it.`, { deadlineAt });
+      refuse('DEADLINE_PASSED', `The deadline ${deadlineAt} of task ${input.taskNumber} has passed: extensions must be requested before it.`, { deadlineAt });
     }
-    if (task.pendingExtension()) fail(TaskErrorCode.EXTENSION_PENDING, `An extension request for task ${input.taskNumber} is already waiting for HQ.`);
+    if (task.pendingExtension()) refuse('EXTENSION_PENDING', `An extension request for task ${input.taskNumber} is already waiting for HQ.`);
     if (ms(args.deadlineAt) <= ms(deadlineAt)) {
-      fail(TaskErrorCode.INVALID_ARGUMENT, `The requested deadline ${args.deadlineAt} must be later than the current ${deadlineAt}.`, { deadlineAt });
+      refuse('INVALID_ARGUMENT', `The requested deadline ${args.deadlineAt} must be later than the current ${deadlineAt}.`, { deadlineAt });
     }
+    requireWithinCampaign(task, args.deadlineAt, rules);
   },
 
   apply(task, args, person) {
@@ -44,3 +52,14 @@ export const requestExtension = defineMessage('requestExtension', requestExtensi
 });
 
 export const requestExtensionUpdate = requestExtension.update;
+
+/** An extension (asked or granted) stays within the campaign, unless an amendment moved the campaign's end. */
+export function requireWithinCampaign(task: TaskRecord, deadlineAt: string, { refuse, authority }: RuleContext<'EXTENSION_BEYOND_CAMPAIGN'>): void {
+  const { campaignEndAt } = task.input;
+  if (!authority || campaignEndAt === undefined || ms(deadlineAt) <= ms(campaignEndAt)) return;
+  refuse(
+    'EXTENSION_BEYOND_CAMPAIGN',
+    `The deadline ${deadlineAt} lies past the campaign's end ${campaignEndAt}: choose a deadline by then, or ask HQ to extend the campaign first (an amendment with extendCampaignTo).`,
+    { deadlineAt, campaignEndAt },
+  );
+}

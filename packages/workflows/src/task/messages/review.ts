@@ -1,7 +1,8 @@
 /**
  * `review`: a supervisor (or HQ office) decides on the submitted work. Approval scores
  * it, ends the task and may commend it (表扬); a return sends it back for rework
- * (退回整改) with reasons. Nobody reviews work they submitted.
+ * (退回整改) with reasons. Nobody reviews work they submitted, nor (unless the plan allows
+ * it) work of their own unit; approving unfinished work needs a recorded reason.
  */
 import * as z from 'zod/mini';
 import { HQ_ROLES, REVIEWER_ROLES, SYSTEM_ACTOR, WORKER_ROLES } from '@duban/common';
@@ -10,20 +11,23 @@ import { fail } from '../../failure';
 import { TaskErrorCode, type SubmissionRecord } from '../definitions';
 import { recomputeLight } from '../ladder';
 import type { TaskRecord } from '../record';
-import { actor, defineMessage, requestId, text } from './message';
+import { actor, defineMessage, proof, requestId, text } from './message';
 
 export const reviewArgsSchema = z.discriminatedUnion('decision', [
   z.object({
     requestId,
     actor,
+    proof: z.optional(proof),
     decision: z.literal('approve'),
     /** Between 0 and the plan policy's scoring base. */
     score: z.number().check(z.gte(0)),
+    /** Required when the task's percent is below 100: why unfinished work is approved. */
     note: z.optional(text),
   }),
   z.object({
     requestId,
     actor,
+    proof: z.optional(proof),
     decision: z.literal('return'),
     reasons: z.array(text).check(z.minLength(1), z.maxLength(50)),
   }),
@@ -31,15 +35,35 @@ export const reviewArgsSchema = z.discriminatedUnion('decision', [
 export type ReviewArgs = z.infer<typeof reviewArgsSchema>;
 
 export const review = defineMessage('review', reviewArgsSchema, {
-  validate(task, args, person) {
-    const { base } = task.policy.scoring;
-    task.requireRole(person, REVIEWER_ROLES, review.name);
-    task.requireStatus(review.name, ['submitted']);
+  senders: {
+    roles: REVIEWER_ROLES,
+    unit: 'any',
+    en: "not the submitter; not of the primary lead's unit unless `policy.allowSameUnitReview`; score ≤ `policy.scoring.base`; approving below 100% needs a `note`",
+    zh: '提交人不得自审；牵头单位人员不得审核本单位工作（计划允许除外）；评分不超过满分；进度未达100%予以通过须写明理由',
+  },
+  when: ['submitted'],
+  refusals: ['SELF_REVIEW', 'CONFLICT_OF_INTEREST', 'INVALID_ARGUMENT', 'REASON_REQUIRED'],
+  validate(task, args, person, { refuse, authority }) {
+    const { policy, input, state } = task;
+    const { base } = policy.scoring;
     if (task.openSubmission()?.submittedBy === person.id) {
-      fail(TaskErrorCode.SELF_REVIEW, `${person.name} (${person.id}) submitted this work and cannot review it; ask another reviewer.`, { actor: person.id });
+      refuse('SELF_REVIEW', `${person.name} (${person.id}) submitted this work and cannot review it; ask another reviewer.`, { actor: person.id });
     }
-    if (args.decision === 'approve' && args.score > base) {
-      fail(TaskErrorCode.INVALID_ARGUMENT, `Score ${args.score} exceeds the plan's base of ${base}.`, { score: args.score, base });
+    if (authority && person.unit === input.primaryLead && !policy.allowSameUnitReview) {
+      refuse(
+        'CONFLICT_OF_INTEREST',
+        `${person.name} (${person.id}) belongs to ${person.unit}, the primary lead unit of task ${input.taskNumber}, and cannot review its work: ask a reviewer from another unit.`,
+        { actor: person.id, unit: person.unit },
+      );
+    }
+    if (args.decision !== 'approve') return;
+    if (args.score > base) refuse('INVALID_ARGUMENT', `Score ${args.score} exceeds the plan's base of ${base}.`, { score: args.score, base });
+    if (authority && state.percent < 100 && !args.note) {
+      refuse(
+        'REASON_REQUIRED',
+        `Task ${input.taskNumber} is at ${state.percent}%: approving unfinished work needs a note saying why (it is recorded), or return the work instead.`,
+        { percent: state.percent },
+      );
     }
   },
 

@@ -5,27 +5,32 @@
 import * as z from 'zod/mini';
 import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
-import { fail } from '../../failure';
-import { TaskErrorCode } from '../definitions';
 import { recomputeLight } from '../ladder';
-import { actor, defineMessage, evidenceLinks, requestId, text } from './message';
+import { actor, defineMessage, evidenceLinks, proof, requestId, text } from './message';
 
 export const submitArgsSchema = z.object({
   requestId,
   actor,
+  proof: z.optional(proof),
   summary: text,
   evidence: z.optional(evidenceLinks),
 });
 export type SubmitArgs = z.infer<typeof submitArgsSchema>;
 
 export const submit = defineMessage('submit', submitArgsSchema, {
-  validate(task, _args, person) {
-    task.requireRole(person, WORKER_ROLES, submit.name, task.input.primaryLead);
-    task.requireStatus(submit.name, ['acknowledged', 'in-progress']);
+  senders: {
+    roles: WORKER_ROLES,
+    unit: 'primary',
+    en: 'with `requireAssistingReports`, after every other unit reported',
+    zh: '计划要求时，须待其他单位均已报送进度',
+  },
+  when: ['acknowledged', 'in-progress'],
+  refusals: ['ASSISTING_REPORTS_MISSING'],
+  validate(task, _args, _person, { refuse }) {
     if (!task.policy.requireAssistingReports) return;
     const missing = task.state.units.filter((u) => u.role !== 'primary' && u.reports === 0).map((u) => u.unit);
     if (missing.length > 0) {
-      fail(TaskErrorCode.ASSISTING_REPORTS_MISSING, `Task ${task.input.taskNumber} needs a progress report from ${missing.join(', ')} before submission.`, { missing });
+      refuse('ASSISTING_REPORTS_MISSING', `Task ${task.input.taskNumber} needs a progress report from ${missing.join(', ')} before submission.`, { missing });
     }
   },
 

@@ -1,0 +1,197 @@
+/**
+ * `duban keys issue|rotate|revoke`: an operator changes people's signing keys. New private
+ * keys go to their persons' files (0600) and the public halves to the plan's keyring;
+ * when the plan's campaign runs, the change is first sent to it as a signed amendment
+ * (`roster.issueKeys` / `roster.revokeKeys`), so the roster of record changes only when
+ * the campaign accepts it, and the files are written only then.
+ */
+import { createHash } from 'node:crypto';
+import { activeKeys, newKeyFile, rosterKeyOf, type DubanClient, type KeyChanges, type KeyFile, type Keyring, type RosterKey } from '@duban/client';
+import { DubanError, ENV, ErrorCode, isDubanError } from '@duban/common';
+import type { Plan } from '@duban/plan';
+import type { AmendmentResult, Person, PlanAmendment } from '@duban/workflows';
+import { connectionSettings, withDuban, type GlobalOptions } from '../connection';
+import type { CommandContext } from '../context';
+import { UsageError } from '../errors';
+import { t } from '../i18n';
+import { printedAsJson } from '../output';
+import { keyStore } from '../signing';
+import { readPlanOrFail } from './plan-validate';
+
+export type KeysAction = 'issue' | 'rotate' | 'revoke';
+
+export interface KeysChangeOptions extends GlobalOptions {
+  /** The plan file. */
+  file: string;
+  action: KeysAction;
+  /** `--person` (repeatable); `issue` also takes `all`. */
+  persons: string[];
+  all?: boolean;
+  /** `revoke --key ID`: that key only (default: every active key of the person). */
+  keyId?: string;
+  /** The HQ office member whose key signs the amendment when the campaign runs. */
+  as?: string;
+  reason?: string;
+  json?: boolean;
+}
+
+/** Where the plan's campaign stands, as far as keys are concerned. */
+export type CampaignKeysState = 'registered' | 'not-launched' | 'unreachable';
+
+export interface KeysChangeReport {
+  planId: string;
+  keysDir: string;
+  issued: { person: string; keyId: string; file: string }[];
+  revoked: { person: string; keyId: string }[];
+  /** People who already held a key (issue): nothing was issued to them. */
+  kept: { person: string; keyId: string }[];
+  campaign: CampaignKeysState;
+  /** The amendment that registered the change with the running campaign. */
+  amendment?: AmendmentResult;
+}
+
+/** The people named on the command line, each checked against the plan. */
+function chosenPeople(plan: Plan, options: KeysChangeOptions): string[] {
+  if (options.all === true) {
+    if (options.action !== 'issue') throw new UsageError(`--all goes with \`keys issue\` only; name the person with --person.`);
+    if (options.persons.length > 0) throw new UsageError('Give --person PERSON … or --all, not both.');
+    return plan.people.map((p) => p.id);
+  }
+  if (options.persons.length === 0) throw new UsageError(options.action === 'issue' ? 'Say whose keys to issue: --person PERSON (repeatable) or --all.' : 'Say whose key: --person PERSON.');
+  for (const person of options.persons) {
+    if (!plan.people.some((p) => p.id === person)) {
+      throw new UsageError(`${person} is not a person of plan ${plan.id}; its people are ${plan.people.map((p) => p.id).join(', ')}.`);
+    }
+  }
+  return [...new Set(options.persons)];
+}
+
+/** The keys change the command asks for, given each person's current (active) keys. */
+function plannedChanges(planId: string, options: KeysChangeOptions, people: string[], current: (person: string) => RosterKey[], at: string) {
+  const changes: KeyChanges = { issued: [], revoked: [] };
+  const kept: KeysChangeReport['kept'] = [];
+  for (const person of people) {
+    const keys = current(person);
+    if (options.action === 'revoke') {
+      const chosen = options.keyId === undefined ? keys : keys.filter((k) => k.keyId === options.keyId);
+      if (options.keyId !== undefined && chosen.length === 0) {
+        throw new DubanError(ErrorCode.KEY_UNKNOWN, `Key ${options.keyId} is not an active key of ${person} on plan ${planId}; their active keys: ${keys.map((k) => k.keyId).join(', ') || 'none'}.`, {
+          details: { person, keyId: options.keyId },
+        });
+      }
+      changes.revoked.push(...chosen.map((k) => ({ person, keyId: k.keyId })));
+    } else if (options.action === 'issue' && keys.length > 0) {
+      kept.push(...keys.map((k) => ({ person, keyId: k.keyId })));
+    } else {
+      // Rotation: a new key, and every key held before signs nothing from now on.
+      changes.issued.push(newKeyFile(planId, person, at));
+      changes.revoked.push(...keys.map((k) => ({ person, keyId: k.keyId })));
+    }
+  }
+  return { changes, kept };
+}
+
+/** The amendment id of a key change: derived from the keys, so sending it again changes nothing. */
+function amendmentIdOf(action: KeysAction, changes: KeyChanges): string {
+  const facts = JSON.stringify({ issued: changes.issued.map((f) => f.keyId), revoked: changes.revoked.map((r) => r.keyId) });
+  return `keys-${action}-${createHash('sha256').update(facts).digest('hex').slice(0, 12)}`;
+}
+
+function keysOf(roster: readonly Person[]): Keyring {
+  return Object.fromEntries(roster.map((p) => [p.id, p.keys ?? []]));
+}
+
+/** The roster of record of the plan's campaign, or undefined when it was never launched. */
+export async function rosterOfRecord(duban: DubanClient, planId: string): Promise<Person[] | undefined> {
+  try {
+    return await duban.campaign(planId).roster();
+  } catch (error) {
+    if (isDubanError(error) && error.code === ErrorCode.CAMPAIGN_NOT_FOUND) return undefined;
+    throw error;
+  }
+}
+
+/** Sends the change to the running campaign, signed by `--as` unless the campaign knows no key at all yet. */
+async function register(ctx: CommandContext, duban: DubanClient, plan: Plan, roster: readonly Person[], options: KeysChangeOptions, changes: KeyChanges): Promise<AmendmentResult> {
+  const as = options.as ?? (ctx.env[ENV.actingAs] || undefined);
+  if (as === undefined) {
+    throw new UsageError(`The campaign of plan ${plan.id} is running: say which HQ office member signs this key change with --as PERSON (or set ${ENV.actingAs}).`);
+  }
+  const request: Omit<PlanAmendment, 'proof'> = {
+    amendmentId: amendmentIdOf(options.action, changes),
+    actor: as,
+    reason: options.reason ?? `keys ${options.action}: ${[...new Set([...changes.issued.map((f) => f.person), ...changes.revoked.map((r) => r.person)])].join(', ')}`,
+    addTasks: [],
+    moveDeadlines: [],
+    reassign: [],
+    roster: {
+      ...(changes.issued.length > 0 ? { issueKeys: changes.issued.map((f) => ({ person: f.person, key: rosterKeyOf(f) })) } : {}),
+      ...(changes.revoked.length > 0 ? { revokeKeys: changes.revoked } : {}),
+    },
+  };
+  const campaign = duban.campaign(plan.id);
+  // A campaign launched before signatures knows no key: its first registration goes unsigned
+  // (the campaign accepts that only while its roster holds no key at all).
+  const legacy = roster.every((p) => (p.keys ?? []).length === 0);
+  if (legacy) return campaign.amendPlan(request);
+  return campaign.as(await keyStore(ctx).signingKey(plan.id, as)).amendPlan(request);
+}
+
+/** `duban keys issue|rotate|revoke PLAN`: see the module comment. */
+export async function runKeysChange(ctx: CommandContext, options: KeysChangeOptions): Promise<KeysChangeReport> {
+  const plan = await readPlanOrFail(ctx, options.file, options.json === true);
+  const people = chosenPeople(plan, options);
+  const store = keyStore(ctx);
+  const keyring = await store.keyring(plan.id);
+  const at = new Date().toISOString();
+  const decide = (source: Keyring) => plannedChanges(plan.id, options, people, (person) => activeKeys(source[person]), at);
+
+  let campaign: CampaignKeysState;
+  let planned: ReturnType<typeof decide>;
+  let amendment: AmendmentResult | undefined;
+  try {
+    ({ campaign, planned, amendment } = await withDuban(ctx, options, async (duban) => {
+      const roster = await rosterOfRecord(duban, plan.id);
+      if (roster === undefined) return { campaign: 'not-launched' as const, planned: decide(keyring), amendment: undefined };
+      // The campaign's roster, not the local keyring, says which keys a person holds.
+      const fromRecord = decide(keysOf(roster));
+      const empty = fromRecord.changes.issued.length === 0 && fromRecord.changes.revoked.length === 0;
+      return { campaign: 'registered' as const, planned: fromRecord, amendment: empty ? undefined : await register(ctx, duban, plan, roster, options, fromRecord.changes) };
+    }));
+  } catch (error) {
+    if (!isDubanError(error) || error.code !== ErrorCode.SERVER_UNREACHABLE) throw error;
+    // No server (keys are issued before the first `duban dev --launch`): the keyring only.
+    campaign = 'unreachable';
+    planned = decide(keyring);
+  }
+
+  const { changes, kept } = planned;
+  if (changes.issued.length > 0 || changes.revoked.length > 0) await store.commit(plan.id, changes, at);
+  const report: KeysChangeReport = {
+    planId: plan.id,
+    keysDir: store.dir,
+    issued: changes.issued.map((f: KeyFile) => ({ person: f.person, keyId: f.keyId, file: store.keyFilePath(plan.id, f.person) })),
+    revoked: changes.revoked,
+    kept,
+    campaign,
+    ...(amendment ? { amendment } : {}),
+  };
+  if (!printedAsJson(ctx.output, options.json, report)) printReport(ctx, options, report, store.keyringPath(plan.id));
+  return report;
+}
+
+function printReport(ctx: CommandContext, options: KeysChangeOptions, report: KeysChangeReport, keyring: string): void {
+  const { lang } = options;
+  const line = (text: string) => ctx.output.line(text);
+  for (const k of report.issued) line(t(lang, 'keys.issued', { person: k.person, keyId: k.keyId, file: k.file }));
+  for (const k of report.revoked) line(t(lang, 'keys.revoked', { person: k.person, keyId: k.keyId }));
+  for (const k of report.kept) line(t(lang, 'keys.kept', { person: k.person, keyId: k.keyId }));
+  if (report.issued.length === 0 && report.revoked.length === 0) {
+    line(t(lang, 'keys.nothing'));
+    return;
+  }
+  if (report.campaign === 'registered' && report.amendment) line(t(lang, 'keys.registered', { plan: report.planId, id: report.amendment.amendmentId }));
+  if (report.campaign === 'not-launched') line(t(lang, 'keys.notLaunched', { plan: report.planId, keyring }));
+  if (report.campaign === 'unreachable') line(t(lang, 'keys.unreachable', { address: connectionSettings(options.profile, ctx.env).address, keyring }));
+  if (report.issued.length > 0) line(t(lang, 'keys.handOut', { dir: report.keysDir }));
+}

@@ -1,0 +1,203 @@
+/**
+ * Signed instructions from the command line, on one dev server with a worker in this
+ * process: the README's key commands exactly as written there (an operator issues keys to
+ * the seed roster, the plan is launched, the lead acknowledges, reports and submits, a
+ * supervisor approves with their key, the key is rotated and listed), then what the CLI
+ * and the workflows refuse: no key file, another person's key, a revoked key, break-glass
+ * by someone outside the HQ office, and an amendment from a forged plan file.
+ */
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DubanClient, KeyStore, type KeyFile } from '@duban/client';
+import { ErrorCode } from '@duban/common';
+import type { TaskState } from '@duban/workflows';
+import { serverAddress, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
+import { duban as run, expectRun, repoRoot, type Run } from '../cli/run';
+
+const YEAR = new Date().getFullYear() + 1;
+const dir = temporaryDirectory('duban-identity-cli-');
+const env = serverPerFile(() => startDevServerWithWorker(join(dir, 'audit.sqlite')));
+/** The operator's keys directory, where the README's `keys issue` writes. */
+const keysDir = join(dir, 'keys');
+const store = new KeyStore(keysDir);
+
+/** `duban ARGS…` against this file's server, with the operator's keys unless `keys` names another directory. */
+function duban(args: string[], keys = keysDir): Promise<Run> {
+  return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env()), TEMPORAL_NAMESPACE: 'default', DUBAN_KEYS_DIR: keys } });
+}
+
+/** A command line of the README as the shell would split it (double quotes only, as the README uses). */
+function argv(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+/**
+ * The README's lines under "Signed instructions", in order, re-dated to a campaign year to
+ * come: each line as the duban commands it runs (`A && B` runs both; a `for X in …; do …;
+ * done` line runs its body once per value; comment lines run nothing).
+ */
+function readmeKeyLines(): Array<{ line: string; runs: string[][] }> {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const section = readme.split('## Signed instructions')[1] ?? '';
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const commandOf = (text: string) => {
+    const words = argv(text.replace('--campaign-year 2027', `--campaign-year ${YEAR}`));
+    expect(words.slice(0, 2)).toEqual(['pnpm', 'duban']);
+    return words.slice(2);
+  };
+  return block
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !line.startsWith('#'))
+    .map((line) => {
+      const loop = /^for (\w+) in ([^;]+); do (.+); done$/.exec(line);
+      if (!loop) return { line, runs: line.split(' && ').map(commandOf) };
+      const [, name = '', values = '', body = ''] = loop;
+      return { line, runs: values.trim().split(/\s+/).flatMap((value) => body.replaceAll(`$${name}`, value).split(' && ').map(commandOf)) };
+    });
+}
+
+/** A keys directory holding only `file`'s key, under `person`'s name, with `edit` applied to its content. */
+function keysDirWith(name: string, from: string, person: string, edit: (file: KeyFile) => KeyFile = (f) => f): string {
+  const other = new KeyStore(join(dir, name));
+  mkdirSync(other.planDir('xihu-2020'), { recursive: true, mode: 0o700 });
+  const file = JSON.parse(readFileSync(store.keyFilePath('xihu-2020', from), 'utf8')) as KeyFile;
+  writeFileSync(other.keyFilePath('xihu-2020', person), JSON.stringify(edit(file)), { mode: 0o600 });
+  return other.dir;
+}
+
+/** Runs `args` until `until` holds (a roster change reaches the tasks by signal, a moment after the amendment). */
+async function eventually(args: string[], keys: string, until: (run: Run) => boolean): Promise<Run> {
+  let last: Run = await duban(args, keys);
+  for (let attempt = 0; attempt < 20 && !until(last); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    last = await duban(args, keys);
+  }
+  return last;
+}
+
+async function taskState(n: number): Promise<TaskState> {
+  return new DubanClient(env().client).task('xihu-2020', n).state();
+}
+
+async function taskStarted(n: number): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    if (await taskState(n).then(() => true, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`task ${n} did not start`);
+}
+
+const revokedKeys = join(dir, 'revoked');
+
+describe("the README's key commands", () => {
+  const lines = readmeKeyLines();
+  // What each command prints, by its first words.
+  const says: Record<string, Array<string | RegExp>> = {
+    'keys issue': [/Issued key [0-9a-f]{16} to supervisor-li: /, 'Plan xihu-2020 has no campaign yet', 'Hand each person their own key file'],
+    launch: ['Launched plan xihu-2020'],
+    'task ack': [/acknowledge applied to task 8 .*: now (assigned|acknowledged|in progress)/],
+    'task report': ['reportProgress applied to task 8'],
+    'task submit': ['now submitted'],
+    'task review': ['now approved'],
+    'keys rotate': [/Revoked key [0-9a-f]{16} of supervisor-li\./, 'Registered with the running campaign of plan xihu-2020'],
+    'keys list': ['Keys of plan xihu-2020 in the roster of record', 'supervisor-li'],
+  };
+  const commandOf = (args: string[]) => (args[0] === 'launch' ? 'launch' : args.slice(0, 2).join(' '));
+
+  it('are commands this test knows how to check', () => {
+    expect(lines.flatMap((l) => l.runs.map(commandOf)).filter((c) => !(c in says))).toEqual([]);
+  });
+
+  it.each(lines.map((l) => [l.line, l.runs] as const))('%s', async (_line, runs) => {
+    for (const args of runs) {
+      const command = commandOf(args);
+      // Keep supervisor-li's old key to try it once it is revoked.
+      if (command === 'keys rotate') {
+        mkdirSync(join(revokedKeys, 'xihu-2020'), { recursive: true, mode: 0o700 });
+        copyFileSync(store.keyFilePath('xihu-2020', 'supervisor-li'), join(revokedKeys, 'xihu-2020', 'supervisor-li.key.json'));
+      }
+      const result = await duban(args);
+      expect(result.stderr).toBe('');
+      expectRun(result, 0, 'stdout', says[command] ?? []);
+      // The campaign starts its tasks a moment after the launch returns; a person at a terminal is slower.
+      if (command === 'launch') await taskStarted(8);
+    }
+  });
+
+  it('recorded who signed each step: the approval carries supervisor-li’s signature and key id', async () => {
+    const state = await taskState(8);
+    expect(state.status).toBe('approved');
+    const approved = state.timeline.find((e) => e.kind === 'review.approved');
+    expect(approved?.actor).toBe('supervisor-li');
+    expect(approved?.details).toMatchObject({ proof: { signer: 'supervisor-li', keyId: expect.stringMatching(/^[0-9a-f]{16}$/), signature: expect.any(String) } });
+  });
+
+  it('lists the keys of the roster of record: supervisor-li’s old key revoked, the new one active', async () => {
+    const listed = await duban(['keys', 'list', 'plans/xihu-2020.yaml', '--json']);
+    const rows = (JSON.parse(listed.stdout) as { source: string; rows: Array<{ person: string; keyId?: string; revokedAt?: string }> });
+    expect(rows.source).toBe('campaign');
+    const li = rows.rows.filter((r) => r.person === 'supervisor-li');
+    expect(li).toHaveLength(2);
+    expect(li.filter((r) => r.revokedAt === undefined).map((r) => r.keyId)).toEqual([(await store.keyFile('xihu-2020', 'supervisor-li')).keyId]);
+  });
+});
+
+describe('refusals', () => {
+  const plan = 'plans/xihu-2020.yaml';
+
+  it('without a key file the CLI refuses and says how to get one (exit 1, KEY_FILE_MISSING)', async () => {
+    expectRun(await duban(['task', 'ack', plan, '3', '--as', 'chengguan-head'], join(dir, 'no-keys')), 1, 'stderr', [
+      'No key of chengguan-head for plan xihu-2020 on this machine',
+      'An operator issues one with `pnpm duban keys issue PLAN --person chengguan-head`',
+      '[KEY_FILE_MISSING]',
+    ]);
+  });
+
+  it("another person's key file under one's own name is refused: by the CLI as it is, by the workflow once relabelled", async () => {
+    const copied = keysDirWith('copied', 'chengguan-staff', 'chengjian-head');
+    expectRun(await duban(['task', 'ack', plan, '3', '--as', 'chengjian-head'], copied), 1, 'stderr', ['holds the key of chengguan-staff', '[KEY_FILE_INVALID]']);
+    const relabelled = keysDirWith('relabelled', 'chengguan-staff', 'chengjian-head', (f) => ({ ...f, person: 'chengjian-head' }));
+    expectRun(await duban(['task', 'ack', plan, '3', '--as', 'chengjian-head'], relabelled), 1, 'stderr', ['is not a key of chengjian-head in the roster of record', '[KEY_UNKNOWN]']);
+    expect((await taskState(3)).timeline.some((e) => e.kind === 'task.acknowledged')).toBe(false);
+  });
+
+  it("signing with one's own key for another actor is ACTING_FOR_ANOTHER", async () => {
+    const staff = await store.signingKey('xihu-2020', 'chengguan-staff');
+    await expect(new DubanClient(env().client).task('xihu-2020', 3).as(staff).acknowledge({ actor: 'chengjian-head' })).rejects.toMatchObject({ code: ErrorCode.ACTING_FOR_ANOTHER });
+  });
+
+  it('break-glass by someone outside the HQ office is refused; by the HQ office it is applied with both identities recorded', async () => {
+    const breakGlass = (operator: string) => ['task', 'ack', plan, '3', '--as', 'chengjian-head', '--break-glass', '主任出差, 电话授权', '--operator', operator];
+    expectRun(await duban(breakGlass('chengguan-staff')), 1, 'stderr', ['[BREAK_GLASS_NOT_ALLOWED]']);
+    expectRun(await duban(['task', 'ack', plan, '3', '--as', 'chengjian-head', '--break-glass', 'x']), 2, 'stderr', ['--break-glass REASON and --operator PERSON go together']);
+    expectRun(await duban(breakGlass('hq-office-clerk')), 0, 'stdout', ['acknowledge applied to task 3']);
+    const ack = (await taskState(3)).timeline.find((e) => e.kind === 'task.acknowledged');
+    expect(ack?.actor).toBe('chengjian-head');
+    expect(ack?.details).toMatchObject({ proof: { signer: 'hq-office-clerk', breakGlass: { reason: '主任出差, 电话授权' } } });
+  });
+
+  it('a revoked key is refused (KEY_REVOKED); the rotated key signs', async () => {
+    const cancel = ['task', 'cancel', plan, '5', '--as', 'supervisor-li', '--reason', 'x'];
+    expectRun(await eventually(cancel, revokedKeys, (r) => r.stderr.includes('[KEY_REVOKED]')), 1, 'stderr', ['[KEY_REVOKED]']);
+    // The identity check passes with the new key: what is left is the rule that supervisors do not cancel.
+    expectRun(await eventually(cancel, keysDir, (r) => r.stderr.includes('[WRONG_ROLE]')), 1, 'stderr', ['[WRONG_ROLE]']);
+  });
+
+  it('a forged plan file giving a staff member the HQ office does not authorise their amendment (NOT_AUTHORISED)', async () => {
+    const forged = join(dir, 'forged.yaml');
+    writeFileSync(forged, readFileSync(join(repoRoot, plan), 'utf8').replace('roles: [staff], example: true }\n  - { id: hq-office-clerk', 'roles: [staff, hq-office], example: true }\n  - { id: hq-office-clerk'));
+    expect(readFileSync(forged, 'utf8')).toContain('{ id: chengguan-staff, name: 城管办干事（示例）, unit: chengguan, roles: [staff, hq-office]');
+    const amendment = join(dir, 'forged-amendment.yaml');
+    writeFileSync(amendment, `plan: xihu-2020\nid: forged-1\nissuedBy: chengguan-staff\nreason: 调整\nmoveDeadlines:\n  - task: 7\n    deadline: { date: 2021-06-30, rule: by, source: s }\n    reason: r\n`);
+    expectRun(await duban(['amend', forged, amendment, '--as', 'chengguan-staff']), 1, 'stderr', ['[NOT_AUTHORISED]']);
+    const board = await new DubanClient(env().client).campaign('xihu-2020').board();
+    expect(board.amendments.map((a) => a.amendmentId)).not.toContain('forged-1');
+  });
+
+  it('a key change to a running campaign needs an HQ signer (--as), and names only people of the plan', async () => {
+    expectRun(await duban(['keys', 'revoke', plan, '--person', 'chengguan-staff']), 2, 'stderr', ['say which HQ office member signs this key change with --as PERSON']);
+    expectRun(await duban(['keys', 'issue', plan, '--person', 'ghost-supervisor']), 2, 'stderr', ['ghost-supervisor is not a person of plan xihu-2020']);
+    expectRun(await duban(['keys', 'revoke', plan, '--person', 'chengguan-staff', '--as', 'chengguan-staff']), 1, 'stderr', ['[NOT_AUTHORISED]']);
+  });
+});
