@@ -136,9 +136,22 @@ export async function send<A extends Args>(env: TestWorkflowEnvironment, handle:
   return handle.executeUpdate(update, { args: [sent], updateId });
 }
 
+/**
+ * The timeline's length once every event of it is audited: the outbox writes audit entries
+ * after the state changes, so a count read too early would miss the latest.
+ */
+async function settled(memory: MemoryActivities, handle: TaskHandle): Promise<number> {
+  const giveUpAt = Date.now() + 10_000;
+  for (;;) {
+    const recorded = (await handle.query(taskStateQuery)).timeline.length;
+    if (memory.events(handle.workflowId).length >= recorded || Date.now() > giveUpAt) return recorded;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The message is refused with `code`, and the task recorded nothing (no timeline event, no audit entry). */
 export async function expectRefused(memory: MemoryActivities, handle: TaskHandle, sending: () => Promise<unknown>, code: TaskErrorCode): Promise<void> {
-  const before = (await handle.query(taskStateQuery)).timeline.length;
+  const before = await settled(memory, handle);
   const audited = memory.events(handle.workflowId).length;
   expect(await refusalCode(sending())).toBe(code);
   expect((await handle.query(taskStateQuery)).timeline).toHaveLength(before);

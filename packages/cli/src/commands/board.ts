@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
 import type { BoardTask, CampaignBoard } from '@duban/workflows';
-import { globalOptions, withDuban, type GlobalOptions } from '../connection';
+import { withDuban } from '../connection';
 import type { CommandContext } from '../context';
 import { lightLabel, statusLabel, t } from '../i18n';
 import { paintLight, printedAsJson, table } from '../output';
 import { readPlanOrFail } from './plan-validate';
+import { planJsonCommand, type PlanJsonOptions } from './register';
 import { localTime, unitNames } from './task-common';
 
-export interface BoardCommandOptions extends GlobalOptions {
-  file: string;
-  json?: boolean;
-}
+export type BoardCommandOptions = PlanJsonOptions;
 
 const LIGHT_ORDER = { red: 0, yellow: 1, green: 2 } as const;
 
@@ -65,13 +63,12 @@ export async function runBoard(ctx: CommandContext, options: BoardCommandOptions
 }
 
 export function registerBoard(program: Command, ctx: CommandContext): void {
-  program
-    .command('board')
-    .description("The campaign's live board: tasks by traffic light and escalation, with counts per unit")
-    .argument('<plan>', 'the plan file (YAML); the plan id comes from it')
-    .option('--json', 'print the board as JSON')
-    .addHelpText('after', '\nExamples:\n  $ pnpm duban board plans/xihu-2020.yaml\n  $ pnpm duban --lang zh board plans/xihu-2020.yaml --json')
-    .action(async (file: string, o: { json?: boolean }, command: Command) => {
-      await runBoard(ctx, { ...globalOptions(command, ctx), file, json: o.json });
-    });
+  planJsonCommand(program, ctx, {
+    name: 'board',
+    description: "The campaign's live board: tasks by traffic light and escalation, with counts per unit",
+    argument: { name: '<plan>', description: 'the plan file (YAML); the plan id comes from it' },
+    jsonHelp: 'print the board as JSON',
+    examples: ['pnpm duban board plans/xihu-2020.yaml', 'pnpm duban --lang zh board plans/xihu-2020.yaml --json'],
+    run: runBoard,
+  });
 }

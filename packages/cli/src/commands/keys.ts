@@ -2,19 +2,17 @@ import type { Command } from 'commander';
 import type { Keyring, RosterKey } from '@duban/client';
 import { ENV, isDubanError, ErrorCode } from '@duban/common';
 import type { Plan } from '@duban/plan';
-import { globalOptions, withDuban, type GlobalOptions } from '../connection';
+import { globalOptions, withDuban } from '../connection';
 import type { CommandContext } from '../context';
 import { t } from '../i18n';
 import { printedAsJson, table } from '../output';
 import { keyStore } from '../signing';
 import { rosterOfRecord, runKeysChange, type KeysAction, type KeysChangeOptions } from './keys-change';
 import { readPlanOrFail } from './plan-validate';
+import { examplesHelp, planJsonCommand, type PlanJsonOptions } from './register';
 import { collect, localTime } from './task-common';
 
-export interface KeysListOptions extends GlobalOptions {
-  file: string;
-  json?: boolean;
-}
+export type KeysListOptions = PlanJsonOptions;
 
 /** One row of `keys list`: a person with one key (or none yet). */
 export interface KeysListRow {
@@ -94,7 +92,7 @@ function changeCommand(keys: Command, ctx: CommandContext, action: KeysAction, d
     .option('--as <person>', `when the campaign runs: the HQ office member whose key signs the change (default $${ENV.actingAs})`)
     .option('--reason <text>', 'the reason recorded with the amendment')
     .option('--json', 'print what changed as JSON')
-    .addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`)
+    .addHelpText('after', examplesHelp(examples))
     .action(async (file: string, o: ChangeFlags, command: Command) => {
       const options: KeysChangeOptions = {
         ...globalOptions(command, ctx),
@@ -131,13 +129,12 @@ export function registerKeys(program: Command, ctx: CommandContext): void {
   changeCommand(keys, ctx, 'revoke', "Revoke a person's key (all active ones unless --key): it signs nothing from now on", [
     'pnpm duban keys revoke plans/xihu-2020.yaml --person chengguan-staff --as hq-office-clerk',
   ]).option('--key <id>', 'only this key id');
-  keys
-    .command('list')
-    .description("Who holds which key: the running campaign's roster of record, or the keyring before launch")
-    .argument('<plan>', 'the plan file (YAML)')
-    .option('--json', 'print the rows as JSON')
-    .addHelpText('after', '\nExamples:\n  $ pnpm duban keys list plans/xihu-2020.yaml')
-    .action(async (file: string, o: { json?: boolean }, command: Command) => {
-      await runKeysList(ctx, { ...globalOptions(command, ctx), file, json: o.json });
-    });
+  planJsonCommand(keys, ctx, {
+    name: 'list',
+    description: "Who holds which key: the running campaign's roster of record, or the keyring before launch",
+    argument: { name: '<plan>', description: 'the plan file (YAML)' },
+    jsonHelp: 'print the rows as JSON',
+    examples: ['pnpm duban keys list plans/xihu-2020.yaml'],
+    run: runKeysList,
+  });
 }

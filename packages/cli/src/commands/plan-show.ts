@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
 import { planSummary, rebasePlan, type PlanSummary } from '@duban/plan';
-import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
 import { t } from '../i18n';
 import { printedAsJson, table } from '../output';
 import { readPlanOrFail } from './plan-validate';
+import { planJsonCommand, type PlanJsonOptions } from './register';
 import { unitNames } from './task-common';
 
-export interface PlanShowOptions extends GlobalOptions {
-  file: string;
-  json?: boolean;
+export interface PlanShowOptions extends PlanJsonOptions {
   /** Re-date the plan so its campaign starts in this year (month and day kept). */
   campaignYear?: number;
 }
@@ -62,17 +60,12 @@ function parseYear(value: string): number {
 }
 
 export function registerPlanShow(plan: Command, ctx: CommandContext): void {
-  plan
-    .command('show')
-    .description('Show the tasks of a plan: number, action, title, lead units, responsible units, milestones, deadline')
-    .argument('<file>', 'the plan file (YAML)')
-    .option('--json', 'print the plan summary as JSON')
-    .option('--campaign-year <year>', 're-date the plan so its campaign starts in this year', parseYear)
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ pnpm duban plan show plans/xihu-2020.yaml\n  $ pnpm duban plan show plans/xihu-2020.yaml --campaign-year 2027 --json',
-    )
-    .action(async (file: string, options: { json?: boolean; campaignYear?: number }, command: Command) => {
-      await runPlanShow(ctx, { ...globalOptions(command, ctx), file, json: options.json, campaignYear: options.campaignYear });
-    });
+  planJsonCommand<{ campaignYear?: number }>(plan, ctx, {
+    name: 'show',
+    description: 'Show the tasks of a plan: number, action, title, lead units, responsible units, milestones, deadline',
+    argument: { name: '<file>', description: 'the plan file (YAML)' },
+    jsonHelp: 'print the plan summary as JSON',
+    examples: ['pnpm duban plan show plans/xihu-2020.yaml', 'pnpm duban plan show plans/xihu-2020.yaml --campaign-year 2027 --json'],
+    run: runPlanShow,
+  }).option('--campaign-year <year>', 're-date the plan so its campaign starts in this year', parseYear);
 }

@@ -2,16 +2,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DubanError, ErrorCode } from '@duban/common';
 import { formatProblem, readPlanFile, type Plan, type PlanProblem, type Problem } from '@duban/plan';
-import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { t } from '../i18n';
 import { paint } from '../output';
+import { planJsonCommand, type PlanJsonOptions } from './register';
 
-export interface PlanValidateOptions extends GlobalOptions {
-  /** The plan file, relative to the context's working directory. */
-  file: string;
-  json?: boolean;
-}
+export type PlanValidateOptions = PlanJsonOptions;
 
 export type PlanValidateReport =
   | { valid: true; file: string; id: string; actions: number; tasks: number; milestones: number }
@@ -66,13 +62,12 @@ export async function runPlanValidate(ctx: CommandContext, options: PlanValidate
 }
 
 export function registerPlanValidate(plan: Command, ctx: CommandContext): void {
-  plan
-    .command('validate')
-    .description('Check a plan file and list every problem with its line and how to fix it')
-    .argument('<file>', 'the plan file (YAML)')
-    .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExamples:\n  $ pnpm duban plan validate plans/xihu-2020.yaml\n  $ pnpm duban plan validate my-plan.yaml --json')
-    .action(async (file: string, options: { json?: boolean }, command: Command) => {
-      await runPlanValidate(ctx, { ...globalOptions(command, ctx), file, json: options.json });
-    });
+  planJsonCommand(plan, ctx, {
+    name: 'validate',
+    description: 'Check a plan file and list every problem with its line and how to fix it',
+    argument: { name: '<file>', description: 'the plan file (YAML)' },
+    jsonHelp: 'print the result as JSON',
+    examples: ['pnpm duban plan validate plans/xihu-2020.yaml', 'pnpm duban plan validate my-plan.yaml --json'],
+    run: runPlanValidate,
+  });
 }

@@ -8,6 +8,7 @@ import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
 import { lightLabel, statusLabel, t } from '../i18n';
 import { checkBreakGlass, signerFor, type BreakGlassFlags } from '../signing';
+import { examplesHelp } from './register';
 import { collect, loadPlanTask, numberIn, parseDeadline, parseHttpUrl, parseTaskNumber, wholeNumberIn } from './task-common';
 
 /** A message for one task, its argument built from the command line. */
@@ -124,7 +125,7 @@ function messageCommand(task: Command, name: string, description: string, exampl
     .option('--operator <person>', "with --break-glass: the HQ office member whose key signs")
     .option('--request-id <id>', 'an id for this request; sending it again is applied once (default: generated)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`);
+    .addHelpText('after', examplesHelp(examples));
 }
 
 export function registerTaskMessages(task: Command, ctx: CommandContext): void {

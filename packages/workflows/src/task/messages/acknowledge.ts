@@ -5,18 +5,13 @@
 import * as z from 'zod/mini';
 import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
-import { actor, defineMessage, OPEN_STATUSES, proof, requestId, text } from './message';
+import { defineMessage, messageArgs, OPEN_STATUSES, sentBy, text } from './message';
 
-export const acknowledgeArgsSchema = z.object({
-  requestId,
-  actor,
-  proof: z.optional(proof),
-  note: z.optional(text),
-});
+export const acknowledgeArgsSchema = messageArgs({ note: z.optional(text) });
 export type AcknowledgeArgs = z.infer<typeof acknowledgeArgsSchema>;
 
 export const acknowledge = defineMessage('acknowledge', acknowledgeArgsSchema, {
-  senders: { roles: WORKER_ROLES, unit: 'involved', en: 'once per unit', zh: '每个单位签收一次' },
+  senders: sentBy(WORKER_ROLES, 'involved', { en: 'once per unit', zh: '每个单位签收一次' }),
   when: OPEN_STATUSES,
   refusals: ['INVALID_STATE'],
   validate(task, _args, person, { refuse }) {

@@ -2,18 +2,13 @@
 import * as z from 'zod/mini';
 import { HQ_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
-import { actor, defineMessage, OPEN_STATUSES, proof, requestId, text } from './message';
+import { defineMessage, messageArgs, OPEN_STATUSES, sentBy, text } from './message';
 
-export const cancelArgsSchema = z.object({
-  requestId,
-  actor,
-  proof: z.optional(proof),
-  reason: text,
-});
+export const cancelArgsSchema = messageArgs({ reason: text });
 export type CancelArgs = z.infer<typeof cancelArgsSchema>;
 
 export const cancel = defineMessage('cancel', cancelArgsSchema, {
-  senders: { roles: HQ_ROLES, unit: 'any', en: 'with a reason', zh: '须说明理由' },
+  senders: sentBy(HQ_ROLES, 'any', { en: 'with a reason', zh: '须说明理由' }),
   when: OPEN_STATUSES,
   refusals: [],
   validate() {

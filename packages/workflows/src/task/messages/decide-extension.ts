@@ -9,23 +9,17 @@ import { iso, ms } from '../../decisions';
 import { fail } from '../../failure';
 import { TaskErrorCode } from '../definitions';
 import { recomputeLight } from '../ladder';
-import { actor, defineMessage, instant, OPEN_STATUSES, proof, requestId, text } from './message';
+import { defineMessage, instant, messageArgs, OPEN_STATUSES, sentBy, text } from './message';
 import { requireWithinCampaign } from './request-extension';
 
 export const decideExtensionArgsSchema = z.discriminatedUnion('decision', [
-  z.object({
-    requestId,
-    actor,
-    proof: z.optional(proof),
+  messageArgs({
     decision: z.literal('approve'),
     /** HQ may grant a different deadline than asked; later than the current one, within the campaign. */
     deadlineAt: z.optional(instant),
     reason: z.optional(text),
   }),
-  z.object({
-    requestId,
-    actor,
-    proof: z.optional(proof),
+  messageArgs({
     decision: z.literal('refuse'),
     reason: text,
   }),
@@ -33,12 +27,7 @@ export const decideExtensionArgsSchema = z.discriminatedUnion('decision', [
 export type DecideExtensionArgs = z.infer<typeof decideExtensionArgsSchema>;
 
 export const decideExtension = defineMessage('decideExtension', decideExtensionArgsSchema, {
-  senders: {
-    roles: HQ_ROLES,
-    unit: 'any',
-    en: 'while a request is pending; not its requester; a granted deadline within the campaign',
-    zh: '有待批申请时；申请人不得自批；批准的期限不超出活动结束时间',
-  },
+  senders: sentBy(HQ_ROLES, 'any', { en: 'while a request is pending; not its requester; a granted deadline within the campaign', zh: '有待批申请时；申请人不得自批；批准的期限不超出活动结束时间' }),
   when: OPEN_STATUSES,
   refusals: ['INVALID_STATE', 'SELF_DECISION', 'INVALID_ARGUMENT', 'EXTENSION_BEYOND_CAMPAIGN'],
   validate(task, args, person, rules) {

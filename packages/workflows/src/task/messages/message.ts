@@ -34,6 +34,11 @@ export interface Senders {
   zh: string;
 }
 
+/** The {@link Senders} of a message: one of `roles`, in the `unit` named, with its further rules in words (`en`, `zh`). */
+export function sentBy(roles: readonly Role[], unit: Senders['unit'], rules: Pick<Senders, 'en' | 'zh'>): Senders {
+  return { roles, unit, ...rules };
+}
+
 /** What a message's rules get besides the task, the arguments and the person. */
 export interface RuleContext<C extends TaskErrorCode> {
   /** Refuses with one of the message's declared `refusals`: the compiler keeps the table complete. */
@@ -113,3 +118,12 @@ export const proof = z.object({
   signature: hex(256),
   breakGlass: z.optional(z.object({ reason: z.string().check(z.minLength(1), z.maxLength(4000)) })),
 });
+
+/**
+ * A message's argument schema: the {@link MessageArgsBase} fields every message carries
+ * (`requestId`, `actor`, an optional `proof`), then the message's own `fields`. One per
+ * variant of a discriminated union.
+ */
+export function messageArgs<F extends z.core.$ZodLooseShape>(fields: F) {
+  return z.object({ requestId, actor, proof: z.optional(proof), ...fields });
+}

@@ -6,12 +6,9 @@ import * as z from 'zod/mini';
 import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
 import { recomputeLight } from '../ladder';
-import { actor, defineMessage, evidenceLinks, proof, requestId, text } from './message';
+import { defineMessage, evidenceLinks, messageArgs, sentBy, text } from './message';
 
-export const reportProgressArgsSchema = z.object({
-  requestId,
-  actor,
-  proof: z.optional(proof),
+export const reportProgressArgsSchema = messageArgs({
   /** Progress of the actor's unit on its part, 0–100. For the primary lead: the consolidated task progress. */
   percent: z.number().check(z.int(), z.gte(0), z.lte(100)),
   note: text,
@@ -20,12 +17,7 @@ export const reportProgressArgsSchema = z.object({
 export type ReportProgressArgs = z.infer<typeof reportProgressArgsSchema>;
 
 export const reportProgress = defineMessage('reportProgress', reportProgressArgsSchema, {
-  senders: {
-    roles: WORKER_ROLES,
-    unit: 'involved',
-    en: "after the unit acknowledged; the primary lead's percent is the task's",
-    zh: '本单位签收后；牵头单位的进度即任务进度',
-  },
+  senders: sentBy(WORKER_ROLES, 'involved', { en: "after the unit acknowledged; the primary lead's percent is the task's", zh: '本单位签收后；牵头单位的进度即任务进度' }),
   when: ['assigned', 'acknowledged', 'in-progress'],
   refusals: ['INVALID_STATE'],
   validate(task, _args, person, { refuse }) {

@@ -6,12 +6,9 @@ import * as z from 'zod/mini';
 import { HQ_ROLES, WORKER_ROLES } from '@duban/common';
 import { iso, ms } from '../../decisions';
 import type { TaskRecord } from '../record';
-import { actor, defineMessage, instant, proof, requestId, text, type RuleContext } from './message';
+import { defineMessage, instant, messageArgs, sentBy, text, type RuleContext } from './message';
 
-export const requestExtensionArgsSchema = z.object({
-  requestId,
-  actor,
-  proof: z.optional(proof),
+export const requestExtensionArgsSchema = messageArgs({
   /** The deadline asked for: later than the current one, not past the campaign's end. */
   deadlineAt: instant,
   reason: text,
@@ -19,12 +16,7 @@ export const requestExtensionArgsSchema = z.object({
 export type RequestExtensionArgs = z.infer<typeof requestExtensionArgsSchema>;
 
 export const requestExtension = defineMessage('requestExtension', requestExtensionArgsSchema, {
-  senders: {
-    roles: WORKER_ROLES,
-    unit: 'primary',
-    en: "before the deadline, for a later one within the campaign; one pending at a time",
-    zh: '须在期限前申请，新期限不超出活动结束时间；同一时间仅一项待批',
-  },
+  senders: sentBy(WORKER_ROLES, 'primary', { en: "before the deadline, for a later one within the campaign; one pending at a time", zh: '须在期限前申请，新期限不超出活动结束时间；同一时间仅一项待批' }),
   when: ['assigned', 'acknowledged', 'in-progress'],
   refusals: ['DEADLINE_PASSED', 'EXTENSION_PENDING', 'INVALID_ARGUMENT', 'EXTENSION_BEYOND_CAMPAIGN'],
   validate(task, args, _person, rules) {

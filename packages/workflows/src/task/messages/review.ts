@@ -11,23 +11,17 @@ import { fail } from '../../failure';
 import { TaskErrorCode, type SubmissionRecord } from '../definitions';
 import { recomputeLight } from '../ladder';
 import type { TaskRecord } from '../record';
-import { actor, defineMessage, proof, requestId, text } from './message';
+import { defineMessage, messageArgs, sentBy, text } from './message';
 
 export const reviewArgsSchema = z.discriminatedUnion('decision', [
-  z.object({
-    requestId,
-    actor,
-    proof: z.optional(proof),
+  messageArgs({
     decision: z.literal('approve'),
     /** Between 0 and the plan policy's scoring base. */
     score: z.number().check(z.gte(0)),
     /** Required when the task's percent is below 100: why unfinished work is approved. */
     note: z.optional(text),
   }),
-  z.object({
-    requestId,
-    actor,
-    proof: z.optional(proof),
+  messageArgs({
     decision: z.literal('return'),
     reasons: z.array(text).check(z.minLength(1), z.maxLength(50)),
   }),
@@ -35,12 +29,10 @@ export const reviewArgsSchema = z.discriminatedUnion('decision', [
 export type ReviewArgs = z.infer<typeof reviewArgsSchema>;
 
 export const review = defineMessage('review', reviewArgsSchema, {
-  senders: {
-    roles: REVIEWER_ROLES,
-    unit: 'any',
+  senders: sentBy(REVIEWER_ROLES, 'any', {
     en: "not the submitter; not of the primary lead's unit unless `policy.allowSameUnitReview`; score ≤ `policy.scoring.base`; approving below 100% needs a `note`",
     zh: '提交人不得自审；牵头单位人员不得审核本单位工作（计划允许除外）；评分不超过满分；进度未达100%予以通过须写明理由',
-  },
+  }),
   when: ['submitted'],
   refusals: ['SELF_REVIEW', 'CONFLICT_OF_INTEREST', 'INVALID_ARGUMENT', 'REASON_REQUIRED'],
   validate(task, args, person, { refuse, authority }) {

@@ -6,24 +6,13 @@ import * as z from 'zod/mini';
 import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
 import { recomputeLight } from '../ladder';
-import { actor, defineMessage, evidenceLinks, proof, requestId, text } from './message';
+import { defineMessage, evidenceLinks, messageArgs, sentBy, text } from './message';
 
-export const submitArgsSchema = z.object({
-  requestId,
-  actor,
-  proof: z.optional(proof),
-  summary: text,
-  evidence: z.optional(evidenceLinks),
-});
+export const submitArgsSchema = messageArgs({ summary: text, evidence: z.optional(evidenceLinks) });
 export type SubmitArgs = z.infer<typeof submitArgsSchema>;
 
 export const submit = defineMessage('submit', submitArgsSchema, {
-  senders: {
-    roles: WORKER_ROLES,
-    unit: 'primary',
-    en: 'with `requireAssistingReports`, after every other unit reported',
-    zh: '计划要求时，须待其他单位均已报送进度',
-  },
+  senders: sentBy(WORKER_ROLES, 'primary', { en: 'with `requireAssistingReports`, after every other unit reported', zh: '计划要求时，须待其他单位均已报送进度' }),
   when: ['acknowledged', 'in-progress'],
   refusals: ['ASSISTING_REPORTS_MISSING'],
   validate(task, _args, _person, { refuse }) {
