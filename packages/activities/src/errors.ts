@@ -1,4 +1,4 @@
-import { DubanError, ErrorCode, codesOf, isDubanError, isRetryable, type DubanErrorOptions } from '@duban/common';
+import { DubanError, ErrorCode, codesOf, isDubanError, isRetryable, type DubanErrorOptions, type CodeOf } from '@duban/common';
 import { ApplicationFailure } from '@temporalio/common';
 
 /**
@@ -16,7 +16,7 @@ export const ActivityErrorCode = codesOf([
   ErrorCode.WEBHOOK_REJECTED,
   ErrorCode.WEBHOOK_UNAVAILABLE,
 ]);
-export type ActivityErrorCode = (typeof ActivityErrorCode)[keyof typeof ActivityErrorCode];
+export type ActivityErrorCode = CodeOf<typeof ActivityErrorCode>;
 
 export interface DubanActivityErrorOptions extends DubanErrorOptions {
   /** Overrides the registry's retryability of the code. */

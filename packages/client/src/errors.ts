@@ -1,4 +1,4 @@
-import { codesOf, DubanError, isErrorCode, type ErrorCode } from '@duban/common';
+import { codesOf, DubanError, isErrorCode, type ErrorCode, type CodeOf } from '@duban/common';
 import { CampaignErrorCode, TaskErrorCode } from '@duban/workflows';
 
 /**
@@ -22,7 +22,7 @@ export const DubanClientErrorCode = {
     'PLAN_MISMATCH',
   ]),
 } as const;
-export type DubanClientErrorCode = (typeof DubanClientErrorCode)[keyof typeof DubanClientErrorCode];
+export type DubanClientErrorCode = CodeOf<typeof DubanClientErrorCode>;
 
 export interface DubanClientErrorOptions {
   /** For `INVALID_ARGUMENT`: the argument field at fault, e.g. `percent` or `reasons.0`. */

@@ -155,6 +155,9 @@ export function codesOf<const C extends ErrorCode>(codes: readonly C[]): { reado
   return Object.freeze(Object.fromEntries(codes.map((code) => [code, code]))) as { readonly [K in C]: K };
 }
 
+/** The union of the codes in a view made by {@link codesOf}: `type TaskErrorCode = CodeOf<typeof TaskErrorCode>`. */
+export type CodeOf<V extends { readonly [code: string]: ErrorCode }> = V[keyof V];
+
 export interface DubanErrorOptions {
   /** Facts for callers, logs and `--json` output. No secrets. */
   details?: Record<string, unknown>;

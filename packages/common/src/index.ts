@@ -75,7 +75,7 @@ export {
   isDubanError,
   messageOf,
 } from './errors';
-export type { ErrorKind, DubanErrorOptions } from './errors';
+export type { CodeOf, ErrorKind, DubanErrorOptions } from './errors';
 export {
   AmendmentRuleCode,
   amendmentRuleFindings,

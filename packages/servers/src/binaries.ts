@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { codesOf, DEFAULT_PATHS, DubanError, ENV, ErrorCode, type DubanErrorOptions } from '@duban/common';
+import { codesOf, DEFAULT_PATHS, DubanError, ENV, ErrorCode, type DubanErrorOptions, type CodeOf } from '@duban/common';
 
 /** The two Temporal servers duban runs: the `temporal` CLI (dev server) and the time-skipping test server. */
 export type TemporalBinaryKind = 'temporal-cli' | 'test-server';
@@ -51,12 +51,8 @@ export type ResolvedBinary =
 export type SdkExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
 
 /** The codes a {@link TemporalServerError} carries: a view of the registry in `@duban/common`. */
-export const ServerErrorCode = codesOf([
-  ErrorCode.TEMPORAL_BINARY_NOT_FOUND,
-  ErrorCode.TEMPORAL_BINARY_NOT_EXECUTABLE,
-  ErrorCode.TEMPORAL_SERVER_START_FAILED,
-]);
-export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
+export const ServerErrorCode = codesOf([ErrorCode.TEMPORAL_BINARY_NOT_FOUND, ErrorCode.TEMPORAL_BINARY_NOT_EXECUTABLE, ErrorCode.TEMPORAL_SERVER_START_FAILED]);
+export type ServerErrorCode = CodeOf<typeof ServerErrorCode>;
 
 /**
  * Thrown by {@link resolveTemporalBinary} and `startDevServer` when a Temporal server

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { codesOf, DubanError, ENV, ErrorCode, messageOf } from '@duban/common';
+import { codesOf, DubanError, ENV, ErrorCode, messageOf, type CodeOf } from '@duban/common';
 
 /** The codes a {@link DubanWorkerError} carries: a view of the registry in `@duban/common`, where each is explained. */
 export const WorkerErrorCode = codesOf([
@@ -9,7 +9,7 @@ export const WorkerErrorCode = codesOf([
   ErrorCode.SEARCH_ATTRIBUTE_TYPE_MISMATCH,
   ErrorCode.SEARCH_ATTRIBUTES_UNAVAILABLE,
 ]);
-export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
+export type WorkerErrorCode = CodeOf<typeof WorkerErrorCode>;
 
 /**
  * Thrown by `createDubanWorker`, `workerMain` and `ensureSearchAttributes`; the message

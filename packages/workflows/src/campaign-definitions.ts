@@ -5,7 +5,7 @@
  */
 import type { Proof, RosterKey } from '@duban/identity';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { codesOf, type BreakGlassAct, type Bulletin, type EscalationMove, type Rung, type TaskStatus, type TrafficLight } from '@duban/common';
+import { codesOf, type BreakGlassAct, type Bulletin, type EscalationMove, type Rung, type TaskStatus, type TrafficLight, type CodeOf } from '@duban/common';
 import type { IdentitySettings, Person, TaskWorkflowInput, Unit } from './task/definitions';
 
 export { campaignWorkflowId, CAMPAIGN_WORKFLOW_TYPE } from '@duban/common';
@@ -306,4 +306,4 @@ export const CampaignErrorCode = codesOf([
   'BREAK_GLASS_NOT_ALLOWED',
   'NOT_AUTHORISED',
 ]);
-export type CampaignErrorCode = (typeof CampaignErrorCode)[keyof typeof CampaignErrorCode];
+export type CampaignErrorCode = CodeOf<typeof CampaignErrorCode>;

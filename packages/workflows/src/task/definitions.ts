@@ -8,7 +8,7 @@
  */
 import type { RosterKey } from '@duban/identity';
 import { defineQuery } from '@temporalio/workflow';
-import { codesOf, type BehindReason, type ErrorCode, type BreakGlassAct, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole } from '@duban/common';
+import { codesOf, type BehindReason, type ErrorCode, type BreakGlassAct, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole, type CodeOf } from '@duban/common';
 
 export { DUBAN_TASK_QUEUE, ROLES, RUNGS, TASK_STATUSES, taskWorkflowId } from '@duban/common';
 export type { BehindReason, Role, Rung, TaskStatus, TrafficLight } from '@duban/common';
@@ -328,4 +328,4 @@ export const TaskErrorCode = codesOf([
   'EXTENSION_BEYOND_CAMPAIGN',
   'REASON_REQUIRED',
 ]);
-export type TaskErrorCode = (typeof TaskErrorCode)[keyof typeof TaskErrorCode];
+export type TaskErrorCode = CodeOf<typeof TaskErrorCode>;
