@@ -186,6 +186,11 @@ it('refuses a forged amendment: unsigned, signed by staff, by staff who made the
     // The audit entry keeps the proof: the record shows who amended, with which key.
     const audit = memory.audit.find((e) => e.event === 'campaign.amended' && e.details['amendmentId'] === accepted.amendmentId);
     expect(audit?.details['proof']).toMatchObject({ signer: 'hq-1', keyId: keyOf('hq-1').keyId, signature: accepted.proof?.signature });
+
+    // Re-sent (another update id) once its signature is older than maxAgeMs: answered, not refused, and applied once.
+    await env().sleep(IDENTITY.maxAgeMs + 60_000);
+    expect(await amend(c, accepted)).toMatchObject({ applied: false });
+    expect((await c.handle.query(boardQuery)).amendments).toHaveLength(1);
   });
 }, 120_000);
 
@@ -250,6 +255,17 @@ it('upgrades a legacy campaign (no identity, no keys) with an unsigned amendment
     expect(await amend(c, await signedBy('hq-1', c, move))).toMatchObject({ applied: true });
     expect(await refusalCode(c.task(1).executeUpdate(acknowledgeUpdate, { args: [{ requestId: rid(), actor: 'chengjian-head' }] }))).toBe('CREDENTIAL_MISSING');
     await expect(send(c.task(1), acknowledgeUpdate, { requestId: rid(), actor: 'chengjian-head' })).resolves.toMatchObject({ applied: true });
+  });
+}, 120_000);
+
+it('refuses an unsigned amendment of a legacy campaign from anyone but HQ office of its roster (NOT_AUTHORISED)', async () => {
+  await withCampaign({ legacy: true }, async (c) => {
+    // Staff registering their own key (or one for HQ) would own the campaign once signatures are required.
+    const register = (actor: string) => amendment(actor, { roster: { issueKeys: ['chengjian-staff', 'hq-1'].map((person) => ({ person, key: keys.get(person)!.roster })) } });
+    expect(await refusalCode(amend(c, register('chengjian-staff')))).toBe('NOT_AUTHORISED');
+    expect(await refusalCode(amend(c, register('ghost')))).toBe('NOT_AUTHORISED');
+    expect((await c.handle.query(rosterQuery)).every((p) => (p.keys?.length ?? 0) === 0)).toBe(true);
+    expect((await c.handle.query(boardQuery)).amendments).toHaveLength(0);
   });
 }, 120_000);
 

@@ -8,8 +8,9 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DubanClient, KeyStore, type KeyFile } from '@duban/client';
+import { DubanClient, KeyStore, newKeyFile, type KeyFile } from '@duban/client';
 import { ErrorCode } from '@duban/common';
+import { freePort } from '@duban/servers';
 import type { TaskState } from '@duban/workflows';
 import { serverAddress, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { duban as run, expectRun, repoRoot, type Run } from '../cli/run';
@@ -199,5 +200,36 @@ describe('refusals', () => {
     expectRun(await duban(['keys', 'revoke', plan, '--person', 'chengguan-staff']), 2, 'stderr', ['say which HQ office member signs this key change with --as PERSON']);
     expectRun(await duban(['keys', 'issue', plan, '--person', 'ghost-supervisor']), 2, 'stderr', ['ghost-supervisor is not a person of plan xihu-2020']);
     expectRun(await duban(['keys', 'revoke', plan, '--person', 'chengguan-staff', '--as', 'chengguan-staff']), 1, 'stderr', ['[NOT_AUTHORISED]']);
+  });
+});
+
+describe('with no server answering', () => {
+  const plan = 'plans/xihu-2020.yaml';
+  const offline = new KeyStore(join(dir, 'offline'));
+
+  /** `duban ARGS…` against a port nobody listens on, with the `offline` keys. */
+  async function unreachable(args: string[]): Promise<Run> {
+    return run(args, { env: { TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, TEMPORAL_NAMESPACE: 'default', DUBAN_KEYS_DIR: offline.dir } });
+  }
+
+  beforeAll(async () => {
+    const at = new Date().toISOString();
+    await offline.commit('xihu-2020', { issued: [newKeyFile('xihu-2020', 'chengguan-staff', at), newKeyFile('xihu-2020', 'hq-office-clerk', at)], revoked: [] }, at);
+  });
+
+  it.each(['revoke', 'rotate'])('keys %s fails (exit 1, SERVER_UNREACHABLE) and keeps the key file and the keyring as they were', async (action) => {
+    const keyFile = readFileSync(offline.keyFilePath('xihu-2020', 'chengguan-staff'), 'utf8');
+    const keyring = readFileSync(offline.keyringPath('xihu-2020'), 'utf8');
+    const result = await unreachable(['keys', action, plan, '--person', 'chengguan-staff', '--as', 'hq-office-clerk']);
+    expectRun(result, 1, 'stderr', [`Cannot ${action} keys of plan xihu-2020: No Temporal server answers at`, 'could not be told, so nothing was changed', '[SERVER_UNREACHABLE]']);
+    expect(result.stdout).toBe('');
+    expect(readFileSync(offline.keyFilePath('xihu-2020', 'chengguan-staff'), 'utf8')).toBe(keyFile);
+    expect(readFileSync(offline.keyringPath('xihu-2020'), 'utf8')).toBe(keyring);
+  });
+
+  it('keys issue writes the keyring only, and says so', async () => {
+    const result = await unreachable(['keys', 'issue', plan, '--person', 'supervisor-zhou']);
+    expectRun(result, 0, 'stdout', [/Issued key [0-9a-f]{16} to supervisor-zhou: /, 'No Temporal server answers at', 'the public keys are in', 'only']);
+    expect((await offline.keyring('xihu-2020'))['supervisor-zhou']).toHaveLength(1);
   });
 });

@@ -100,11 +100,17 @@ describe('signed task messages', () => {
       let state = await handle.query(taskStateQuery);
       expect(state.timeline.filter((e) => e.kind === 'task.acknowledged')).toHaveLength(1);
 
-      // Captured and replayed once its signature is too old: refused, whatever the update id.
+      // Re-sent once its signature is older than maxAgeMs: still the same applied request,
+      // answered before the proof is checked (a retry changes nothing, so needs no fresh proof).
       await env.sleep(MAX_AGE_MS + 60_000);
-      await expectRefused(memory, handle, () => handle.executeUpdate(acknowledgeUpdate, { args: [sent], updateId: `${updateId}:later` }), TaskErrorCode.INSTRUCTION_EXPIRED);
+      expect(await handle.executeUpdate(acknowledgeUpdate, { args: [sent], updateId: `${updateId}:later` })).toMatchObject({ applied: false });
       state = await handle.query(taskStateQuery);
       expect(state.timeline.filter((e) => e.kind === 'task.acknowledged')).toHaveLength(1);
+      // Other content under that id is still refused, and a new request with an old signature too.
+      await expectRefused(memory, handle, () => ack(handle, 'chengguan-staff', {}, sent.requestId), TaskErrorCode.REQUEST_ID_REUSED);
+      const report = { requestId: rid('report'), actor: 'chengjian-staff', percent: 10, note: '10%' };
+      const stale = (await env.currentTimeMs()) - MAX_AGE_MS - 60_000;
+      await expectRefused(memory, handle, () => send(env, handle, reportProgressUpdate, report, { issuedAtMs: stale }), TaskErrorCode.INSTRUCTION_EXPIRED);
     });
   });
 
@@ -127,6 +133,17 @@ describe('signed task messages', () => {
     await rig.withTask(await rig.signedInput({ revoke: 'chengjian-staff' }), async (handle) => {
       await expectRefused(memory, handle, () => ack(handle, 'chengjian-staff'), TaskErrorCode.KEY_REVOKED);
       expect(await ack(handle, 'chengjian-head')).toMatchObject({ applied: true });
+    });
+  });
+
+  it('refuses a revoked key from the moment of revocation, even for an instruction backdated to before it (KEY_REVOKED)', async () => {
+    const input = await rig.signedInput();
+    const revokedAtMs = (await rig.env().currentTimeMs()) - 60_000;
+    const revokedAt = new Date(revokedAtMs).toISOString();
+    const people = input.people.map((p) => (p.id === 'chengjian-staff' ? { ...p, keys: (p.keys ?? []).map((k) => ({ ...k, revokedAt })) } : p));
+    await rig.withTask({ ...input, people }, async (handle) => {
+      // The signer chooses issuedAt: a stolen key signs "before" its revocation, well within maxAgeMs.
+      await expectRefused(memory, handle, () => ack(handle, 'chengjian-staff', { issuedAtMs: revokedAtMs - 60_000 }), TaskErrorCode.KEY_REVOKED);
     });
   });
 

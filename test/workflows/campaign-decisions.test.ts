@@ -309,6 +309,9 @@ describe('the roster of record', () => {
     });
     test('a campaign with no keys and no identity settings (launched before) takes an unsigned amendment', () => {
       expect(campaign.refuseSigner(unsigned('hq'), { ...ctx, roster })).toBeUndefined();
+      // Unsigned, still only from HQ office of the roster of record.
+      expect(campaign.refuseSigner(unsigned('cj-staff'), { ...ctx, roster })?.code).toBe('NOT_AUTHORISED');
+      expect(campaign.refuseSigner(unsigned('ghost'), { ...ctx, roster })?.code).toBe('NOT_AUTHORISED');
       expect(campaign.refuseSigner(unsigned('hq'), { ...ctx, roster, identity: { required: true, maxAgeMs: 1, maxSkewMs: 1 } })?.code).toBe('CREDENTIAL_MISSING');
     });
   });

@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DateTime } from 'luxon';
-import { CAMPAIGN_WORKFLOW_TYPE, campaignWorkflowId, ErrorCode, isTerminal, taskWorkflowId } from '@duban/common';
+import { CAMPAIGN_WORKFLOW_TYPE, campaignWorkflowId, ErrorCode, HQ_ROLES, isTerminal, taskWorkflowId, type Role } from '@duban/common';
 import { applyAmendment, dueInstant, rebaseAmendment, rebasePlan, type Amendment, type Plan } from '@duban/plan';
 import type { SigningKey } from '@duban/identity';
 import {
@@ -70,11 +70,16 @@ export function nextMondayMorning(now: DateTime, timeZone: string): DateTime {
   return candidate > local ? candidate : candidate.plus({ weeks: 1 });
 }
 
-/** The people who receive the bulletins: the HQ office (its host unit's hq-office role) and the HQ leaders. */
+/** Whether `roles` hold an HQ role (`HQ_ROLES`: the HQ office). */
+function isHq(roles: readonly Role[]): boolean {
+  return HQ_ROLES.some((role) => roles.includes(role));
+}
+
+/** The people who receive the bulletins: the HQ office (people with an HQ role) and the HQ leaders. */
 export function headquartersPeople(plan: Plan): Person[] {
   const leaders = new Set(plan.organization.headquarters.leaders);
   return plan.people
-    .filter((p) => leaders.has(p.id) || p.roles.includes('hq-office'))
+    .filter((p) => leaders.has(p.id) || isHq(p.roles))
     .map((p) => ({ id: p.id, name: p.name, unit: p.unit, roles: [...p.roles] }));
 }
 
@@ -106,7 +111,7 @@ export function buildCampaignInput(plan: Plan, options: Omit<LaunchOptions, 'cam
  * the start: without one nobody could ever register the other keys.
  */
 function requireHqKey(plan: Plan, keyring: Keyring): void {
-  if (plan.people.some((p) => p.roles.includes('hq-office') && activeKeys(keyring[p.id]).length > 0)) return;
+  if (plan.people.some((p) => isHq(p.roles) && activeKeys(keyring[p.id]).length > 0)) return;
   throw new DubanClientError(
     ErrorCode.KEY_FILE_MISSING,
     `No HQ office member of plan ${plan.id} has a key in the keyring, so nobody could sign the campaign's amendments: ` +

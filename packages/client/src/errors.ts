@@ -1,11 +1,13 @@
-import { codesOf, DubanError, isErrorCode, type ErrorCode, type CodeOf } from '@duban/common';
+import { codesOf, DubanError, type ErrorCode, type CodeOf } from '@duban/common';
 import { CampaignErrorCode, TaskErrorCode } from '@duban/workflows';
 
 /**
- * Every code a {@link DubanClientError} can carry: a view of the registry in
- * `@duban/common`. The workflows' own refusal codes (`TaskErrorCode`, `CampaignErrorCode`)
- * pass through unchanged, so a caller switches on one list whether the client or the
- * workflow said no.
+ * The codes callers usually meet from the client: its own (not found, unreachable, bad
+ * plan, …) and the workflows' refusal codes (`TaskErrorCode`, `CampaignErrorCode`, which
+ * pass through unchanged, `PLAN_MISMATCH` among them), so a caller switches on one list
+ * whether the client or the workflow said no. A view of the registry in `@duban/common`,
+ * not a bound: a {@link DubanClientError} may carry any `ErrorCode` (e.g. `KEY_FILE_MISSING`
+ * or `KEY_FILE_INVALID`), so switch on `ErrorCode` for the rest.
  */
 export const DubanClientErrorCode = {
   ...TaskErrorCode,
@@ -19,7 +21,6 @@ export const DubanClientErrorCode = {
     'CAMPAIGN_NOT_FOUND',
     'CAMPAIGN_OVER',
     'AMENDMENT_INVALID',
-    'PLAN_MISMATCH',
   ]),
 } as const;
 export type DubanClientErrorCode = CodeOf<typeof DubanClientErrorCode>;
@@ -55,9 +56,4 @@ export class DubanClientError extends DubanError {
     super(code, message, { details: options.details, cause: options.cause });
     this.field = options.field;
   }
-}
-
-/** Narrows a failure `type` string to a client code, keeping other strings out of the union. */
-export function isDubanClientErrorCode(value: string | undefined | null): value is DubanClientErrorCode {
-  return isErrorCode(value) && Object.prototype.hasOwnProperty.call(DubanClientErrorCode, value);
 }

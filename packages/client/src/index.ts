@@ -41,7 +41,7 @@ export type { SignedRequest, Signer } from './signing';
 export type { Proof, RosterKey, SigningKey } from '@duban/identity';
 export { DubanCampaignHandle, buildCampaignInput, buildPlanAmendment, headquartersPeople, nextMondayMorning } from './campaign';
 export type { LaunchOptions, LaunchResult } from './campaign';
-export { DubanClientError, DubanClientErrorCode, isDubanClientErrorCode } from './errors';
+export { DubanClientError, DubanClientErrorCode } from './errors';
 export type { DubanClientErrorOptions } from './errors';
 export { buildTaskInput, campaignEndAt, planTaskNumbers, REQUIRED_IDENTITY, rosterPeople } from './task-input';
 export type { BuildTaskInputOptions } from './task-input';

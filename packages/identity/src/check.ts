@@ -54,10 +54,13 @@ export function checkProof({ instruction, proof, actor, roster, nowMs, policy }:
   if (!signer || !key) {
     return refuse('KEY_UNKNOWN', `Key ${proof.keyId} is not a key of ${proof.signer} in the roster of record.`, { signer: proof.signer, keyId: proof.keyId });
   }
-  const issuedAtMs = Date.parse(proof.issuedAt);
-  if (key.revokedAt !== undefined && !(issuedAtMs < Date.parse(key.revokedAt))) {
+  // Revoked as of the instruction's arrival (workflow time), not its issuedAt: the signer
+  // chooses issuedAt, so a stolen key could backdate instructions to before its revocation.
+  // An unparsable revokedAt counts as revoked (!(now < NaN)).
+  if (key.revokedAt !== undefined && !(nowMs < Date.parse(key.revokedAt))) {
     return refuse('KEY_REVOKED', `Key ${key.keyId} of ${signer.id} was revoked at ${key.revokedAt}: use the person's current key.`, { signer: signer.id, keyId: key.keyId, revokedAt: key.revokedAt });
   }
+  const issuedAtMs = Date.parse(proof.issuedAt);
   if (!Number.isFinite(issuedAtMs) || issuedAtMs < nowMs - policy.maxAgeMs || issuedAtMs > nowMs + policy.maxSkewMs) {
     return refuse('INSTRUCTION_EXPIRED', `The instruction was issued at ${proof.issuedAt}, outside the accepted window: sign it again now.`, {
       issuedAt: proof.issuedAt,

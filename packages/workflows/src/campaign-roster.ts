@@ -5,8 +5,9 @@
  * the campaign's update validator and handler, and in unit tests without a server.
  */
 import { HQ_ROLES, type ErrorCode } from '@duban/common';
-import { checkProof, DEFAULT_IDENTITY_POLICY, keyIdOf, withoutProof, type IdentityPolicy } from '@duban/identity';
+import { keyIdOf } from '@duban/identity';
 import type { KeyRef, PlanAmendment, RosterChanges } from './campaign-definitions';
+import { checkSender, instructionOf } from './identity-check';
 import type { IdentitySettings, Person } from './task/definitions';
 
 /** A refusal with any code of the registry (the proof's codes are not amendment rules). */
@@ -27,35 +28,25 @@ export interface AuthorisationContext {
 }
 
 /**
- * Signatures are required when the launch said so, or as soon as anyone on the roster
- * holds a key: a campaign launched before identity checks existed accepts unsigned
- * amendments only until one registers keys.
- */
-export function signaturesRequired(roster: readonly Person[], identity: IdentitySettings | undefined): boolean {
-  return identity?.required === true || roster.some((p) => (p.keys?.length ?? 0) > 0);
-}
-
-/** The identity policy of a launch's settings; the defaults for inputs from before them. */
-export function identityPolicyOf(identity: IdentitySettings | undefined): IdentityPolicy {
-  return { maxAgeMs: identity?.maxAgeMs ?? DEFAULT_IDENTITY_POLICY.maxAgeMs, maxSkewMs: identity?.maxSkewMs ?? DEFAULT_IDENTITY_POLICY.maxSkewMs };
-}
-
-/**
  * Whether the amendment (as received, proof included) may be applied: a valid, fresh
  * proof by a person of the roster of record who holds an HQ role; undefined when it may.
- * Without a proof where signatures are not required (a legacy campaign), it may.
+ * Unsigned where signatures are not required (a legacy campaign), the actor must still be
+ * HQ office on the roster of record: the first amendment of such a campaign registers
+ * keys, and must not let anyone register keys for anyone.
  */
 export function refuseSigner(raw: PlanAmendment, ctx: AuthorisationContext): RosterRefusal | undefined {
-  if (raw.proof === undefined && !signaturesRequired(ctx.roster, ctx.identity)) return undefined;
-  const policy = identityPolicyOf(ctx.identity);
-  const instruction = { workflowId: ctx.workflowId, message: ctx.message, args: withoutProof(raw) as Record<string, unknown> };
-  const checked = checkProof({ instruction, proof: raw.proof, actor: raw.actor, roster: ctx.roster, nowMs: ctx.nowMs, policy });
+  const instruction = instructionOf(ctx.workflowId, ctx.message, raw);
+  const checked = checkSender({ instruction, proof: raw.proof, actor: raw.actor, roster: ctx.roster, identity: ctx.identity, nowMs: ctx.nowMs });
   if (!checked.ok) return { code: checked.code, message: checked.message, details: checked.details };
-  if (!HQ_ROLES.some((role) => checked.signer.roles.includes(role))) {
+  // Signed: the signer (the actor, or HQ office break-glass). Unsigned: the actor as the roster of record knows them.
+  const who = checked.signer ?? ctx.roster.find((p) => p.id === raw.actor);
+  const id = who?.id ?? raw.actor;
+  const roles = who?.roles ?? [];
+  if (!HQ_ROLES.some((role) => roles.includes(role))) {
     return {
       code: 'NOT_AUTHORISED',
-      message: `${checked.signer.id} may not amend the plan: the roster of record gives them ${checked.signer.roles.join(', ') || 'no role'}, and only ${HQ_ROLES.join(', ')} may.`,
-      details: { signer: checked.signer.id, roles: checked.signer.roles, required: HQ_ROLES },
+      message: `${id} may not amend the plan: the roster of record gives them ${roles.join(', ') || 'no role'}, and only ${HQ_ROLES.join(', ')} may.`,
+      details: { ...(checked.signer ? { signer: id } : { actor: id }), roles, required: HQ_ROLES },
     };
   }
   return undefined;

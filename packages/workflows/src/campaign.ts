@@ -169,10 +169,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (ended) fail(CampaignErrorCode.CAMPAIGN_ENDED, `The campaign of plan ${input.planId} has ended; it takes no more amendments.`, {});
   }
 
-  /** The state rules, judged in the validator and again in the handler (another amendment may have been applied since). */
+  const applied = (amendment: PlanAmendment) => amendments.some((a) => a.amendmentId === amendment.amendmentId);
+
+  /** The state rules of a new amendment, judged in the validator and again in the handler (another amendment may have been applied since). */
   function refusal(amendment: PlanAmendment): void {
-    requireRunning();
-    if (amendments.some((a) => a.amendmentId === amendment?.amendmentId)) return;
     const refused = refuseAmendment(amendment, { planId: input.planId, board, unitCodes, nowMs: Date.now(), roster, endAtMs });
     if (refused) fail(refused.code, refused.message, refused.details);
   }
@@ -187,6 +187,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (typeof amendment !== 'object' || amendment === null || typeof amendment.actor !== 'string') {
       fail(CampaignErrorCode.INVALID_AMENDMENT, 'The amendment must be an object naming its actor (the HQ office member who issues it).', {});
     }
+    // A retry of an applied amendment is answered by the handler (applied: false) before
+    // its proof is checked: it changes nothing, so it needs no fresh proof (its signature
+    // may have aged past maxAgeMs since).
+    if (applied(amendment)) return;
     const unauthorised = refuseSigner(amendment, { workflowId, message: amendPlanUpdate.name, roster, identity: input.identity, nowMs: Date.now() });
     if (unauthorised) fail(unauthorised.code, unauthorised.message, unauthorised.details);
     refusal(amendment);
@@ -195,7 +199,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   setHandler(
     amendPlanUpdate,
     async (amendment) => {
-      if (amendments.some((a) => a.amendmentId === amendment.amendmentId)) return amendmentOutcome(amendment, false);
+      if (applied(amendment)) return amendmentOutcome(amendment, false);
+      requireRunning();
       refusal(amendment);
       const outcome = amendmentOutcome(amendment, true);
       const at = iso(Date.now());

@@ -12,7 +12,10 @@
  * const args = { requestId, actor: 'chengguan-head' };
  * const instruction = { workflowId: handle.workflowId, message: acknowledgeUpdate.name, args };
  * const proof = signInstruction(instruction, signingKey, { issuedAt: new Date().toISOString() });
- * await handle.executeUpdate(acknowledgeUpdate, { args: [{ ...args, proof }], updateId: `${requestId}:${instructionDigest(instruction).slice(0, 16)}` });
+ * // As `@duban/client` does: `<requestId>:<digest16>:<signature16>`, so a re-sent request
+ * // reaches the workflow (answered applied: false) instead of Temporal replaying the first outcome.
+ * const updateId = `${requestId}:${instructionDigest(instruction).slice(0, 16)}:${proof.signature.slice(0, 16)}`;
+ * await handle.executeUpdate(acknowledgeUpdate, { args: [{ ...args, proof }], updateId });
  * ```
  */
 export {
@@ -116,6 +119,7 @@ export {
   rosterOfRecord, taskPeopleFromRoster, taskFromRoster, taskChanges, refuseAmendment, amendmentOutcome,
   rollUp,
 } from './campaign-decisions';
-export type { AmendmentContext, AmendmentRefusal, BulletinFacts, CampaignFacts, SummaryApplied, TaskChange } from './campaign-decisions';
-export { applyRosterChanges, changesRoster, identityPolicyOf, refuseRosterChanges, refuseSigner, signaturesRequired } from './campaign-roster';
+export type { AmendmentRefusal, BulletinFacts, SummaryApplied, TaskChange } from './campaign-decisions';
+export { applyRosterChanges, changesRoster, refuseRosterChanges, refuseSigner } from './campaign-roster';
+export { signaturesRequired } from './identity-check';
 export type { AuthorisationContext, RosterChanged, RosterRefusal } from './campaign-roster';

@@ -3,10 +3,13 @@
  * keys go to their persons' files (0600) and the public halves to the plan's keyring;
  * when the plan's campaign runs, the change is first sent to it as a signed amendment
  * (`roster.issueKeys` / `roster.revokeKeys`), so the roster of record changes only when
- * the campaign accepts it, and the files are written only then.
+ * the campaign accepts it, and the files are written only then. With no server answering,
+ * `issue` writes the keyring only (and says so); `rotate` and `revoke` change nothing and
+ * fail with `SERVER_UNREACHABLE`: a running campaign could not be told, and nothing on this
+ * machine records whether the plan was ever launched.
  */
 import { createHash } from 'node:crypto';
-import { activeKeys, newKeyFile, rosterKeyOf, type DubanClient, type KeyChanges, type KeyFile, type Keyring, type RosterKey } from '@duban/client';
+import { activeKeys, newKeyFile, rosterKeyOf, type DubanClient, type KeyChanges, type KeyFile, type Keyring, type RosterKey, type SigningKey } from '@duban/client';
 import { DubanError, ENV, ErrorCode, isDubanError } from '@duban/common';
 import type { Plan } from '@duban/plan';
 import type { AmendmentResult, Person, PlanAmendment } from '@duban/workflows';
@@ -35,7 +38,7 @@ export interface KeysChangeOptions extends GlobalOptions {
   json?: boolean;
 }
 
-/** Where the plan's campaign stands, as far as keys are concerned. */
+/** Where the plan's campaign stands, as far as keys are concerned (`unreachable`: `issue` only). */
 export type CampaignKeysState = 'registered' | 'not-launched' | 'unreachable';
 
 export interface KeysChangeReport {
@@ -102,7 +105,7 @@ function keysOf(roster: readonly Person[]): Keyring {
 }
 
 /** The roster of record of the plan's campaign, or undefined when it was never launched. */
-export async function rosterOfRecord(duban: DubanClient, planId: string): Promise<Person[] | undefined> {
+export async function campaignRoster(duban: DubanClient, planId: string): Promise<Person[] | undefined> {
   try {
     return await duban.campaign(planId).roster();
   } catch (error) {
@@ -111,7 +114,11 @@ export async function rosterOfRecord(duban: DubanClient, planId: string): Promis
   }
 }
 
-/** Sends the change to the running campaign, signed by `--as` unless the campaign knows no key at all yet. */
+/**
+ * Sends the change to the running campaign, signed with the key file of `--as`. Unsigned
+ * only when that file does not exist and the campaign's roster holds no key at all (a
+ * campaign launched before signatures): the workflow decides whether it accepts either.
+ */
 async function register(ctx: CommandContext, duban: DubanClient, plan: Plan, roster: readonly Person[], options: KeysChangeOptions, changes: KeyChanges): Promise<AmendmentResult> {
   const as = options.as ?? (ctx.env[ENV.actingAs] || undefined);
   if (as === undefined) {
@@ -130,11 +137,14 @@ async function register(ctx: CommandContext, duban: DubanClient, plan: Plan, ros
     },
   };
   const campaign = duban.campaign(plan.id);
-  // A campaign launched before signatures knows no key: its first registration goes unsigned
-  // (the campaign accepts that only while its roster holds no key at all).
-  const legacy = roster.every((p) => (p.keys ?? []).length === 0);
-  if (legacy) return campaign.amendPlan(request);
-  return campaign.as(await keyStore(ctx).signingKey(plan.id, as)).amendPlan(request);
+  let key: SigningKey | undefined;
+  try {
+    key = await keyStore(ctx).signingKey(plan.id, as);
+  } catch (error) {
+    const noKeyAnywhere = roster.every((p) => (p.keys ?? []).length === 0);
+    if (!(isDubanError(error) && error.code === ErrorCode.KEY_FILE_MISSING && noKeyAnywhere)) throw error;
+  }
+  return key === undefined ? campaign.amendPlan(request) : campaign.as(key).amendPlan(request);
 }
 
 /** `duban keys issue|rotate|revoke PLAN`: see the module comment. */
@@ -151,7 +161,7 @@ export async function runKeysChange(ctx: CommandContext, options: KeysChangeOpti
   let amendment: AmendmentResult | undefined;
   try {
     ({ campaign, planned, amendment } = await withDuban(ctx, options, async (duban) => {
-      const roster = await rosterOfRecord(duban, plan.id);
+      const roster = await campaignRoster(duban, plan.id);
       if (roster === undefined) return { campaign: 'not-launched' as const, planned: decide(keyring), amendment: undefined };
       // The campaign's roster, not the local keyring, says which keys a person holds.
       const fromRecord = decide(keysOf(roster));
@@ -160,6 +170,17 @@ export async function runKeysChange(ctx: CommandContext, options: KeysChangeOpti
     }));
   } catch (error) {
     if (!isDubanError(error) || error.code !== ErrorCode.SERVER_UNREACHABLE) throw error;
+    // A revoked key must stop signing where it counts, in the roster of record of a running
+    // campaign; nothing here says whether the plan was launched, so without a server a
+    // rotation or revocation changes nothing, the key files included.
+    if (options.action !== 'issue') {
+      throw new DubanError(
+        ErrorCode.SERVER_UNREACHABLE,
+        `Cannot ${options.action} keys of plan ${plan.id}: ${error.message} Its campaign, if launched, could not be told, so nothing was changed ` +
+          `(the key files and ${store.keyringPath(plan.id)} are as they were); run this again once the server answers.`,
+        { details: { ...error.details, planId: plan.id, action: options.action }, cause: error },
+      );
+    }
     // No server (keys are issued before the first `duban dev --launch`): the keyring only.
     campaign = 'unreachable';
     planned = decide(keyring);

@@ -7,7 +7,7 @@ import type { CommandContext } from '../context';
 import { t } from '../i18n';
 import { printedAsJson, table } from '../output';
 import { keyStore } from '../signing';
-import { rosterOfRecord, runKeysChange, type KeysAction, type KeysChangeOptions } from './keys-change';
+import { campaignRoster, runKeysChange, type KeysAction, type KeysChangeOptions } from './keys-change';
 import { readPlanOrFail } from './plan-validate';
 import { examplesHelp, planJsonCommand, type PlanJsonOptions } from './register';
 import { collect, localTime } from './task-common';
@@ -54,7 +54,7 @@ export async function runKeysList(ctx: CommandContext, options: KeysListOptions)
   let report: KeysListReport;
   try {
     report = await withDuban(ctx, options, async (duban) => {
-      const roster = await rosterOfRecord(duban, plan.id);
+      const roster = await campaignRoster(duban, plan.id);
       if (roster === undefined) return { planId: plan.id, source: 'keyring' as const, rows: await keyringRows(ctx, plan) };
       return { planId: plan.id, source: 'campaign' as const, rows: rowsOf(roster, (person) => roster.find((p) => p.id === person)?.keys ?? []) };
     });

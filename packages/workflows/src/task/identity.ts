@@ -4,8 +4,8 @@
  * recorded before signatures existed keep replaying); the handler records the proof it
  * was given, already verified, in the timeline and the audit entry.
  */
-import { checkProof, DEFAULT_IDENTITY_POLICY, withoutProof, type Instruction, type Proof } from '@duban/identity';
-import { signaturesRequired } from '../campaign-roster';
+import type { Instruction, Proof } from '@duban/identity';
+import { checkSender } from '../identity-check';
 import { fail } from '../failure';
 import { TaskErrorCode, type ProcessedRequest, type TaskWorkflowInput } from './definitions';
 
@@ -27,20 +27,10 @@ export const AUTHORITY_RULES_PATCH = 'duban-task-authority-rules';
  */
 export const REMEMBERED_REQUESTS = 500;
 
-/** The instruction a message's sender signed: the arguments exactly as sent, without the proof. */
-export function instructionOf(workflowId: string, message: string, raw: Record<string, unknown>): Instruction {
-  return { workflowId, message, args: withoutProof(raw) };
-}
-
 /** Refuses the message unless its proof shows `actor` gave it (or HQ office, break-glass); a proof sent unasked is checked too. */
 export function verifyProof(input: TaskWorkflowInput, instruction: Instruction, proof: Proof | undefined, actor: string): void {
   // A legacy task (launched unsigned, nobody holding a key yet) takes unsigned messages until an amendment registers keys.
-  if (!proof && !signaturesRequired(input.people, input.identity)) return;
-  const policy = {
-    maxAgeMs: input.identity?.maxAgeMs ?? DEFAULT_IDENTITY_POLICY.maxAgeMs,
-    maxSkewMs: input.identity?.maxSkewMs ?? DEFAULT_IDENTITY_POLICY.maxSkewMs,
-  };
-  const checked = checkProof({ instruction, proof, actor, roster: input.people, nowMs: Date.now(), policy });
+  const checked = checkSender({ instruction, proof, actor, roster: input.people, identity: input.identity, nowMs: Date.now() });
   if (!checked.ok) fail(checked.code, checked.message, checked.details);
 }
 

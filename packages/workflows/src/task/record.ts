@@ -20,7 +20,8 @@ import {
   type TaskWorkflowInput,
   type UnitProgress,
 } from './definitions';
-import { AUTHORITY_RULES_PATCH, instructionOf, isBreakGlass, proofDetails, RequestLog, verifyProof } from './identity';
+import { instructionOf } from '../identity-check';
+import { AUTHORITY_RULES_PATCH, isBreakGlass, proofDetails, RequestLog, verifyProof } from './identity';
 import type { MessageArgsBase, Senders, TaskMessage } from './messages/message';
 import {
   escalationLevelSearchAttribute,
@@ -210,8 +211,9 @@ export class TaskRecord {
   /**
    * The validation every message goes through, in the update validator (synchronous, so
    * a rejection leaves no trace in history) and again in the handler: arguments, the
-   * actor, the proof (validator only), request id reuse, the task still open, sender,
-   * status, then the message's own rules.
+   * actor, request id reuse (a retry is answered here), the proof (validator only), the
+   * task still open, sender, status, then the message's own rules. Keep
+   * `COMMON_REFUSALS` in this order.
    */
   check<A extends MessageArgsBase>(message: TaskMessage<string, A>, raw: unknown, { inValidator }: { inValidator: boolean }): Checked<A> {
     const parsed = message.schema.safeParse(raw);
@@ -226,13 +228,15 @@ export class TaskRecord {
     // Signed and digested as sent: the parsed copy is trimmed.
     const sent = raw as Record<string, unknown> & { proof?: Proof };
     const instruction = instructionOf(this.workflowId, message.name, sent);
-    if (inValidator) verifyProof(this.input, instruction, sent.proof, person.id);
     // patched() cannot be called in a validator (it records a marker); there the rules always apply.
     const authority = inValidator || patched(AUTHORITY_RULES_PATCH);
     const digest = instructionDigest(instruction);
     const checked = { args, person, proof: sent.proof, digest };
     // A retry of an applied request is answered, not re-judged: the state has moved on.
+    // Before the proof: a retry changes nothing, so it needs no fresh proof (its signature
+    // may have aged past maxAgeMs); the same id with another digest is still refused.
     if (this.requests.isRetry(args.requestId, message.name, digest, authority)) return { ...checked, duplicate: true };
+    if (inValidator) verifyProof(this.input, instruction, sent.proof, person.id);
     // A finished task takes no more messages, whatever the message.
     this.requireNotTerminal();
     this.requireSender(person, message.name, message.senders);

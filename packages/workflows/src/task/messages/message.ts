@@ -82,16 +82,18 @@ export function defineMessage<const N extends string, A extends MessageArgsBase,
 }
 
 /**
- * The refusals every message can meet, in the order the task checks them: arguments,
- * actor, proof, request id, open task, sender, status. Then the message's own.
+ * The refusals every message can meet, in the order the task checks them
+ * (`TaskRecord.check`): arguments, actor, request id (a retry is answered before its
+ * proof is checked), proof, open task (INVALID_STATE), sender (WRONG_ROLE), then status
+ * (INVALID_STATE again) and the message's own.
  */
 export const COMMON_REFUSALS = [
   'INVALID_ARGUMENT',
   'UNKNOWN_ACTOR',
-  ...PROOF_REFUSALS,
   'REQUEST_ID_REUSED',
-  'WRONG_ROLE',
+  ...PROOF_REFUSALS,
   'INVALID_STATE',
+  'WRONG_ROLE',
 ] as const satisfies readonly TaskErrorCode[];
 
 /** Every status but approved and cancelled. */
