@@ -6,7 +6,7 @@
  * and the workflows refuse: no key file, another person's key, a revoked key, break-glass
  * by someone outside the HQ office, and an amendment from a forged plan file.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DubanClient, KeyStore, newKeyFile, type KeyFile } from '@duban/client';
 import { ErrorCode } from '@duban/common';
@@ -203,6 +203,61 @@ describe('refusals', () => {
   });
 });
 
+describe('each person holds only their own key: `keys generate` on theirs, `keys register` on the operator’s', () => {
+  const plan = 'plans/xihu-2020.yaml';
+  /** Two machines: community-a-head's, and an operator's holding only hq-office-clerk's key. */
+  const personKeys = join(dir, 'community-a-head-machine');
+  let operatorKeys: string;
+  let generated: { person: string; keyId: string; publicKey: string };
+
+  beforeAll(() => {
+    operatorKeys = keysDirWith('operator-machine', 'hq-office-clerk', 'hq-office-clerk');
+  });
+
+  it('keys generate writes the key file (0600 in a 0700 directory), prints the public key, and refuses to overwrite it without --force', async () => {
+    const result = await duban(['keys', 'generate', plan, '--person', 'community-a-head', '--json'], personKeys);
+    expectRun(result, 0, 'stdout', ['"publicKey"']);
+    generated = JSON.parse(result.stdout) as typeof generated;
+    expect(generated).toEqual({ person: 'community-a-head', keyId: expect.stringMatching(/^[0-9a-f]{16}$/), publicKey: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const store = new KeyStore(personKeys);
+    expect((await store.keyFile('xihu-2020', 'community-a-head')).publicKey).toBe(generated.publicKey);
+    expect(statSync(store.keyFilePath('xihu-2020', 'community-a-head')).mode & 0o777).toBe(0o600);
+    expect(statSync(store.planDir('xihu-2020')).mode & 0o777).toBe(0o700);
+    expect(existsSync(store.keyringPath('xihu-2020'))).toBe(false);
+    expectRun(await duban(['keys', 'generate', plan, '--person', 'community-a-head'], personKeys), 2, 'stderr', ['already holds a key of community-a-head', '--force', '[USAGE]']);
+    expect((await store.keyFile('xihu-2020', 'community-a-head')).keyId).toBe(generated.keyId);
+  });
+
+  it('keys generate without --json says which command registers the key', async () => {
+    const other = join(dir, 'community-b-head-machine');
+    expectRun(await duban(['keys', 'generate', plan, '--person', 'community-b-head'], other), 0, 'stdout', [
+      /Generated key [0-9a-f]{16} of community-b-head: /,
+      /pnpm duban keys register plans\/xihu-2020\.yaml --person community-b-head --public-key [0-9a-f]{64} --as HQ_OFFICE_PERSON/,
+    ]);
+  });
+
+  it('the operator registers the public key with the running campaign, signed by the HQ office; the person then acknowledges with their own key', async () => {
+    const registered = await duban(['keys', 'register', plan, '--person', 'community-a-head', '--public-key', generated.publicKey, '--as', 'hq-office-clerk'], operatorKeys);
+    expectRun(registered, 0, 'stdout', [`Registered public key ${generated.keyId} of community-a-head`, 'Registered with the running campaign of plan xihu-2020']);
+    const ack = await eventually(['task', 'ack', plan, '1', '--as', 'community-a-head'], personKeys, (r) => r.code === 0);
+    expectRun(ack, 0, 'stdout', ['acknowledge applied to task 1']);
+    const event = (await taskState(1)).timeline.find((e) => e.kind === 'task.acknowledged' && e.actor === 'community-a-head');
+    expect(event?.details).toMatchObject({ proof: { signer: 'community-a-head', keyId: generated.keyId } });
+  });
+
+  it("the operator's machine holds no private key of the person", async () => {
+    const operator = new KeyStore(operatorKeys);
+    expect(readdirSync(operator.planDir('xihu-2020')).sort()).toEqual(['hq-office-clerk.key.json', 'keyring.json']);
+    const secret = (await new KeyStore(personKeys).keyFile('xihu-2020', 'community-a-head')).privateKey;
+    for (const name of readdirSync(operator.planDir('xihu-2020'))) expect(readFileSync(join(operator.planDir('xihu-2020'), name), 'utf8')).not.toContain(secret);
+    expect((await operator.keyring('xihu-2020'))['community-a-head']?.map((k) => k.keyId)).toEqual([generated.keyId]);
+  });
+
+  it('a malformed --public-key is a usage error naming the flag (exit 2)', async () => {
+    expectRun(await duban(['keys', 'register', plan, '--person', 'community-a-head', '--public-key', 'abc123', '--as', 'hq-office-clerk'], operatorKeys), 2, 'stderr', ['--public-key', '64 hex digits', '[USAGE]']);
+  });
+});
+
 describe('with no server answering', () => {
   const plan = 'plans/xihu-2020.yaml';
   const offline = new KeyStore(join(dir, 'offline'));
@@ -231,5 +286,14 @@ describe('with no server answering', () => {
     const result = await unreachable(['keys', 'issue', plan, '--person', 'supervisor-zhou']);
     expectRun(result, 0, 'stdout', [/Issued key [0-9a-f]{16} to supervisor-zhou: /, 'No Temporal server answers at', 'the public keys are in', 'only']);
     expect((await offline.keyring('xihu-2020'))['supervisor-zhou']).toHaveLength(1);
+  });
+
+  it('keys register records the public key in the keyring for the launch, and writes no key file', async () => {
+    const own = new KeyStore(join(dir, 'accountability-officer-machine'));
+    const generated = JSON.parse((await run(['keys', 'generate', plan, '--person', 'accountability-officer', '--json'], { env: { DUBAN_KEYS_DIR: own.dir } })).stdout) as { keyId: string; publicKey: string };
+    const result = await unreachable(['keys', 'register', plan, '--person', 'accountability-officer', '--public-key', generated.publicKey.toUpperCase()]);
+    expectRun(result, 0, 'stdout', [`Registered public key ${generated.keyId} of accountability-officer`, 'No Temporal server answers at', 'only']);
+    expect((await offline.keyring('xihu-2020'))['accountability-officer']).toEqual([expect.objectContaining({ keyId: generated.keyId, publicKey: generated.publicKey })]);
+    expect(existsSync(offline.keyFilePath('xihu-2020', 'accountability-officer'))).toBe(false);
   });
 });

@@ -33,12 +33,13 @@ export { DubanClient } from './client';
 export type { DubanClientOptions, DubanConnectOptions, StartTaskOptions, StartTaskResult } from './client';
 export { DubanTaskHandle } from './task';
 export type { ActAsOptions, MessageInput } from './task';
-export { activeKeys, applyKeyChanges, KEY_FILE_FORMAT, KEYRING_FORMAT, keysDirectory, KeyStore, newKeyFile, rosterKeyOf } from './keys';
+export { activeKeys, addedKeys, applyKeyChanges, KEY_FILE_FORMAT, KEYRING_FORMAT, keysDirectory, KeyStore, newKeyFile, rosterKeyOf } from './keys';
 export type { KeyChanges, KeyFile, Keyring } from './keys';
 export { signRequest } from './signing';
 export type { SignedRequest, Signer } from './signing';
 // The identity types a caller of the client handles (keys, proofs), without a second import.
 export type { Proof, RosterKey, SigningKey } from '@duban/identity';
+export { keyIdOf } from '@duban/identity';
 export { DubanCampaignHandle, buildCampaignInput, buildPlanAmendment, headquartersPeople, nextMondayMorning } from './campaign';
 export type { LaunchOptions, LaunchResult } from './campaign';
 export { DubanClientError, DubanClientErrorCode } from './errors';

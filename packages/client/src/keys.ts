@@ -35,6 +35,13 @@ export type Keyring = Record<string, RosterKey[]>;
 export interface KeyChanges {
   issued: KeyFile[];
   revoked: { person: string; keyId: string }[];
+  /** Public keys whose private halves their persons generated and hold elsewhere (`keys register`): no file here. */
+  registered?: { person: string; key: RosterKey }[];
+}
+
+/** The public keys `changes` adds to the roster: the issued keys' halves and the registered keys. */
+export function addedKeys(changes: KeyChanges): { person: string; key: RosterKey }[] {
+  return [...changes.issued.map((f) => ({ person: f.person, key: rosterKeyOf(f) })), ...(changes.registered ?? [])];
 }
 
 // Ids become file names: nothing that could climb out of the keys directory.
@@ -77,7 +84,7 @@ export function applyKeyChanges(keyring: Keyring, changes: KeyChanges, at: strin
   for (const { person, keyId } of changes.revoked) {
     for (const key of next[person] ?? []) if (key.keyId === keyId && key.revokedAt === undefined) key.revokedAt = at;
   }
-  for (const file of changes.issued) next[file.person] = [...(next[file.person] ?? []), rosterKeyOf(file)];
+  for (const { person, key } of addedKeys(changes)) next[person] = [...(next[person] ?? []), { ...key }];
   return next;
 }
 
@@ -147,7 +154,8 @@ export class KeyStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new DubanError(
           ErrorCode.KEY_FILE_MISSING,
-          `No key of ${person} for plan ${planId} on this machine (${path}). An operator issues one with \`pnpm duban keys issue PLAN --person ${person}\` and hands you the file; set ${ENV.keysDir} if your keys live elsewhere.`,
+          `No key of ${person} for plan ${planId} on this machine (${path}). An operator issues one with \`pnpm duban keys issue PLAN --person ${person}\` and hands you the file, ` +
+            `or you generate your own with \`pnpm duban keys generate PLAN --person ${person}\` and an operator registers its public key; set ${ENV.keysDir} if your keys live elsewhere.`,
           { details: { path, planId, person }, cause: error },
         );
       }
@@ -188,6 +196,30 @@ export class KeyStore {
       throw new DubanError(ErrorCode.KEY_FILE_INVALID, `The keyring ${path} is not a duban keyring (${KEYRING_FORMAT}).`, { details: { path, planId } });
     }
     return parsed.keys;
+  }
+
+  /**
+   * Writes one new private key file (0600, in a 0700 directory) and nothing else: the
+   * keyring is not touched. Refuses to replace a file already there unless `force`.
+   *
+   * @throws DubanError `USAGE` when the file exists and `force` is not set.
+   */
+  async writeKeyFile(file: KeyFile, options: { force?: boolean } = {}): Promise<string> {
+    const path = this.keyFilePath(file.planId, file.person);
+    const dir = this.planDir(file.planId);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    if (options.force !== true) {
+      const held = await stat(path).then(() => true, (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? false : Promise.reject(error)));
+      if (held) {
+        const keyId = await this.keyFile(file.planId, file.person).then((f) => ` (key ${f.keyId})`, () => '');
+        throw new DubanError(ErrorCode.USAGE, `${path} already holds a key of ${file.person} for plan ${file.planId}${keyId}: nothing was written. Replace it with --force (the old key then signs nothing on this machine; have it revoked).`, {
+          details: { path, planId: file.planId, person: file.person },
+        });
+      }
+    }
+    await writePrivate(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
+    return path;
   }
 
   /**

@@ -9,7 +9,7 @@
  * machine records whether the plan was ever launched.
  */
 import { createHash } from 'node:crypto';
-import { activeKeys, newKeyFile, rosterKeyOf, type DubanClient, type KeyChanges, type KeyFile, type Keyring, type RosterKey, type SigningKey } from '@duban/client';
+import { activeKeys, addedKeys, newKeyFile, type DubanClient, type KeyChanges, type KeyFile, type Keyring, type RosterKey, type SigningKey } from '@duban/client';
 import { DubanError, ENV, ErrorCode, isDubanError } from '@duban/common';
 import type { Plan } from '@duban/plan';
 import type { AmendmentResult, Person, PlanAmendment } from '@duban/workflows';
@@ -61,12 +61,16 @@ function chosenPeople(plan: Plan, options: KeysChangeOptions): string[] {
     return plan.people.map((p) => p.id);
   }
   if (options.persons.length === 0) throw new UsageError(options.action === 'issue' ? 'Say whose keys to issue: --person PERSON (repeatable) or --all.' : 'Say whose key: --person PERSON.');
-  for (const person of options.persons) {
-    if (!plan.people.some((p) => p.id === person)) {
-      throw new UsageError(`${person} is not a person of plan ${plan.id}; its people are ${plan.people.map((p) => p.id).join(', ')}.`);
-    }
-  }
+  for (const person of options.persons) checkPerson(plan, person);
   return [...new Set(options.persons)];
+}
+
+/** `person` when the plan's roster has them, else a usage error naming its people. */
+export function checkPerson(plan: Plan, person: string): string {
+  if (!plan.people.some((p) => p.id === person)) {
+    throw new UsageError(`${person} is not a person of plan ${plan.id}; its people are ${plan.people.map((p) => p.id).join(', ')}.`);
+  }
+  return person;
 }
 
 /** The keys change the command asks for, given each person's current (active) keys. */
@@ -95,12 +99,12 @@ function plannedChanges(planId: string, options: KeysChangeOptions, people: stri
 }
 
 /** The amendment id of a key change: derived from the keys, so sending it again changes nothing. */
-function amendmentIdOf(action: KeysAction, changes: KeyChanges): string {
-  const facts = JSON.stringify({ issued: changes.issued.map((f) => f.keyId), revoked: changes.revoked.map((r) => r.keyId) });
+function amendmentIdOf(action: string, changes: KeyChanges): string {
+  const facts = JSON.stringify({ issued: addedKeys(changes).map((k) => k.key.keyId), revoked: changes.revoked.map((r) => r.keyId) });
   return `keys-${action}-${createHash('sha256').update(facts).digest('hex').slice(0, 12)}`;
 }
 
-function keysOf(roster: readonly Person[]): Keyring {
+export function keysOf(roster: readonly Person[]): Keyring {
   return Object.fromEntries(roster.map((p) => [p.id, p.keys ?? []]));
 }
 
@@ -114,25 +118,33 @@ export async function campaignRoster(duban: DubanClient, planId: string): Promis
   }
 }
 
+/** Who signs a key change and why: `--as` and `--reason` of `keys issue|rotate|revoke|register`. */
+export interface KeyChangeSigner {
+  action: KeysAction | 'register';
+  as?: string;
+  reason?: string;
+}
+
 /**
  * Sends the change to the running campaign, signed with the key file of `--as`. Unsigned
  * only when that file does not exist and the campaign's roster holds no key at all (a
  * campaign launched before signatures): the workflow decides whether it accepts either.
  */
-async function register(ctx: CommandContext, duban: DubanClient, plan: Plan, roster: readonly Person[], options: KeysChangeOptions, changes: KeyChanges): Promise<AmendmentResult> {
+export async function amendRosterKeys(ctx: CommandContext, duban: DubanClient, plan: Plan, roster: readonly Person[], options: KeyChangeSigner, changes: KeyChanges): Promise<AmendmentResult> {
   const as = options.as ?? (ctx.env[ENV.actingAs] || undefined);
   if (as === undefined) {
     throw new UsageError(`The campaign of plan ${plan.id} is running: say which HQ office member signs this key change with --as PERSON (or set ${ENV.actingAs}).`);
   }
+  const added = addedKeys(changes);
   const request: Omit<PlanAmendment, 'proof'> = {
     amendmentId: amendmentIdOf(options.action, changes),
     actor: as,
-    reason: options.reason ?? `keys ${options.action}: ${[...new Set([...changes.issued.map((f) => f.person), ...changes.revoked.map((r) => r.person)])].join(', ')}`,
+    reason: options.reason ?? `keys ${options.action}: ${[...new Set([...added.map((k) => k.person), ...changes.revoked.map((r) => r.person)])].join(', ')}`,
     addTasks: [],
     moveDeadlines: [],
     reassign: [],
     roster: {
-      ...(changes.issued.length > 0 ? { issueKeys: changes.issued.map((f) => ({ person: f.person, key: rosterKeyOf(f) })) } : {}),
+      ...(added.length > 0 ? { issueKeys: added } : {}),
       ...(changes.revoked.length > 0 ? { revokeKeys: changes.revoked } : {}),
     },
   };
@@ -166,7 +178,7 @@ export async function runKeysChange(ctx: CommandContext, options: KeysChangeOpti
       // The campaign's roster, not the local keyring, says which keys a person holds.
       const fromRecord = decide(keysOf(roster));
       const empty = fromRecord.changes.issued.length === 0 && fromRecord.changes.revoked.length === 0;
-      return { campaign: 'registered' as const, planned: fromRecord, amendment: empty ? undefined : await register(ctx, duban, plan, roster, options, fromRecord.changes) };
+      return { campaign: 'registered' as const, planned: fromRecord, amendment: empty ? undefined : await amendRosterKeys(ctx, duban, plan, roster, options, fromRecord.changes) };
     }));
   } catch (error) {
     if (!isDubanError(error) || error.code !== ErrorCode.SERVER_UNREACHABLE) throw error;
@@ -211,8 +223,14 @@ function printReport(ctx: CommandContext, options: KeysChangeOptions, report: Ke
     line(t(lang, 'keys.nothing'));
     return;
   }
-  if (report.campaign === 'registered' && report.amendment) line(t(lang, 'keys.registered', { plan: report.planId, id: report.amendment.amendmentId }));
-  if (report.campaign === 'not-launched') line(t(lang, 'keys.notLaunched', { plan: report.planId, keyring }));
-  if (report.campaign === 'unreachable') line(t(lang, 'keys.unreachable', { address: connectionSettings(options.profile, ctx.env).address, keyring }));
+  printCampaignState(ctx, options, report, keyring);
   if (report.issued.length > 0) line(t(lang, 'keys.handOut', { dir: report.keysDir }));
+}
+
+/** Where a key change went: the running campaign (its amendment), or the keyring only, and why. */
+export function printCampaignState(ctx: CommandContext, options: GlobalOptions, report: Pick<KeysChangeReport, 'planId' | 'campaign' | 'amendment'>, keyring: string): void {
+  const { lang } = options;
+  if (report.campaign === 'registered' && report.amendment) ctx.output.line(t(lang, 'keys.registered', { plan: report.planId, id: report.amendment.amendmentId }));
+  if (report.campaign === 'not-launched') ctx.output.line(t(lang, 'keys.notLaunched', { plan: report.planId, keyring }));
+  if (report.campaign === 'unreachable') ctx.output.line(t(lang, 'keys.unreachable', { address: connectionSettings(options.profile, ctx.env).address, keyring }));
 }

@@ -8,6 +8,7 @@ import { t } from '../i18n';
 import { printedAsJson, table } from '../output';
 import { keyStore } from '../signing';
 import { campaignRoster, runKeysChange, type KeysAction, type KeysChangeOptions } from './keys-change';
+import { runKeysGenerate, runKeysRegister } from './keys-own';
 import { readPlanOrFail } from './plan-validate';
 import { examplesHelp, planJsonCommand, type PlanJsonOptions } from './register';
 import { collect, localTime } from './task-common';
@@ -109,7 +110,7 @@ function changeCommand(keys: Command, ctx: CommandContext, action: KeysAction, d
     });
 }
 
-/** `duban keys …`: operators issue, rotate, revoke and list the roster's signing keys. */
+/** `duban keys …`: operators issue, rotate, revoke, register and list the roster's signing keys; a person generates their own. */
 export function registerKeys(program: Command, ctx: CommandContext): void {
   const keys = program
     .command('keys')
@@ -129,6 +130,38 @@ export function registerKeys(program: Command, ctx: CommandContext): void {
   changeCommand(keys, ctx, 'revoke', "Revoke a person's key (all active ones unless --key): it signs nothing from now on", [
     'pnpm duban keys revoke plans/xihu-2020.yaml --person chengguan-staff --as hq-office-clerk',
   ]).option('--key <id>', 'only this key id');
+  keys
+    .command('generate')
+    .description('Generate your own key on your own machine (contacts no server): writes your key file and prints the public key and the command an operator runs to register it')
+    .argument('<plan>', 'the plan file (YAML)')
+    .requiredOption('--person <person>', 'your person id in the plan roster')
+    .option('--force', 'replace a key file already there (have the old key revoked)')
+    .option('--json', 'print { person, keyId, publicKey } as JSON')
+    .addHelpText('after', examplesHelp(['pnpm duban keys generate plans/xihu-2020.yaml --person supervisor-zhou']))
+    .action(async (file: string, o: { person: string; force?: boolean; json?: boolean }, command: Command) => {
+      await runKeysGenerate(ctx, { ...globalOptions(command, ctx), file, person: o.person, ...(o.force !== undefined ? { force: o.force } : {}), json: o.json });
+    });
+  keys
+    .command('register')
+    .description("Register the public key a person generated with `keys generate` (while the campaign runs: a signed amendment; before launch: into the keyring). No private key is written")
+    .argument('<plan>', 'the plan file (YAML)')
+    .requiredOption('--person <person>', 'the person id the key belongs to')
+    .requiredOption('--public-key <hex>', 'the Ed25519 public key `keys generate` printed (64 hex digits)')
+    .option('--as <person>', `when the campaign runs: the HQ office member whose key signs the change (default $${ENV.actingAs})`)
+    .option('--reason <text>', 'the reason recorded with the amendment')
+    .option('--json', 'print what was registered as JSON')
+    .addHelpText('after', examplesHelp(['pnpm duban keys register plans/xihu-2020.yaml --person supervisor-zhou --public-key 3b6a27bc…e6b1 --as hq-office-clerk']))
+    .action(async (file: string, o: { person: string; publicKey: string; as?: string; reason?: string; json?: boolean }, command: Command) => {
+      await runKeysRegister(ctx, {
+        ...globalOptions(command, ctx),
+        file,
+        person: o.person,
+        publicKey: o.publicKey,
+        ...(o.as !== undefined ? { as: o.as } : {}),
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
+        json: o.json,
+      });
+    });
   planJsonCommand(keys, ctx, {
     name: 'list',
     description: "Who holds which key: the running campaign's roster of record, or the keyring before launch",
