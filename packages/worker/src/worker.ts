@@ -99,7 +99,7 @@ async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger
  *
  * @example
  * ```ts
- * const { run, shutdown } = await createDubanWorker({ address: 'localhost:7233', webhookUrl: process.env.HOOK });
+ * const { run, shutdown } = await createDubanWorker({ address: '127.0.0.1:7233', webhookUrl: process.env.HOOK });
  * process.once('SIGTERM', () => void shutdown());
  * await run();
  * ```
