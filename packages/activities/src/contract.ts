@@ -3,6 +3,7 @@
  * `import type` only; the implementations live beside them in this package.
  */
 import type { Notice } from '@duban/common';
+import type { AuditLink } from '@duban/identity';
 
 /** One line of the audit trail (台账): written once per state change of a task. */
 export interface AuditEntryInput {
@@ -18,6 +19,11 @@ export interface AuditEntryInput {
   /** Dotted event name, e.g. `task.acknowledged`, `escalation.reminder`. */
   event: string;
   details: Record<string, unknown>;
+  /**
+   * The entry's link in its workflow's hash chain (`@duban/identity` `linkAuditEntry`),
+   * computed in workflow code. Absent on entries written before chains existed.
+   */
+  chain?: AuditLink;
 }
 
 export interface NotificationRecipient {

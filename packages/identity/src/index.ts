@@ -19,3 +19,5 @@ export { generateKeyPair, keyIdOf, signInstruction, verifySignature } from './ke
 export type { RosterKey, SigningKey, SignOptions } from './keys';
 export { checkProof, DEFAULT_IDENTITY_POLICY } from './check';
 export type { IdentityPolicy, ProofCheck, ProofCheckInput, RosterPerson } from './check';
+export { AUDIT_CHAIN_ENCODING, AUDIT_CHAIN_GENESIS, auditEntryHash, linkAuditEntry } from './audit-chain';
+export type { AuditLink, ChainedAuditFields } from './audit-chain';
