@@ -34,3 +34,23 @@ if [ "$(cat "$tools/installed" 2>/dev/null)" != "$want" ] \
 fi
 
 pnpm run --silent build
+
+# PostgreSQL 15 for the shared audit store's tests: the harness (test/harness/postgres.ts)
+# starts a throwaway cluster in a temp dir. initdb and postgres refuse to run as root, so
+# the harness runs them as the unprivileged system user duban-pg.
+PG_BIN=/usr/lib/postgresql/15/bin
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# openssl: the TLS tests (SMTP over STARTTLS/SMTPS, worker profiles with TLS) make their
+# own certificate authority with it.
+missing=()
+[ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]} with apt"
+  as_root apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "$(id -u)" -eq 0 ] && ! id -u duban-pg >/dev/null 2>&1; then
+  say "creating the system user duban-pg (runs the test PostgreSQL clusters)"
+  useradd --system --no-create-home --shell /usr/sbin/nologin duban-pg
+fi

@@ -79,6 +79,13 @@ export const NOTICES = {
   'extension-decided': { ...about, kind: 'extension-decided', decision: 'approved', deadlineAt: DEADLINE, reason: '同意' },
   cancelled: { ...about, kind: 'cancelled', reason: '并入其他任务' },
   amended: { ...about, kind: 'amended', reason: '责任调整', deadlineAt: DEADLINE, primaryLead: 'shuili' },
+  'notification-failed': {
+    ...about,
+    kind: 'notification-failed',
+    undelivered: { kind: 'reminder', idempotencyKey: 'duban/xihu-2020/task-3:7:notify.reminder', at: DEADLINE, recipients: [{ person: 'chengguan-head', unit: 'chengguan' }, { unit: 'beishan' }] },
+    reason: 'rejected',
+    code: 'WEBHOOK_REJECTED',
+  },
   bulletin: {
     kind: 'bulletin',
     plan: { id: 'xihu-2020', title: '西湖区人居环境整治' },

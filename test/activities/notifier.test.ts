@@ -7,8 +7,8 @@ import {
   WebhookError,
   renderNotice,
 } from '@duban/activities';
-import { ErrorCode } from '@duban/common';
-import { memoryLogger, notification, rejectionOf, startWebhook, tempDir } from './fixtures';
+import { ErrorCode, NOTICE_DELIVERY } from '@duban/common';
+import { memoryLogger, notification, NOTICES, rejectionOf, startWebhook, tempDir } from './fixtures';
 
 let webhook: Awaited<ReturnType<typeof startWebhook>> | undefined;
 afterEach(async () => {
@@ -192,4 +192,39 @@ test('a notice missing its facts is refused as INVALID_INPUT, not retried', asyn
   const bad = notification({ notice: { kind: 'commendation' } as unknown as ReturnType<typeof notification>['notice'] });
 
   await expect(notifier.notify(bad)).rejects.toMatchObject({ code: ActivityErrorCode.INVALID_INPUT, retryable: false, details: { field: 'notice' } });
+});
+
+test('an attempt timeout the notify activity would cut first is refused at construction; the longest it allows is taken', () => {
+  const url = 'http://127.0.0.1:1/hooks/duban';
+  expect(() => new LogAndWebhookNotifier({ webhook: { url, timeoutMs: NOTICE_DELIVERY.maxWebhookTimeoutMs + 1 } })).toThrow(
+    expect.objectContaining({ code: ActivityErrorCode.WEBHOOK_URL_INVALID, details: expect.objectContaining({ maxTimeoutMs: NOTICE_DELIVERY.maxWebhookTimeoutMs }) }),
+  );
+  expect(NOTICE_DELIVERY.maxWebhookTimeoutMs).toBeLessThan(NOTICE_DELIVERY.activityTimeoutMs);
+  expect(new LogAndWebhookNotifier({ webhook: { url, timeoutMs: NOTICE_DELIVERY.maxWebhookTimeoutMs }, logger: memoryLogger() }).endpoint).toBe(url);
+});
+
+test('every attempt at one notification, the timed-out ones too, carries the same Idempotency-Key for the receiver to drop repeats', async () => {
+  webhook = await startWebhook((n) => (n < 3 ? 'hang' : { status: 200 }));
+  const notifier = new LogAndWebhookNotifier({ webhook: { url: webhook.url, timeoutMs: 200 }, logger: memoryLogger() });
+  const n = notification();
+
+  await failure(notifier.notify(n));
+  await failure(notifier.notify(n));
+  await expect(notifier.notify(n)).resolves.toEqual({ sent: true });
+  expect(webhook.requests.map((r) => r.headers['idempotency-key'])).toEqual([n.idempotencyKey, n.idempotencyKey, n.idempotencyKey]);
+});
+
+test("posts HQ's notification-failed notice with its words, naming whom the undelivered notice was for", async () => {
+  webhook = await startWebhook();
+  const notifier = new LogAndWebhookNotifier({ webhook: webhook.url, logger: memoryLogger() });
+  const n = notification({ recipients: [{ person: 'hq-director', role: 'hq-office' }], notice: NOTICES['notification-failed'] });
+
+  await expect(notifier.notify(n)).resolves.toEqual({ sent: true });
+  const posted = JSON.parse(webhook.requests[0]?.body ?? '{}') as { subject: string; body: string };
+  expect(posted.subject).toBe('【通知未送达】西湖区人居环境整治 任务3「河湖水环境整治」');
+  expect(posted.body.split('\n')).toEqual([
+    '2021年1月1日 00:00的「催办」通知（编号 duban/xihu-2020/task-3:7:notify.reminder）未能送达：接收方拒收（WEBHOOK_REJECTED）。',
+    '应收对象：王建国、北山街道',
+    '请通过其他方式通知相关人员；台账已记录此次失败（notification.failed）。',
+  ]);
 });

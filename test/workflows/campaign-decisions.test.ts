@@ -99,11 +99,12 @@ describe('the bulletin (通报)', () => {
     ]);
   });
 
-  test('leaves finished tasks out of the rankings but counts them in the totals', () => {
+  test('leaves finished tasks out of the rankings but counts them in the totals, a cancelled one under no light', () => {
     const bulletin = campaign.buildBulletin({ board, number: 3, at: at(7), periodStart: at(0), opened: [{ taskNumber: 2, unit: 'chengjian', at: at(2) }], closed: [] });
     expect(bulletin.overdue.flatMap((r) => r.tasks.map((t) => t.taskNumber))).not.toContain(6);
     expect(bulletin.atRisk).toEqual([{ rank: 1, unit: 'shehui', tasks: [expect.objectContaining({ taskNumber: 5, percent: 10 })] }]);
-    expect(bulletin.totals).toEqual({ tasks: 7, green: 1, yellow: 1, red: 5, approved: 1, cancelled: 1 });
+    // Task 6 was red when HQ cancelled it: it counts as cancelled only.
+    expect(bulletin.totals).toEqual({ tasks: 7, green: 1, yellow: 1, red: 4, approved: 1, cancelled: 1 });
     expect(bulletin).toMatchObject({ number: 3, periodStart: at(0), periodEnd: at(7), escalationsOpened: [{ taskNumber: 2 }], escalationsClosed: [] });
   });
 });

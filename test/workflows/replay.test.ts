@@ -8,8 +8,8 @@ import { workflowBundle } from '../harness';
 const dir = join(__dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-describe('recorded task workflow histories', () => {
-  it('are committed for the main paths of a task', () => {
+describe('recorded workflow histories', () => {
+  it('are committed for the main paths of a task and a campaign', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'approved-before-deadline.json',
@@ -19,6 +19,10 @@ describe('recorded task workflow histories', () => {
         'extensions.json',
         'rejections.json',
         'seed-task-15-milestones.json',
+        // Recorded since the delivery lanes and the audit chain (audit-chain, delivery-lanes tests).
+        'webhook-rejected.json',
+        'chained-continue-as-new.json',
+        'campaign-chained.json',
       ]),
     );
   });

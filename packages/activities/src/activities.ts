@@ -26,6 +26,11 @@ function activityCancellationSignal(): AbortSignal | undefined {
  * {@link ActivityErrorCode}: invalid input and webhook rejections are non-retryable,
  * everything else is retried by the workflow's retry policy.
  *
+ * Callers of `notify` set its start-to-close timeout to `NOTICE_DELIVERY.activityTimeoutMs`
+ * (30 s, `@duban/common`), above the webhook's attempt timeout (at most 25 s), and bound
+ * its attempts (`NOTICE_DELIVERY`): a slow receiver then sees each notification a bounded
+ * number of times, all with the same `Idempotency-Key` header.
+ *
  * @example
  * ```ts
  * const auditStore = SqliteAuditStore.open('.duban/audit.sqlite');

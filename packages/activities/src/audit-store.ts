@@ -1,12 +1,21 @@
+import type { AuditLink } from '@duban/identity';
 import type { AppendAuditResult, AuditEntryInput } from './contract';
 import { ActivityErrorCode, AuditStoreError, DubanActivityError } from './errors';
-import { SqliteOutbox } from './outbox';
+import { PostgresOutbox, SqliteOutbox, type NotificationOutbox } from './outbox';
+import { PostgresDatabase, type OpenPostgresOptions } from './postgres';
 import { openSqliteDatabase, sqliteFailure, type OpenSqliteOptions, type SqliteDatabase } from './sqlite';
 import { parseInstant, validateAuditEntry } from './validate';
 
-/** One stored line of the audit trail: the entry as the workflow sent it (`at` with its offset), plus what the store adds. */
+/**
+ * One stored line of the audit trail: the entry as the workflow sent it (`at` with its
+ * offset, `chain` when it has a link), plus what the store adds.
+ */
 export interface AuditRecord extends AuditEntryInput {
-  /** Insertion order; breaks ties between entries with the same `at`. */
+  /**
+   * Insertion order; breaks ties between entries with the same `at`. Within one chain it
+   * follows the chain's seq (the audit lane writes one entry at a time): `audit verify`
+   * relies on it.
+   */
   id: number;
   /** When the store wrote the row (ISO, UTC); later than `at` when an activity was retried. */
   recordedAt: string;
@@ -37,6 +46,17 @@ export interface AuditStore {
   close(): Promise<void>;
 }
 
+/**
+ * A store that lives somewhere, a file or a database server: what `openAuditStore`
+ * returns for the worker, the CLI and embedders.
+ */
+export interface PersistentAuditStore extends AuditStore {
+  /** Where the store is, safe for logs and errors: the file path, or the URL without password or query. */
+  readonly location: string;
+  /** The notification outbox beside the entries (same file or database), closed with the store. */
+  outbox(): NotificationOutbox;
+}
+
 interface AuditRow {
   id: number;
   idempotency_key: string;
@@ -48,9 +68,25 @@ interface AuditRow {
   event: string;
   details: string;
   recorded_at: string;
+  chain_seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
-function sinceMs(since: string | Date): number {
+/** The link of a stored row, when all three columns are set (rows written before chains have none). */
+export function linkOf(seq: number | string | null, prevHash: string | null, hash: string | null): { chain?: AuditLink } {
+  if (seq === null || prevHash === null || hash === null) return {};
+  return { chain: { seq: Number(seq), prevHash, hash } };
+}
+
+/** The link's columns for an insert: NULLs for an entry without one. */
+export function linkColumns(entry: AuditEntryInput): { chainSeq: number | null; prevHash: string | null; hash: string | null } {
+  const link = entry.chain;
+  return link ? { chainSeq: link.seq, prevHash: link.prevHash, hash: link.hash } : { chainSeq: null, prevHash: null, hash: null };
+}
+
+/** `since` of a query as epoch ms; throws `INVALID_INPUT` for an invalid Date or text. */
+export function sinceMs(since: string | Date): number {
   if (since instanceof Date) {
     const ms = since.getTime();
     if (!Number.isFinite(ms)) {
@@ -63,9 +99,20 @@ function sinceMs(since: string | Date): number {
   return parseInstant('audit query', since, 'since');
 }
 
-/** Query fields matched by equality, and their columns. */
-const EQUALITY_FILTERS = { planId: 'plan_id', taskNumber: 'task_number', workflowId: 'workflow_id', event: 'event' } as const;
-const EQUALITY_FIELDS = Object.keys(EQUALITY_FILTERS) as Array<keyof typeof EQUALITY_FILTERS>;
+/** A query's limit, checked the same way by every store. */
+export function checkedLimit(limit: number | undefined): number | undefined {
+  if (limit === undefined) return undefined;
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new DubanActivityError(ActivityErrorCode.INVALID_INPUT, 'Invalid audit query: limit must be a non-negative integer.', {
+      details: { field: 'limit' },
+    });
+  }
+  return limit;
+}
+
+/** Query fields matched by equality, and their columns (the same names in SQLite and PostgreSQL). */
+export const EQUALITY_FILTERS = { planId: 'plan_id', taskNumber: 'task_number', workflowId: 'workflow_id', event: 'event' } as const;
+export const EQUALITY_FIELDS = Object.keys(EQUALITY_FILTERS) as Array<keyof typeof EQUALITY_FILTERS>;
 
 function whereClause(query: AuditQuery): { sql: string; params: Record<string, string | number> } {
   const conditions: string[] = [];
@@ -95,6 +142,7 @@ function toRecord(row: AuditRow): AuditRecord {
     event: row.event,
     details: JSON.parse(row.details) as Record<string, unknown>,
     recordedAt: row.recorded_at,
+    ...linkOf(row.chain_seq, row.prev_hash, row.hash),
   };
 }
 
@@ -111,7 +159,7 @@ function toRecord(row: AuditRow): AuditRecord {
  * await store.close();
  * ```
  */
-export class SqliteAuditStore implements AuditStore {
+export class SqliteAuditStore implements PersistentAuditStore {
   private readonly insert: ReturnType<SqliteDatabase['prepare']>;
   private outboxInstance: SqliteOutbox | undefined;
 
@@ -122,11 +170,16 @@ export class SqliteAuditStore implements AuditStore {
   ) {
     this.insert = db.prepare(`
       INSERT INTO audit_entries
-        (idempotency_key, at, at_ms, plan_id, task_number, workflow_id, actor, event, details, recorded_at)
+        (idempotency_key, at, at_ms, plan_id, task_number, workflow_id, actor, event, details, recorded_at, chain_seq, prev_hash, hash)
       VALUES
-        (@idempotencyKey, @at, @atMs, @planId, @taskNumber, @workflowId, @actor, @event, @details, @recordedAt)
+        (@idempotencyKey, @at, @atMs, @planId, @taskNumber, @workflowId, @actor, @event, @details, @recordedAt, @chainSeq, @prevHash, @hash)
       ON CONFLICT (idempotency_key) DO NOTHING
     `);
+  }
+
+  /** The file, as {@link PersistentAuditStore.location}. */
+  get location(): string {
+    return this.file;
   }
 
   /**
@@ -154,7 +207,7 @@ export class SqliteAuditStore implements AuditStore {
     this.assertOpen('append an audit entry to');
     try {
       // Named parameters: fields of the entry the statement does not name are ignored.
-      const result = this.insert.run({ ...entry, atMs, details: detailsJson, recordedAt: new Date().toISOString() });
+      const result = this.insert.run({ ...entry, atMs, details: detailsJson, recordedAt: new Date().toISOString(), ...linkColumns(entry) });
       return { inserted: result.changes === 1 };
     } catch (err) {
       throw sqliteFailure(err, this.file, 'append an audit entry to');
@@ -164,15 +217,9 @@ export class SqliteAuditStore implements AuditStore {
   async list(query: AuditQuery = {}): Promise<AuditRecord[]> {
     this.assertOpen('read the audit trail from');
     const { sql, params } = whereClause(query);
-    const limit = query.limit === undefined ? '' : 'LIMIT @limit';
-    if (query.limit !== undefined) {
-      if (!Number.isSafeInteger(query.limit) || query.limit < 0) {
-        throw new DubanActivityError(ActivityErrorCode.INVALID_INPUT, 'Invalid audit query: limit must be a non-negative integer.', {
-          details: { field: 'limit' },
-        });
-      }
-      params.limit = query.limit;
-    }
+    const checked = checkedLimit(query.limit);
+    const limit = checked === undefined ? '' : 'LIMIT @limit';
+    if (checked !== undefined) params.limit = checked;
     try {
       const rows = this.db
         .prepare(`SELECT * FROM audit_entries ${sql} ORDER BY at_ms, id ${limit}`)
@@ -212,38 +259,54 @@ export class SqliteAuditStore implements AuditStore {
 
 /**
  * An audit store in memory, for tests and for embedding without a file. Same
- * idempotency and ordering as {@link SqliteAuditStore}; lost when the process ends.
+ * idempotency, ordering and errors as {@link SqliteAuditStore}; lost when the process ends.
  */
 export class InMemoryAuditStore implements AuditStore {
   private readonly records: Array<AuditRecord & { atMs: number }> = [];
   private readonly keys = new Set<string>();
+  private closed = false;
 
   async append(entry: AuditEntryInput): Promise<AppendAuditResult> {
     const { atMs, detailsJson } = validateAuditEntry(entry);
+    this.assertOpen('append an audit entry to');
     if (this.keys.has(entry.idempotencyKey)) return { inserted: false };
     this.keys.add(entry.idempotencyKey);
+    const { chain, ...fields } = entry;
     this.records.push({
-      ...entry,
+      ...fields,
       id: this.records.length + 1,
       atMs,
       // A copy through JSON, as SQLite would store it: later mutation of the input does not leak in.
       details: JSON.parse(detailsJson) as Record<string, unknown>,
       recordedAt: new Date().toISOString(),
+      ...(chain ? { chain: { seq: chain.seq, prevHash: chain.prevHash, hash: chain.hash } } : {}),
     });
     return { inserted: true };
   }
 
   async list(query: AuditQuery = {}): Promise<AuditRecord[]> {
+    this.assertOpen('read the audit trail from');
+    const limit = checkedLimit(query.limit);
     const matching = this.matching(query);
-    const limited = query.limit === undefined ? matching : matching.slice(0, query.limit);
-    return limited.map(({ atMs: _atMs, ...record }) => record);
+    const limited = limit === undefined ? matching : matching.slice(0, limit);
+    return limited.map(({ atMs: _atMs, ...record }) => structuredClone(record));
   }
 
   async count(query: Omit<AuditQuery, 'limit'> = {}): Promise<number> {
+    this.assertOpen('count the audit trail in');
     return this.matching(query).length;
   }
 
-  async close(): Promise<void> {}
+  /** Ends the store: later calls fail with `AUDIT_STORE_CLOSED`, as a closed file would. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(doing: string): void {
+    if (this.closed) {
+      throw new AuditStoreError(ActivityErrorCode.AUDIT_STORE_CLOSED, `Could not ${doing} the in-memory audit store: it was closed.`, ':memory:');
+    }
+  }
 
   private matching(query: AuditQuery): Array<AuditRecord & { atMs: number }> {
     const since = query.since === undefined ? undefined : sinceMs(query.since);
@@ -254,5 +317,135 @@ export class InMemoryAuditStore implements AuditStore {
           (since === undefined || r.atMs >= since),
       )
       .sort((a, b) => a.atMs - b.atMs || a.id - b.id);
+  }
+}
+
+interface PostgresAuditRow {
+  id: string;
+  idempotency_key: string;
+  at: string;
+  plan_id: string;
+  task_number: string;
+  workflow_id: string;
+  actor: string;
+  event: string;
+  /** `pg` parses json columns. */
+  details: Record<string, unknown>;
+  recorded_at: Date;
+  chain_seq: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** A query's WHERE clause with numbered parameters (`$1`, `$2`, …). */
+function postgresWhere(query: AuditQuery, params: unknown[]): string {
+  const conditions: string[] = [];
+  for (const field of EQUALITY_FIELDS) {
+    const value = query[field];
+    if (value === undefined) continue;
+    params.push(value);
+    conditions.push(`${EQUALITY_FILTERS[field]} = $${params.length}`);
+  }
+  if (query.since !== undefined) {
+    params.push(sinceMs(query.since));
+    conditions.push(`at_ms >= $${params.length}`);
+  }
+  return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+}
+
+function fromPostgres(row: PostgresAuditRow): AuditRecord {
+  return {
+    // BIGINT columns come back as text; ids and task numbers stay far below 2^53.
+    id: Number(row.id),
+    idempotencyKey: row.idempotency_key,
+    at: row.at,
+    planId: row.plan_id,
+    taskNumber: Number(row.task_number),
+    workflowId: row.workflow_id,
+    actor: row.actor,
+    event: row.event,
+    details: row.details,
+    recordedAt: row.recorded_at.toISOString(),
+    ...linkOf(row.chain_seq, row.prev_hash, row.hash),
+  };
+}
+
+/**
+ * The audit trail in a PostgreSQL database shared by every worker (`pg`): one row per
+ * entry, idempotent on the entry's key (UNIQUE, `ON CONFLICT DO NOTHING`), ordered and
+ * filtered as {@link SqliteAuditStore}. Selected with `DUBAN_AUDIT_URL=postgres://…`.
+ *
+ * @example
+ * ```ts
+ * const store = await PostgresAuditStore.open('postgres://duban:secret@db.internal:5432/duban');
+ * await store.append(entry); // { inserted: true }, from any worker
+ * const trail = await store.list({ planId: 'xihu-2020' });
+ * await store.close();
+ * ```
+ */
+export class PostgresAuditStore implements PersistentAuditStore {
+  private outboxInstance: PostgresOutbox | undefined;
+
+  private constructor(private readonly db: PostgresDatabase) {}
+
+  /**
+   * Connects and migrates the schema (once, whichever worker opens first).
+   *
+   * @throws AuditStoreError `AUDIT_STORE_URL_INVALID`, `AUDIT_STORE_UNAVAILABLE`,
+   *   `AUDIT_STORE_CORRUPT` or `AUDIT_STORE_SCHEMA_TOO_NEW`; messages never hold the password.
+   */
+  static async open(url: string, options: OpenPostgresOptions = {}): Promise<PostgresAuditStore> {
+    return new PostgresAuditStore(await PostgresDatabase.open(url, options));
+  }
+
+  /** The URL without password or query. */
+  get location(): string {
+    return this.db.location;
+  }
+
+  /** The notification outbox in the same database, on the same pool; closed with this store. */
+  outbox(): PostgresOutbox {
+    this.outboxInstance ??= new PostgresOutbox(this.db);
+    return this.outboxInstance;
+  }
+
+  async append(entry: AuditEntryInput): Promise<AppendAuditResult> {
+    const { atMs, detailsJson } = validateAuditEntry(entry);
+    const { chainSeq, prevHash, hash } = linkColumns(entry);
+    const result = await this.db.query(
+      `INSERT INTO duban_audit_entries
+         (idempotency_key, at, at_ms, plan_id, task_number, workflow_id, actor, event, details, chain_seq, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json, $10, $11, $12)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [entry.idempotencyKey, entry.at, atMs, entry.planId, entry.taskNumber, entry.workflowId, entry.actor, entry.event, detailsJson, chainSeq, prevHash, hash],
+      'append an audit entry to',
+    );
+    return { inserted: result.rowCount === 1 };
+  }
+
+  async list(query: AuditQuery = {}): Promise<AuditRecord[]> {
+    const params: unknown[] = [];
+    const where = postgresWhere(query, params);
+    const limit = checkedLimit(query.limit);
+    if (limit !== undefined) params.push(limit);
+    const { rows } = await this.db.query<PostgresAuditRow>(
+      `SELECT id, idempotency_key, at, plan_id, task_number, workflow_id, actor, event, details, recorded_at, chain_seq, prev_hash, hash
+       FROM duban_audit_entries ${where} ORDER BY at_ms, id ${limit === undefined ? '' : `LIMIT $${params.length}`}`,
+      params,
+      'read the audit trail from',
+    );
+    return rows.map(fromPostgres);
+  }
+
+  async count(query: Omit<AuditQuery, 'limit'> = {}): Promise<number> {
+    const params: unknown[] = [];
+    const where = postgresWhere(query, params);
+    const { rows } = await this.db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM duban_audit_entries ${where}`, params, 'count the audit trail in');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Closes the pool (and the outbox on it). Safe to call twice. */
+  async close(): Promise<void> {
+    await this.db.end();
   }
 }

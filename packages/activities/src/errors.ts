@@ -11,10 +11,15 @@ export const ActivityErrorCode = codesOf([
   ErrorCode.AUDIT_STORE_CORRUPT,
   ErrorCode.AUDIT_STORE_SCHEMA_TOO_NEW,
   ErrorCode.AUDIT_STORE_CLOSED,
+  ErrorCode.AUDIT_STORE_URL_INVALID,
   ErrorCode.INVALID_INPUT,
   ErrorCode.WEBHOOK_URL_INVALID,
   ErrorCode.WEBHOOK_REJECTED,
   ErrorCode.WEBHOOK_UNAVAILABLE,
+  ErrorCode.CHANNEL_CONFIG_INVALID,
+  ErrorCode.CHANNEL_AUTH_FAILED,
+  ErrorCode.CHANNEL_REJECTED,
+  ErrorCode.CHANNEL_UNAVAILABLE,
 ]);
 export type ActivityErrorCode = CodeOf<typeof ActivityErrorCode>;
 
@@ -42,7 +47,10 @@ export class DubanActivityError extends DubanError<ActivityErrorCode> {
   }
 }
 
-/** Thrown by the SQLite audit store and outbox; {@link file} names the database file. */
+/**
+ * Thrown by the audit stores and outboxes; {@link file} names where the store is: the
+ * SQLite file, or the PostgreSQL URL without its password.
+ */
 export class AuditStoreError extends DubanActivityError {
   override readonly name = 'AuditStoreError';
   constructor(

@@ -5,18 +5,20 @@
  *
  * @example
  * ```ts
- * import { LogAndWebhookNotifier, SqliteAuditStore, createActivities, renderNotice } from '@duban/activities';
+ * import { LogAndWebhookNotifier, createActivities, openAuditStore, renderNotice, verifyAuditTrail } from '@duban/activities';
  *
- * const auditStore = SqliteAuditStore.open('.duban/audit.sqlite');
+ * // A SQLite file, or the PostgreSQL database every worker shares (postgres://…).
+ * const auditStore = await openAuditStore(process.env.DUBAN_AUDIT_URL ?? '.duban/audit.sqlite');
  * const notifier = new LogAndWebhookNotifier({
  *   webhook: process.env.DUBAN_WEBHOOK_URL,   // optional: without it, log only
- *   outbox: auditStore.outbox(),              // a restarted worker does not resend
+ *   outbox: auditStore.outbox(),              // a restarted (or another) worker does not resend
  *   lang: 'zh', timeZone: 'Asia/Shanghai',     // the defaults
  * });
  * const activities = createActivities({ auditStore, notifier });
  * // Worker.create({ activities, ... })
  *
  * const trail = await auditStore.list({ planId: 'xihu-2020', taskNumber: 3 });
+ * const { ok, chains } = verifyAuditTrail(trail); // links intact? the first bad row of each chain
  * const { subject, body } = renderNotice(notice, { lang: 'en' });
  * ```
  */
@@ -30,9 +32,23 @@ export type {
 } from './contract';
 export { createActivities } from './activities';
 export type { ActivityDependencies } from './activities';
-export { InMemoryAuditStore, SqliteAuditStore } from './audit-store';
-export type { AuditQuery, AuditRecord, AuditStore } from './audit-store';
-export { InMemoryOutbox, SqliteOutbox } from './outbox';
+export { InMemoryAuditStore, PostgresAuditStore, SqliteAuditStore } from './audit-store';
+export type { AuditQuery, AuditRecord, AuditStore, PersistentAuditStore } from './audit-store';
+export { auditStoreTarget, describeAuditTarget, openAuditStore } from './open-store';
+export type { AuditStoreChoice, OpenAuditStoreOptions } from './open-store';
+export { POSTGRES_SCHEMA_VERSION, isPostgresUrl, redactPostgresUrl } from './postgres';
+export type { OpenPostgresOptions } from './postgres';
+export { verifyAuditTrail } from './verify';
+export type {
+  AuditChainProblem,
+  AuditChainReference,
+  AuditChainReport,
+  AuditProblemKind,
+  AuditProblemReason,
+  AuditRowRef,
+  AuditVerification,
+} from './verify';
+export { InMemoryOutbox, PostgresOutbox, SqliteOutbox } from './outbox';
 export type { NotificationChannel, NotificationOutbox, SentNotification } from './outbox';
 export { LogAndWebhookNotifier, isRetryableStatus, jsonLineLogger, redactUrl } from './notifier';
 export type { LogAndWebhookNotifierOptions, Notifier, NotifierLogger, NotifyOptions, WebhookOptions } from './notifier';
@@ -49,3 +65,4 @@ export type { DubanActivityErrorOptions } from './errors';
 export { SQLITE_SCHEMA_VERSION, openSqliteDatabase } from './sqlite';
 export type { OpenSqliteOptions, SqliteDatabase } from './sqlite';
 export { MAX_IDEMPOTENCY_KEY_LENGTH } from './validate';
+export * from './channels';

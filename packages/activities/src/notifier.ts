@@ -1,4 +1,4 @@
-import { messageOf } from '@duban/common';
+import { messageOf, NOTICE_DELIVERY } from '@duban/common';
 import type { NotificationInput, NotifyResult } from './contract';
 import { ActivityErrorCode, DubanActivityError, WebhookError } from './errors';
 import { InMemoryOutbox, type NotificationOutbox } from './outbox';
@@ -36,7 +36,14 @@ export interface WebhookOptions {
    * the URL (`https://user:pass@host/...`) are sent as Basic auth and never logged.
    */
   url: string;
-  /** Give up on one attempt after this long, in ms (Temporal retries). Default 10,000. */
+  /**
+   * Give up on one attempt after this long, in ms. Default 10,000; at most 25,000
+   * (`NOTICE_DELIVERY.maxWebhookTimeoutMs`), below the `notify` activity's 30 s
+   * start-to-close timeout, so the notifier ends a slow attempt itself and Temporal never
+   * abandons one still running. The workflow retries a bounded number of times (see
+   * `NOTICE_DELIVERY`), so a receiver slower than this sees a notification at most 9
+   * times, each with the same `Idempotency-Key`.
+   */
   timeoutMs?: number;
   /** Extra request headers, e.g. `Authorization`. Never logged. */
   headers?: Record<string, string>;
@@ -101,6 +108,15 @@ function resolveWebhook(option: WebhookOptions | string): ResolvedWebhook {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new DubanActivityError(ActivityErrorCode.WEBHOOK_URL_INVALID, `The webhook timeout must be a positive number of ms, got ${timeoutMs}.`);
   }
+  // Longer, and the activity's timeout would cut attempts the notifier is still making:
+  // Temporal would retry while the first POST may still arrive.
+  if (timeoutMs > NOTICE_DELIVERY.maxWebhookTimeoutMs) {
+    throw new DubanActivityError(
+      ActivityErrorCode.WEBHOOK_URL_INVALID,
+      `The webhook timeout must be at most ${NOTICE_DELIVERY.maxWebhookTimeoutMs} ms (the notify activity allows an attempt ${NOTICE_DELIVERY.activityTimeoutMs} ms), got ${timeoutMs}.`,
+      { details: { timeoutMs, maxTimeoutMs: NOTICE_DELIVERY.maxWebhookTimeoutMs } },
+    );
+  }
   const headers: Record<string, string> = {};
   // fetch refuses URLs with credentials; turn them into the header they stand for.
   if (parsed.username !== '' || parsed.password !== '') {
@@ -129,13 +145,15 @@ export function isRetryableStatus(status: number): boolean {
 
 /**
  * Logs each notification and, when a webhook is configured, POSTs it as JSON with an
- * `Idempotency-Key` header. A key recorded in the outbox is not sent again; a key is
- * recorded only after delivery succeeded, so a crash between the POST and the record
- * repeats the POST with the same `Idempotency-Key` for the receiver to drop.
+ * `Idempotency-Key` header (the notification's key) on every request, retries included.
+ * A key recorded in the outbox is not sent again; a key is recorded only after delivery
+ * succeeded, so a crash between the POST and the record, or an answer slower than the
+ * attempt timeout, repeats the POST with the same `Idempotency-Key`: receivers must drop
+ * repeats of a key (at most `attemptsPerRound × rounds` of `NOTICE_DELIVERY`, 9).
  *
  * Failures: 5xx, 408, 429, timeouts and network errors throw a retryable
  * `WEBHOOK_UNAVAILABLE`; other 4xx (and redirects) throw a non-retryable
- * `WEBHOOK_REJECTED`.
+ * `WEBHOOK_REJECTED`, which the task workflow records as `notification.failed` at once.
  *
  * @example
  * ```ts

@@ -1,4 +1,5 @@
 import { ActivityErrorCode, AuditStoreError } from './errors';
+import type { PostgresDatabase } from './postgres';
 import { openSqliteDatabase, sqliteFailure, type OpenSqliteOptions, type SqliteDatabase } from './sqlite';
 
 /** How a notification went out. */
@@ -87,14 +88,7 @@ export class SqliteOutbox implements NotificationOutbox {
   async list(): Promise<SentNotification[]> {
     this.assertOpen();
     const rows = this.db.prepare('SELECT * FROM notifications ORDER BY sent_at, rowid').all() as NotificationRow[];
-    return rows.map((row) => ({
-      idempotencyKey: row.idempotency_key,
-      workflowId: row.workflow_id,
-      kind: row.kind,
-      channel: row.channel,
-      ...(row.http_status === null ? {} : { httpStatus: row.http_status }),
-      sentAt: row.sent_at,
-    }));
+    return rows.map(toSent);
   }
 
   async close(): Promise<void> {
@@ -110,6 +104,55 @@ export class SqliteOutbox implements NotificationOutbox {
       );
     }
   }
+}
+
+function toSent(row: NotificationRow): SentNotification {
+  return {
+    idempotencyKey: row.idempotency_key,
+    workflowId: row.workflow_id,
+    kind: row.kind,
+    channel: row.channel,
+    ...(row.http_status === null ? {} : { httpStatus: row.http_status }),
+    sentAt: row.sent_at,
+  };
+}
+
+/**
+ * The outbox as the `duban_notifications` table of the shared PostgreSQL database: a
+ * notification one worker delivered is not sent again by another. Taken from the store
+ * (`PostgresAuditStore#outbox()`), on its pool, and closed with it.
+ */
+export class PostgresOutbox implements NotificationOutbox {
+  /** @internal Built by `PostgresAuditStore#outbox()`. */
+  constructor(private readonly db: PostgresDatabase) {}
+
+  async wasSent(idempotencyKey: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('SELECT 1 FROM duban_notifications WHERE idempotency_key = $1', [idempotencyKey], 'read the notification outbox in');
+    return (rowCount ?? 0) > 0;
+  }
+
+  async markSent(record: SentNotification): Promise<void> {
+    await this.db.query(
+      `INSERT INTO duban_notifications (idempotency_key, workflow_id, kind, channel, http_status, sent_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [record.idempotencyKey, record.workflowId, record.kind, record.channel, record.httpStatus ?? null, record.sentAt],
+      'record a sent notification in',
+    );
+  }
+
+  /** Every delivered notification, oldest first (for exports and tests). */
+  async list(): Promise<SentNotification[]> {
+    const { rows } = await this.db.query<NotificationRow>(
+      'SELECT idempotency_key, workflow_id, kind, channel, http_status, sent_at FROM duban_notifications ORDER BY sent_at, recorded_at',
+      [],
+      'read the notification outbox in',
+    );
+    return rows.map(toSent);
+  }
+
+  /** The pool belongs to the audit store, which closes it. */
+  async close(): Promise<void> {}
 }
 
 /** An outbox in memory: deduplicates within one process only. */

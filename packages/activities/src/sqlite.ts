@@ -53,6 +53,18 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    // The hash chain (@duban/identity): nullable, since entries written before chains
+    // existed have no link; all three or none.
+    version: 2,
+    sql: `
+      ALTER TABLE audit_entries ADD COLUMN chain_seq INTEGER;
+      ALTER TABLE audit_entries ADD COLUMN prev_hash TEXT;
+      ALTER TABLE audit_entries ADD COLUMN hash TEXT
+        CHECK ((hash IS NULL) = (chain_seq IS NULL) AND (hash IS NULL) = (prev_hash IS NULL));
+      CREATE INDEX audit_entries_by_chain ON audit_entries (workflow_id, chain_seq);
+    `,
+  },
 ];
 
 /** The schema version this build of duban writes. */

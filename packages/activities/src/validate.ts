@@ -64,7 +64,24 @@ export function validateAuditEntry(entry: AuditEntryInput): { atMs: number; deta
   } catch (err) {
     throw invalid(what, 'details', `cannot be written as JSON (${messageOf(err)})`, key);
   }
+  if (entry.chain !== undefined && entry.chain !== null) validateLink(what, entry.chain, key);
   return { atMs, detailsJson };
+}
+
+/** A sha-256 in lower-case hex, as `@duban/identity` writes it. */
+const HASH_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * The link's shape only: whether the hash fits the entry is `audit verify`'s question.
+ * Refusing a mismatched hash here would stall the task's audit lane for good, and the
+ * entry would be lost instead of reported.
+ */
+function validateLink(what: string, link: unknown, key: string): void {
+  if (typeof link !== 'object' || link === null) throw invalid(what, 'chain', 'must be an object with seq, prevHash and hash', key);
+  const { seq, prevHash, hash } = link as Record<string, unknown>;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw invalid(what, 'chain.seq', 'must be a positive integer', key);
+  if (typeof prevHash !== 'string' || !HASH_HEX.test(prevHash)) throw invalid(what, 'chain.prevHash', 'must be 64 lower-case hex digits', key);
+  if (typeof hash !== 'string' || !HASH_HEX.test(hash)) throw invalid(what, 'chain.hash', 'must be 64 lower-case hex digits', key);
 }
 
 /** Checks a notification from the workflow. */

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_TEMPORAL_ADDRESS, ENV, errorKind, isDubanError, messageOf } from '@duban/common';
+import { DEFAULT_TEMPORAL_ADDRESS, ENV, ErrorCode, errorKind, isDubanError, messageOf, type DubanError } from '@duban/common';
 import { registerAmend } from './commands/amend';
 import { registerAudit } from './commands/audit-export';
 import { registerBoard } from './commands/board';
@@ -14,8 +14,8 @@ import { registerTask } from './commands/task';
 import { registerWorker } from './commands/worker';
 import type { CommandContext } from './context';
 import { ExitCode, exitCodeOf } from './errors';
-import { defaultLang, isLang, LANGS, t, type Lang } from './i18n';
-import { processOutput, type Output } from './output';
+import { defaultLang, isLang, LANGS, statusLabel, t, type Lang } from './i18n';
+import { isClosedPipe, processOutput, type Output } from './output';
 
 /** Every command, in the order `--help` lists them. */
 const commands: Array<(program: Command, ctx: CommandContext) => void> = [
@@ -80,7 +80,26 @@ export async function main(argv: string[], ctx: Partial<CommandContext> = {}): P
   }
 }
 
+/**
+ * An error's message in the reader's language where the CLI knows its facts; otherwise the
+ * message it carries. A closed task says what closed it: cancelled reads as cancelled, not
+ * as the execution status COMPLETED it shares with an approved task.
+ */
+function wording(error: DubanError, lang: Lang): string {
+  const d = error.details ?? {};
+  if (error.code === ErrorCode.INVALID_STATE && d['closed'] === true) {
+    const facts = { task: String(d['taskNumber']), plan: String(d['planId']), message: String(d['message']) };
+    const outcome = d['outcome'];
+    if (outcome === 'approved' || outcome === 'cancelled') return t(lang, 'msg.taskClosedAs', { ...facts, outcome: statusLabel(lang, outcome) });
+    return t(lang, 'msg.taskClosed', { ...facts, status: String(d['status']) });
+  }
+  return error.message;
+}
+
 function report(error: unknown, output: Output, how: { debug: boolean; lang: Lang; json: boolean }): number {
+  // The reader of our output went away (`| head -1`) while a command streamed to it: what it
+  // wanted it has; there is nobody to tell, and nothing failed.
+  if (isClosedPipe(error)) return ExitCode.OK;
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
       return ExitCode.OK;
@@ -91,7 +110,7 @@ function report(error: unknown, output: Output, how: { debug: boolean; lang: Lan
   if (isDubanError(error)) {
     // Every package's errors (the client's, the worker's, the servers') carry a registry code.
     const refused = errorKind(error.code) === 'refused' ? `${t(how.lang, 'msg.refused')}: ` : '';
-    output.error(`duban: ${refused}${error.message} [${error.code}]`);
+    output.error(`duban: ${refused}${wording(error, how.lang)} [${error.code}]`);
     // On stderr: stdout keeps the command's own JSON (a plan's problems, say) parseable.
     if (how.json) output.error(JSON.stringify({ error: { code: error.code, kind: errorKind(error.code), message: error.message, details: error.details } }));
     return exitCodeOf(error.code);

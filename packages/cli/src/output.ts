@@ -13,14 +13,57 @@ export interface Output {
   readonly color: boolean;
 }
 
+/**
+ * The binary's output: the process's stdout and stderr, each dropping what is written
+ * after its reader went away (see {@link quietOnClosedPipe}).
+ */
 export function processOutput(): Output {
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  const out = quietOnClosedPipe(process.stdout);
+  const err = quietOnClosedPipe(process.stderr);
   return {
-    line: (text) => process.stdout.write(`${text}\n`),
-    error: (text) => process.stderr.write(`${text}\n`),
-    json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    line: (text) => out(`${text}\n`),
+    error: (text) => err(`${text}\n`),
+    json: (value) => out(`${JSON.stringify(value, null, 2)}\n`),
     color,
   };
+}
+
+/**
+ * Whether an error says the other end of a pipe is gone: EPIPE from a write to a closed
+ * pipe, or a write to the stream Node destroyed after it.
+ */
+export function isClosedPipe(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  return error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+}
+
+const watched = new WeakMap<NodeJS.WritableStream, { closed: boolean }>();
+
+/**
+ * A writer to `stream` that goes quiet once the stream's reader has gone away:
+ * `duban plan show … | head -1` closes the pipe after one line, and the next write fails
+ * with EPIPE, which Node raises as an 'error' event on the stream; unhandled, it ends the
+ * process with a stack trace. Here that error only marks the stream closed: later writes
+ * are dropped, and the command finishes with its own exit code (nobody reads its output
+ * any more, as `head` wanted). The listener also covers other writers of the same stream
+ * (the SDK's logger on stderr). Any other stream error is raised as before.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WritableStream): (text: string) => void {
+  const state = watched.get(stream) ?? watch(stream);
+  return (text) => {
+    if (!state.closed) stream.write(text);
+  };
+}
+
+function watch(stream: NodeJS.WritableStream): { closed: boolean } {
+  const state = { closed: false };
+  stream.on('error', (error: unknown) => {
+    if (!isClosedPipe(error)) throw error;
+    state.closed = true;
+  });
+  watched.set(stream, state);
+  return state;
 }
 
 const codes = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;

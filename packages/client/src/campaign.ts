@@ -42,6 +42,11 @@ export interface LaunchOptions {
    * `KeyStore.fromEnv()` (`$DUBAN_KEYS_DIR` or `~/.config/duban/keys`).
    */
   keyring?: Keyring;
+  /**
+   * False where the server has no duban search attributes registered (the time-skipping
+   * test server, which `duban simulate` drives): the campaign and its tasks then upsert none.
+   */
+  searchAttributes?: boolean;
 }
 
 export interface LaunchResult {
@@ -96,13 +101,14 @@ export function buildCampaignInput(plan: Plan, options: Omit<LaunchOptions, 'cam
     planTitle: plan.title.zh,
     campaignYear: DateTime.fromISO(plan.campaign.start, { zone: plan.timeZone }).year,
     timeZone: plan.timeZone,
-    tasks: planTaskNumbers(plan).map((n) => buildTaskInput(plan, n, { keyring })),
+    tasks: planTaskNumbers(plan).map((n) => ({ ...buildTaskInput(plan, n, { keyring }), ...(options.searchAttributes === false ? { searchAttributes: false } : {}) })),
     units: plan.units.map((u) => ({ code: u.code, name: u.name, en: u.en })),
     hq: headquartersPeople(plan),
     roster: rosterPeople(plan, keyring),
     identity: { ...REQUIRED_IDENTITY },
     dispatch: { firstAt: toIso(firstDispatch), intervalMs: options.dispatchIntervalMs ?? WEEK_MS },
     endAt: campaignEndAt(plan),
+    ...(options.searchAttributes === false ? { searchAttributes: false } : {}),
   };
 }
 
@@ -223,9 +229,12 @@ export class DubanCampaignHandle {
     this.failures = campaignFailures(planId, address);
   }
 
-  /** This campaign with every amendment signed by `key`: an HQ office member's, who is the amendment's `actor`. */
-  as(key: SigningKey): DubanCampaignHandle {
-    return new DubanCampaignHandle(this.client, this.planId, this.address, { key });
+  /**
+   * This campaign with every amendment signed by `key`: an HQ office member's, who is the
+   * amendment's `actor`. `clock` dates the proofs (default the machine's): see `Signer.clock`.
+   */
+  as(key: SigningKey, options: { clock?: () => Date } = {}): DubanCampaignHandle {
+    return new DubanCampaignHandle(this.client, this.planId, this.address, { key, ...(options.clock !== undefined ? { clock: options.clock } : {}) });
   }
 
   /**

@@ -14,6 +14,12 @@ export interface Signer {
    * recorded with both identities, and named in the next bulletin.
    */
   breakGlass?: { reason: string };
+  /**
+   * The clock that dates the proof (`issuedAt`); default the machine's. A workflow refuses
+   * an instruction dated too far from its own time, so callers driving a server whose
+   * clock is not the machine's (the time-skipping test server) pass that server's clock.
+   */
+  clock?: () => Date;
 }
 
 export interface SignedRequest<A> {
@@ -41,6 +47,6 @@ export function signRequest<A extends object>(workflowId: string, message: strin
   const instruction = { workflowId, message, args: plain as Record<string, unknown> };
   const digest = instructionDigest(instruction).slice(0, 16);
   if (!signer) return { args: plain, updateId: `${requestId}:${digest}:${randomUUID().slice(0, 8)}` };
-  const proof = signInstruction(instruction, signer.key, { issuedAt: new Date().toISOString(), ...(signer.breakGlass ? { breakGlass: signer.breakGlass } : {}) });
+  const proof = signInstruction(instruction, signer.key, { issuedAt: (signer.clock?.() ?? new Date()).toISOString(), ...(signer.breakGlass ? { breakGlass: signer.breakGlass } : {}) });
   return { args: { ...plain, proof }, updateId: `${requestId}:${digest}:${proof.signature.slice(0, 16)}` };
 }

@@ -33,6 +33,8 @@ export type MessageInput<N extends MessageName> = DistributiveOmit<MessageArgs[N
 /** Break-glass: the signer acts for an absent actor, for this reason. */
 export interface ActAsOptions {
   breakGlass?: string;
+  /** Dates the proofs (default the machine's clock): see {@link Signer.clock}. */
+  clock?: () => Date;
 }
 
 /** Each task message's update definition, by message name (which is also the update's name). */
@@ -90,7 +92,11 @@ export class DubanTaskHandle {
    * for that reason: the workflow records both identities and the next bulletin names the act.
    */
   as(key: SigningKey, options: ActAsOptions = {}): DubanTaskHandle {
-    const signer: Signer = { key, ...(options.breakGlass !== undefined ? { breakGlass: { reason: options.breakGlass } } : {}) };
+    const signer: Signer = {
+      key,
+      ...(options.breakGlass !== undefined ? { breakGlass: { reason: options.breakGlass } } : {}),
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    };
     return new DubanTaskHandle(this.client, this.planId, this.taskNumber, this.address, signer);
   }
 
@@ -150,6 +156,11 @@ export class DubanTaskHandle {
     return (args) => this.send(message, args);
   }
 
+  /**
+   * Refuses a message to a closed task with what closed it. The execution status only says
+   * COMPLETED for an approved and a cancelled task alike: the workflow's result (read from
+   * its history, no worker needed) says which.
+   */
   private async throwIfClosed(message: MessageName, cause: unknown): Promise<void> {
     let status: string;
     try {
@@ -158,12 +169,24 @@ export class DubanTaskHandle {
       // Described as missing too: the task was never launched, which toDubanError() reports.
       return;
     }
-    if (status !== 'RUNNING') {
-      throw new DubanClientError(
-        ErrorCode.INVALID_STATE,
-        `Task ${this.taskNumber} of plan ${this.planId} is closed (${status}): it takes no more messages such as ${message}.`,
-        { details: { status }, cause },
-      );
+    if (status === 'RUNNING') return;
+    const outcome = status === 'COMPLETED' ? await this.outcome() : undefined;
+    const closed = outcome === undefined ? `is closed (${status})` : `was ${outcome} (its workflow is closed)`;
+    throw new DubanClientError(
+      ErrorCode.INVALID_STATE,
+      `Task ${this.taskNumber} of plan ${this.planId} ${closed}: it takes no more messages such as ${message}.`,
+      { details: { planId: this.planId, taskNumber: this.taskNumber, status, closed: true, ...(outcome === undefined ? {} : { outcome }), message }, cause },
+    );
+  }
+
+  /** How a completed task ended (`approved` or `cancelled`), from its workflow's result. */
+  private async outcome(): Promise<TaskWorkflowResult['status'] | undefined> {
+    try {
+      const result = await this.handle().result();
+      return result.status === 'approved' || result.status === 'cancelled' ? result.status : undefined;
+    } catch {
+      // The result cannot be read (history trimmed, server busy): the status alone must do.
+      return undefined;
     }
   }
 }

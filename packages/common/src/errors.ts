@@ -67,6 +67,12 @@ export const ERROR_CODES = {
   TASK_WITHOUT_DEADLINE: { kind: 'invalid', means: 'A task has neither a deadline nor a milestone.' },
   EMPTY_AMENDMENT: { kind: 'invalid', means: 'The amendment adds, moves and reassigns nothing.' },
   INVALID_PLAN: { kind: 'invalid', means: 'The plan cannot be turned into workflow input.' },
+  FILE_TOO_LARGE: { kind: 'invalid', means: 'A plan or amendment file is larger than duban reads (PLAN_LIMITS.fileBytes).' },
+  LIMIT_EXCEEDED: { kind: 'invalid', means: 'A text of a plan or amendment is longer, or a list has more entries, than the format allows (PLAN_LIMITS).' },
+
+  // -- Simulation scenarios (`duban simulate`; problems inside SCENARIO_INVALID) -----------
+  SCENARIO_INVALID: { kind: 'invalid', means: 'A simulation scenario file has problems; each is listed with its place in the file.' },
+  EVENT_OUTSIDE_CAMPAIGN: { kind: 'invalid', means: "A scenario's one-off event is dated outside the plan's campaign." },
 
   // -- Task messages (the task workflow's refusals) --------------------------------------
   UNKNOWN_ACTOR: { kind: 'refused', means: "The actor is not on the task's roster." },
@@ -108,14 +114,36 @@ export const ERROR_CODES = {
   CAMPAIGN_OVER: { kind: 'refused', means: "The plan's campaign lies in the past: launch it for a year to come." },
 
   // -- Activities (audit store, notifier) ------------------------------------------------
-  AUDIT_STORE_UNAVAILABLE: { kind: 'unavailable', retryable: true, means: 'The audit SQLite file cannot be opened, created or written.' },
-  AUDIT_STORE_CORRUPT: { kind: 'config', retryable: true, means: 'The file is not a duban SQLite database, or is damaged.' },
+  AUDIT_STORE_UNAVAILABLE: { kind: 'unavailable', retryable: true, means: 'The audit store (SQLite file or PostgreSQL database) cannot be opened, created or written.' },
+  AUDIT_STORE_CORRUPT: { kind: 'config', retryable: true, means: 'The file is not a duban SQLite database, the PostgreSQL database holds tables duban does not recognise, or either is damaged.' },
   AUDIT_STORE_SCHEMA_TOO_NEW: { kind: 'config', retryable: false, means: 'The audit database was written by a newer duban.' },
   AUDIT_STORE_CLOSED: { kind: 'unavailable', retryable: true, means: 'The audit store was used after close().' },
+  AUDIT_STORE_URL_INVALID: { kind: 'config', retryable: false, means: 'The audit store target is neither a postgres:// URL nor a SQLite file path duban can use.' },
+  AUDIT_TRAIL_BROKEN: { kind: 'invalid', means: '`audit verify` found entries altered, deleted, inserted or reordered: the stored trail no longer fits its hash chains.' },
   INVALID_INPUT: { kind: 'invalid', retryable: false, means: 'An audit entry or notification is malformed.' },
   WEBHOOK_URL_INVALID: { kind: 'config', retryable: false, means: 'The configured webhook URL cannot be used.' },
   WEBHOOK_REJECTED: { kind: 'refused', retryable: false, means: 'The webhook answered 4xx (other than 408/429): sending again will not help.' },
   WEBHOOK_UNAVAILABLE: { kind: 'unavailable', retryable: true, means: 'The webhook answered 5xx, 408 or 429, timed out, or could not be reached.' },
+
+  // -- Notification channels (email, 企业微信 and 钉钉 robots, signed webhooks) -------------
+  CHANNEL_CONFIG_INVALID: { kind: 'config', retryable: false, means: "A channel's settings cannot be used: URL, host, sender, TLS, or a limit." },
+  CHANNEL_AUTH_FAILED: {
+    kind: 'config',
+    retryable: false,
+    means: "The channel refused duban's credentials (SMTP login, robot key or token, 钉钉 加签, the receiver's signature check): fix the secret.",
+  },
+  CHANNEL_REJECTED: {
+    kind: 'refused',
+    retryable: false,
+    means: 'The channel refused the message for good (HTTP 4xx, SMTP 5xx, a robot errcode for a bad message): sending it again will not help.',
+  },
+  CHANNEL_UNAVAILABLE: {
+    kind: 'unavailable',
+    retryable: true,
+    means: 'The channel did not take the message now (5xx, 408, 429, SMTP 4xx, robot rate limit or busy, timeout, unreachable): retry later.',
+  },
+  SECRET_NOT_FOUND: { kind: 'config', retryable: false, means: 'A secret named in the configuration is set neither as DUBAN_SECRET_<NAME> nor as a file in DUBAN_SECRET_<NAME>_FILE.' },
+  SECRET_INVALID: { kind: 'config', retryable: false, means: "A secret's name is malformed, it is set both ways, or its file is unreadable or empty." },
 
   // -- Worker and servers ----------------------------------------------------------------
   WORKER_CONNECTION_FAILED: { kind: 'unavailable', means: 'The Temporal server did not accept a connection at the configured address.' },

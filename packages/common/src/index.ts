@@ -40,7 +40,7 @@ export {
   ENV,
   DEFAULT_PATHS,
 } from './names';
-export { NOTICE_KINDS } from './notices';
+export { NOTICE_KINDS, NOTICE_DELIVERY } from './notices';
 export type {
   Notice,
   NoticeKind,
@@ -57,6 +57,8 @@ export type {
   ExtensionDecidedNotice,
   CancelledNotice,
   AmendedNotice,
+  NotificationFailedNotice,
+  NoticeRecipient,
   BulletinNotice,
   Bulletin,
   BreakGlassAct,

@@ -40,12 +40,21 @@ export const ENV = {
   namespace: 'TEMPORAL_NAMESPACE',
   /** Temporal connection profile (Temporal's own variable). */
   profile: 'TEMPORAL_PROFILE',
+  /** Temporal's file of connection profiles, TOML (Temporal's own variable; default ~/.config/temporalio/temporal.toml). */
+  configFile: 'TEMPORAL_CONFIG_FILE',
   /** The task queue the worker polls, when not {@link DUBAN_TASK_QUEUE}. */
   taskQueue: 'DUBAN_TASK_QUEUE',
   /** The SQLite file of the audit trail. */
   auditDb: 'DUBAN_AUDIT_DB',
+  /** The shared audit store, `postgres://user:password@host:5432/db`; wins over {@link ENV.auditDb}'s file when set. */
+  auditUrl: 'DUBAN_AUDIT_URL',
   /** Where notifications are POSTed as JSON. */
   webhookUrl: 'DUBAN_WEBHOOK_URL',
+  /**
+   * Prefix of the variables that hold channel secrets: the secret a configuration names
+   * `xihu-smtp` is `DUBAN_SECRET_XIHU_SMTP`, or the file named by `DUBAN_SECRET_XIHU_SMTP_FILE`.
+   */
+  secretPrefix: 'DUBAN_SECRET_',
   /** A prebuilt workflow bundle for the worker. */
   workflowBundle: 'DUBAN_WORKFLOW_BUNDLE',
   /** Set to 0 to skip registering duban's search attributes at worker start. */

@@ -106,6 +106,32 @@ export interface AmendedNotice extends TaskNoticeBase {
   primaryLead: string;
 }
 
+/** Whom a notification was meant for: a person, a unit, a role, or some of these. */
+export interface NoticeRecipient {
+  unit?: string;
+  person?: string;
+  role?: string;
+}
+
+/**
+ * 通知未送达: a notification of the task could not be delivered, so HQ can reach its
+ * recipients another way. The task records `notification.failed` in its audit trail and
+ * moves on to its next notification. When this notice itself cannot be delivered, that is
+ * recorded too, and nobody is told again.
+ */
+export interface NotificationFailedNotice extends TaskNoticeBase {
+  kind: 'notification-failed';
+  /** The notification that did not arrive. */
+  undelivered: { kind: NoticeKind; idempotencyKey: string; at: string; recipients: NoticeRecipient[] };
+  /**
+   * `rejected`: the receiver refused it (4xx): sending again would not help.
+   * `unavailable`: every attempt failed (5xx, timeout, unreachable), see {@link NOTICE_DELIVERY}.
+   */
+  reason: 'rejected' | 'unavailable';
+  /** The error code of the last attempt, e.g. `WEBHOOK_REJECTED`. */
+  code: string;
+}
+
 // -- Campaign bulletins (周调度通报) --------------------------------------------------------
 
 export interface BulletinTask {
@@ -179,7 +205,8 @@ export type TaskNotice =
   | ExtensionRequestedNotice
   | ExtensionDecidedNotice
   | CancelledNotice
-  | AmendedNotice;
+  | AmendedNotice
+  | NotificationFailedNotice;
 
 export type Notice = TaskNotice | BulletinNotice;
 export type NoticeKind = Notice['kind'];
@@ -198,5 +225,30 @@ export const NOTICE_KINDS = [
   'extension-decided',
   'cancelled',
   'amended',
+  'notification-failed',
   'bulletin',
 ] as const satisfies readonly NoticeKind[];
+
+/**
+ * The bounds of delivering one notification, shared by the task workflow (its
+ * notification lane), the `notify` activity's options and the webhook notifier.
+ *
+ * One round is one `notify` activity of at most `attemptsPerRound` attempts (1 s, then
+ * 2 s apart). A round that ends on a retryable failure (5xx, 408, 429, timeout,
+ * unreachable) is followed by another after `roundWaitsMs[round - 1]`, at most `rounds`
+ * rounds; then the notification is recorded as `notification.failed`, HQ is told, and the
+ * next one goes. A rejection (other 4xx) ends at once. So a receiver gets one notification
+ * at most `attemptsPerRound × rounds` (9) times over about 11 minutes, always with the same
+ * `Idempotency-Key` header: receivers drop repeats of a key.
+ *
+ * Each attempt is cut by the activity's start-to-close timeout (`activityTimeoutMs`);
+ * the webhook's own timeout may be at most `maxWebhookTimeoutMs`, so the notifier ends a
+ * slow attempt itself (and says why) before Temporal abandons it.
+ */
+export const NOTICE_DELIVERY = {
+  attemptsPerRound: 3,
+  rounds: 3,
+  roundWaitsMs: [60_000, 600_000],
+  activityTimeoutMs: 30_000,
+  maxWebhookTimeoutMs: 25_000,
+} as const;

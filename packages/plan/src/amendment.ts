@@ -23,28 +23,37 @@ import { amendmentRuleFindings } from '@duban/common';
 import { dueInstant } from './calendar';
 import { parseDocumentText, readDocumentFile, type DocumentKind, type DocumentResult } from './pipeline';
 import { AmendmentValidationError, type AmendmentProblem, type AmendmentProblemCode, type Finding, type PathSegment } from './problems';
-import { deadlineSchema, taskSchema, type Plan } from './schema';
+import { deadlineSchema, PLAN_LIMITS, taskSchema, type Plan } from './schema';
+
+// The caps of plan files (PLAN_LIMITS) hold here too: added tasks become workflow inputs.
+const L = PLAN_LIMITS;
 
 export const amendmentSchema = z.strictObject({
-  plan: z.string().min(1).describe('Id of the plan this amends, e.g. xihu-2020.'),
+  plan: z.string().min(1).max(L.idLength).describe('Id of the plan this amends, e.g. xihu-2020.'),
   id: z
     .string()
+    .max(L.idLength)
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'Use lower-case letters, digits and hyphens, e.g. xihu-2021-tasks.')
     .describe('Stable id: the same amendment is applied once.'),
-  issuedBy: z.string().min(1).describe('Person id (HQ office) who issues the amendment.'),
-  reason: z.string().min(1).describe('Why, in the words of the decision, e.g. 2021年具体任务计划另行制定.'),
-  addTasks: z.array(taskSchema.extend({ action: z.number().int().positive().describe('Number of the action the task belongs to.') })).default([]),
+  issuedBy: z.string().min(1).max(L.idLength).describe('Person id (HQ office) who issues the amendment.'),
+  reason: z.string().min(1).max(L.noteLength).describe('Why, in the words of the decision, e.g. 2021年具体任务计划另行制定.'),
+  addTasks: z
+    .array(taskSchema.extend({ action: z.number().int().positive().describe('Number of the action the task belongs to.') }))
+    .max(L.tasks)
+    .default([]),
   moveDeadlines: z
-    .array(z.strictObject({ task: z.number().int().positive(), deadline: deadlineSchema, reason: z.string().min(1) }))
+    .array(z.strictObject({ task: z.number().int().positive(), deadline: deadlineSchema, reason: z.string().min(1).max(L.noteLength) }))
+    .max(L.tasks)
     .default([]),
   reassign: z
     .array(
       z.strictObject({
         task: z.number().int().positive(),
-        lead: z.array(z.string().min(1)).min(1).describe('New lead unit codes in order: the first is primary.'),
-        reason: z.string().min(1),
+        lead: z.array(z.string().min(1).max(L.idLength)).min(1).max(L.units).describe('New lead unit codes in order: the first is primary.'),
+        reason: z.string().min(1).max(L.noteLength),
       }),
     )
+    .max(L.tasks)
     .default([]),
 });
 
@@ -112,6 +121,7 @@ function amendmentKind(plan: Plan): DocumentKind<Amendment, AmendmentProblemCode
     usualPlace: 'plans/amendments/',
     keysHint: 'an amendment has plan, id, issuedBy, reason, addTasks, moveDeadlines and reassign',
     formatHint: 'see the example amendment under plans/amendments/',
+    maxBytes: PLAN_LIMITS.fileBytes,
     schema: amendmentSchema,
     checks: (_raw, amendment) => (amendment === undefined ? [] : amendmentFindings(amendment, plan)),
   };

@@ -21,6 +21,7 @@
  */
 export {
   planSchema,
+  PLAN_LIMITS,
   policiesSchema,
   personRoleSchema,
   escalationRungSchema,
@@ -57,6 +58,11 @@ export {
 } from './problems';
 export type { Problem, PlanProblem, AmendmentProblem, PlanResult, PathSegment } from './problems';
 export { parsePlan, loadPlanFile, readPlanFile } from './loader';
+// The one located-YAML pipeline, for other file kinds (simulation scenarios) validated the way plans are.
+export { parseDocumentText, readDocumentFile } from './pipeline';
+export { REFINEMENT_CODES } from './schema';
+export type { DocumentKind, DocumentResult, PipelineCode } from './pipeline';
+export type { Finding } from './problems';
 export {
   dueInstant,
   milestoneInstant,

@@ -3,7 +3,7 @@ import { IANAZone } from 'luxon';
 import { crossCheck } from './checks';
 import { parseDocumentText, readDocumentFile, type DocumentKind, type DocumentResult } from './pipeline';
 import { PlanValidationError, type Finding, type PlanProblemCode, type PlanResult } from './problems';
-import { planSchema, type Plan } from './schema';
+import { PLAN_LIMITS, planSchema, type Plan } from './schema';
 
 function timeZoneFindings(data: unknown): Finding<PlanProblemCode>[] {
   if (typeof data !== 'object' || data === null || !('timeZone' in data)) return [];
@@ -19,14 +19,40 @@ function timeZoneFindings(data: unknown): Finding<PlanProblemCode>[] {
   ];
 }
 
+/**
+ * The tasks of all actions together over `PLAN_LIMITS.tasks`: a cap the schema cannot
+ * express (it caps each action's list), located at `actions`.
+ */
+function taskCountFindings(data: unknown): Finding<PlanProblemCode>[] {
+  if (typeof data !== 'object' || data === null || !('actions' in data) || !Array.isArray(data.actions)) return [];
+  const actual = data.actions.reduce<number>((n, action: unknown) => {
+    const tasks = typeof action === 'object' && action !== null && 'tasks' in action ? action.tasks : undefined;
+    return n + (Array.isArray(tasks) ? tasks.length : 0);
+  }, 0);
+  const limit = PLAN_LIMITS.tasks;
+  if (actual <= limit) return [];
+  const count = (n: number) => n.toLocaleString('en');
+  return [
+    {
+      code: 'LIMIT_EXCEEDED',
+      path: ['actions'],
+      message: `The actions hold ${count(actual)} tasks together; the limit is ${count(limit)}.`,
+      fix: `Keep a plan to at most ${count(limit)} tasks; split a larger one into several plans.`,
+      limit,
+      actual,
+    },
+  ];
+}
+
 const planKind: DocumentKind<Plan, PlanProblemCode> = {
   noun: 'plan',
   usualPlace: 'plans/, e.g. plans/xihu-2020.yaml',
   keysHint: 'plans/plan.schema.json lists the allowed keys',
   formatHint: 'plans/plan.schema.json describes the format',
+  maxBytes: PLAN_LIMITS.fileBytes,
   schema: planSchema,
   // Cross-checks read the raw document, so they run (and report) even when the schema fails.
-  checks: (raw) => [...timeZoneFindings(raw), ...crossCheck(raw)],
+  checks: (raw) => [...timeZoneFindings(raw), ...taskCountFindings(raw), ...crossCheck(raw)],
 };
 
 function planResult(result: DocumentResult<Plan, PlanProblemCode>): PlanResult<Plan> {

@@ -3,15 +3,15 @@
  * positions → zod schema → checks → problems located by line and column. A document kind
  * ({@link DocumentKind}) supplies the schema, the checks and the words that differ.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { core, ZodType } from 'zod';
 import type { ErrorCode } from '@duban/common';
 import { formatPath, type Finding, type PathSegment, type Problem } from './problems';
-import { REFINEMENT_CODES } from './schema';
+import { PLAN_LIMITS, REFINEMENT_CODES } from './schema';
 
 /** Codes the pipeline itself raises, whatever the document kind. */
-export type PipelineCode = 'FILE_NOT_FOUND' | 'YAML_SYNTAX' | 'PLAN_SCHEMA' | 'INVALID_DURATION';
+export type PipelineCode = 'FILE_NOT_FOUND' | 'FILE_TOO_LARGE' | 'YAML_SYNTAX' | 'PLAN_SCHEMA' | 'INVALID_DURATION' | 'LIMIT_EXCEEDED';
 
 export type DocumentResult<T, C extends ErrorCode> = { ok: true; value: T } | { ok: false; problems: Problem<C | PipelineCode>[] };
 
@@ -24,6 +24,10 @@ export interface DocumentKind<T, C extends ErrorCode> {
   keysHint: string;
   /** Where the format is described, for the fix of a wrong value. */
   formatHint: string;
+  /** The largest file of this kind, in bytes: a larger one is refused before it is parsed. */
+  maxBytes: number;
+  /** How often the YAML may expand aliases (the yaml library's `maxAliasCount`); default `PLAN_LIMITS.yamlAliasExpansions`. */
+  maxAliasExpansions?: number;
   schema: ZodType<T>;
   /**
    * Checks the schema cannot express. They get the raw document always and the schema's
@@ -52,11 +56,41 @@ function typeName(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-type SchemaCode = 'PLAN_SCHEMA' | 'INVALID_DURATION';
+type SchemaCode = 'PLAN_SCHEMA' | 'INVALID_DURATION' | 'LIMIT_EXCEEDED';
+
+const count = (n: number) => n.toLocaleString('en');
+
+/** A text or list over its cap (`PLAN_LIMITS`): the limit and the size found, for the problem and for people. */
+function overLimit(issue: core.$ZodIssueTooBig): Omit<Finding<'LIMIT_EXCEEDED'>, 'path'> | undefined {
+  const limit = Number(issue.maximum);
+  if (issue.origin === 'string' && typeof issue.input === 'string') {
+    const actual = issue.input.length;
+    return {
+      code: 'LIMIT_EXCEEDED',
+      message: `This text has ${count(actual)} characters; the limit is ${count(limit)}.`,
+      fix: `Shorten it to at most ${count(limit)} characters; keep a longer text in a document of its own and name it here.`,
+      limit,
+      actual,
+    };
+  }
+  if (issue.origin === 'array' && Array.isArray(issue.input)) {
+    const actual = issue.input.length;
+    return {
+      code: 'LIMIT_EXCEEDED',
+      message: `This list has ${count(actual)} entries; the limit is ${count(limit)}.`,
+      fix: `Keep it to at most ${count(limit)} entries; split a larger plan into several plans.`,
+      limit,
+      actual,
+    };
+  }
+  return undefined;
+}
 
 function describeIssue(issue: core.$ZodIssue, kind: Pick<DocumentKind<unknown, ErrorCode>, 'keysHint' | 'formatHint'>): Omit<Finding<SchemaCode>, 'path'> {
   const schema = (message: string, fix: string) => ({ code: 'PLAN_SCHEMA' as const, message, fix });
   switch (issue.code) {
+    case 'too_big':
+      return overLimit(issue) ?? schema(issue.message, `Correct the value; ${kind.formatHint}.`);
     case 'invalid_type':
       return issue.input === undefined
         ? schema(`Required value is missing (expected ${issue.expected}).`, `Add this field with a ${issue.expected} value.`)
@@ -88,10 +122,11 @@ function describeIssue(issue: core.$ZodIssue, kind: Pick<DocumentKind<unknown, E
 function schemaFindings(issues: readonly core.$ZodIssue[], kind: Pick<DocumentKind<unknown, ErrorCode>, 'keysHint' | 'formatHint'>): Finding<SchemaCode>[] {
   return issues.flatMap((issue) => {
     const path = issue.path.filter((seg): seg is PathSegment => typeof seg !== 'symbol');
-    const { code, message, fix } = describeIssue(issue, kind);
+    const described = describeIssue(issue, kind);
+    const { code, fix } = described;
     // One problem per unknown key, so each points at its own line.
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ code, path: [...path, key], message: `Unknown key "${key}".`, fix }));
-    return [{ code, path, message, fix }];
+    return [{ ...described, path }];
   });
 }
 
@@ -101,6 +136,8 @@ function schemaFindings(issues: readonly core.$ZodIssue[], kind: Pick<DocumentKi
  * otherwise the schema's problems and the kind's checks are reported together.
  */
 export function parseDocumentText<T, C extends ErrorCode>(text: string, fileName: string, kind: DocumentKind<T, C>): DocumentResult<T, C> {
+  const tooLarge = sizeProblem(Buffer.byteLength(text, 'utf8'), fileName, kind);
+  if (tooLarge) return { ok: false, problems: [tooLarge] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problem = (finding: Finding<C | PipelineCode>, at: { line: number; column: number }): Problem<C | PipelineCode> => ({
@@ -110,6 +147,8 @@ export function parseDocumentText<T, C extends ErrorCode>(text: string, fileName
     ...at,
     message: finding.message,
     fix: finding.fix,
+    ...(finding.limit === undefined ? {} : { limit: finding.limit }),
+    ...(finding.actual === undefined ? {} : { actual: finding.actual }),
   });
   if (doc.errors.length > 0) {
     const fix = 'Fix the YAML syntax at this position (indentation, a missing colon, a duplicate key or an unclosed quote).';
@@ -121,7 +160,19 @@ export function parseDocumentText<T, C extends ErrorCode>(text: string, fileName
       }),
     };
   }
-  const raw: unknown = doc.toJS();
+  const aliasLimit = kind.maxAliasExpansions ?? PLAN_LIMITS.yamlAliasExpansions;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: aliasLimit });
+  } catch (error) {
+    // The yaml library refuses to expand aliases past the cap (a "billion laughs" file would
+    // fill the memory); that is the document's problem, not a crash.
+    if (!(error instanceof ReferenceError)) throw error;
+    const limit = aliasLimit;
+    const message = `The YAML expands its aliases (*name) more than ${count(limit)} times (${error.message}).`;
+    const fix = 'Write the repeated values out in full instead of referring to an anchor (&name) again and again.';
+    return { ok: false, problems: [problem({ code: 'LIMIT_EXCEEDED', path: [], message, fix, limit }, { line: 1, column: 1 })] };
+  }
   // reportInput: zod leaves the offending value out of issues unless asked, and the
   // messages quote it (and tell a wrong value from a missing one by it).
   const parsed = kind.schema.safeParse(raw, { reportInput: true });
@@ -136,9 +187,26 @@ export function parseDocumentText<T, C extends ErrorCode>(text: string, fileName
   };
 }
 
+/** `FILE_TOO_LARGE` when `bytes` is over the kind's cap: a file that size is not read, let alone parsed. */
+function sizeProblem<C extends ErrorCode>(bytes: number, file: string, kind: DocumentKind<unknown, C>): Problem<PipelineCode> | undefined {
+  if (bytes <= kind.maxBytes) return undefined;
+  const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+  return {
+    code: 'FILE_TOO_LARGE',
+    file,
+    path: '',
+    line: 1,
+    column: 1,
+    message: `The ${kind.noun} file has ${count(bytes)} bytes (${mib(bytes)}); the limit is ${count(kind.maxBytes)} bytes (${mib(kind.maxBytes)}).`,
+    fix: `Check that this is the ${kind.noun} file; shorten long texts, or split the ${kind.noun} into several files.`,
+    limit: kind.maxBytes,
+    actual: bytes,
+  };
+}
+
 /**
  * Reads a file and runs {@link parseDocumentText}; an unreadable file is a
- * `FILE_NOT_FOUND` problem. `displayName` is the file name problems carry (e.g. the path
+ * `FILE_NOT_FOUND` problem, a file over the kind's size cap a `FILE_TOO_LARGE` one. `displayName` is the file name problems carry (e.g. the path
  * as the user typed it), default `path`.
  */
 export async function readDocumentFile<T, C extends ErrorCode>(
@@ -149,6 +217,9 @@ export async function readDocumentFile<T, C extends ErrorCode>(
   const file = options.displayName ?? path;
   let text: string;
   try {
+    // Measured before reading: a file far over the cap is never read into memory.
+    const tooLarge = sizeProblem((await stat(path)).size, file, kind);
+    if (tooLarge) return { ok: false, problems: [tooLarge] };
     text = await readFile(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';

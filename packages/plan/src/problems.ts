@@ -31,6 +31,8 @@ export const PlanProblemCode = codesOf([
   'UNIT_KIND_MISMATCH',
   'UNIT_WITHOUT_HEAD',
   'CALENDAR_CONFLICT',
+  'FILE_TOO_LARGE',
+  'LIMIT_EXCEEDED',
 ]);
 export type PlanProblemCode = keyof typeof PlanProblemCode;
 
@@ -59,6 +61,9 @@ export interface Finding<C extends ErrorCode = ErrorCode> {
   path: PathSegment[];
   message: string;
   fix: string;
+  /** For a size over a cap (`FILE_TOO_LARGE`, `LIMIT_EXCEEDED`): the limit and what was found. */
+  limit?: number;
+  actual?: number;
 }
 
 /** One thing wrong with a file, located precisely enough for a person to fix it. */
@@ -75,6 +80,12 @@ export interface Problem<C extends ErrorCode = ErrorCode> {
   message: string;
   /** What to change to make the problem go away. */
   fix: string;
+  /**
+   * For `FILE_TOO_LARGE` (bytes) and `LIMIT_EXCEEDED` (characters of a text, entries of a
+   * list): the cap (`PLAN_LIMITS` of the schema) and the size found.
+   */
+  limit?: number;
+  actual?: number;
 }
 
 /** One thing wrong with a plan file. */

@@ -9,6 +9,59 @@ export const REFINEMENT_CODES = {
   duration: 'INVALID_DURATION',
 } as const;
 
+/**
+ * The largest plan duban reads. A plan is read whole, and its texts travel in workflow
+ * inputs and every task's state (Temporal refuses a payload over 2 MB), so every text
+ * field and every list is capped, and so is the file; a value over a cap is a located
+ * `LIMIT_EXCEEDED` problem (a file over the size, `FILE_TOO_LARGE`). The caps sit far
+ * above real plans: the seed's longest description is under 200 characters, a city plan
+ * has a few hundred tasks; 10,000 tasks fit.
+ *
+ * Text lengths are counted in characters (UTF-16 code units: one per Chinese character).
+ */
+export const PLAN_LIMITS = {
+  /** The file, in bytes (20 MiB): 10,000 tasks of about 2 KB of YAML each. */
+  fileBytes: 20 * 1024 * 1024,
+  /** Codes and ids (units, people, milestones, the plan): they go into workflow IDs. */
+  idLength: 100,
+  /** Titles (both languages), names, English glosses, measure words. */
+  nameLength: 300,
+  /** Source words, notes beside a value (responsibleSource, focus, a target's description). */
+  noteLength: 1_000,
+  /** A task's description, an action's preamble: the body of the plan. */
+  textLength: 4_000,
+  /** Tasks in the whole plan (and in one amendment). */
+  tasks: 10_000,
+  actions: 1_000,
+  /** Units, and any list of unit codes (a task's responsible units may be every community). */
+  units: 5_000,
+  /** People, and any list of person ids. */
+  people: 20_000,
+  /** Milestones, and a task's list of milestone ids. */
+  milestones: 500,
+  /** A task's quantitative targets. */
+  targets: 100,
+  /** Extra holidays, and extra workdays. */
+  calendarDates: 1_000,
+  escalationRungs: 20,
+  /**
+   * How often the YAML may repeat an anchor's value through aliases (`*name`), counted as
+   * the yaml library counts (the library's default): a file of nested aliases would
+   * otherwise expand to gigabytes before any cap above is checked.
+   */
+  yamlAliasExpansions: 100,
+} as const;
+
+const L = PLAN_LIMITS;
+/** A code or id. */
+const id = () => z.string().max(L.idLength);
+/** A title, name or gloss. */
+const name = () => z.string().max(L.nameLength);
+/** Source words or a note. */
+const note = () => z.string().max(L.noteLength);
+/** The body text of a task or an action. */
+const text = () => z.string().max(L.textLength);
+
 const isoDate = z.iso.date().describe('A calendar date, YYYY-MM-DD.');
 
 /**
@@ -31,16 +84,16 @@ const isoDuration = z
   .describe('A positive ISO-8601 duration, e.g. P3D (three days) or PT12H (twelve hours).');
 
 const bilingual = z.strictObject({
-  zh: z.string().min(1).describe('The source words in Chinese.'),
-  en: z.string().min(1).describe('An English gloss.'),
+  zh: name().min(1).describe('The source words in Chinese.'),
+  en: name().min(1).describe('An English gloss.'),
 });
 
 export const unitKindSchema = z.enum(['office', 'community', 'external']);
 
 export const unitSchema = z.strictObject({
-  code: z.string().min(1).describe('Stable code used everywhere else in the plan, e.g. chengguan.'),
-  name: z.string().min(1).describe('Chinese name as the source writes it, e.g. 城管办.'),
-  en: z.string().min(1).describe('English gloss.'),
+  code: id().min(1).describe('Stable code used everywhere else in the plan, e.g. chengguan.'),
+  name: name().min(1).describe('Chinese name as the source writes it, e.g. 城管办.'),
+  en: name().min(1).describe('English gloss.'),
   kind: unitKindSchema.describe(
     'office: an office of the street; community: a residents committee; external: a body outside the street (a district bureau) that the street supports.',
   ),
@@ -50,10 +103,10 @@ export const unitSchema = z.strictObject({
 export const personRoleSchema = z.enum(['unit-head', 'staff', 'supervisor', 'hq-office', 'accountability']);
 
 export const personSchema = z.strictObject({
-  id: z.string().min(1),
-  name: z.string().min(1),
-  unit: z.string().min(1).describe('Unit code of the unit the person belongs to.'),
-  roles: z.array(personRoleSchema),
+  id: id().min(1),
+  name: name().min(1),
+  unit: id().min(1).describe('Unit code of the unit the person belongs to.'),
+  roles: z.array(personRoleSchema).max(personRoleSchema.options.length),
   example: z.boolean().optional().describe('True when the person is an invented example.'),
 });
 
@@ -64,25 +117,25 @@ export const ruleSchema = z
   );
 
 export const milestoneSchema = z.strictObject({
-  id: z.string().min(1),
-  source: z.string().min(1).describe('The source words, e.g. 2020年国庆节前.'),
+  id: id().min(1),
+  source: note().min(1).describe('The source words, e.g. 2020年国庆节前.'),
   due: isoDate,
   rule: ruleSchema,
-  focusActions: z.array(z.number().int().positive()).describe('Numbers of the actions this milestone focuses on.'),
-  en: z.string().min(1),
-  focus: z.string().optional().describe('What the source says should be achieved by then, in its words.'),
+  focusActions: z.array(z.number().int().positive()).max(L.actions).describe('Numbers of the actions this milestone focuses on.'),
+  en: name().min(1),
+  focus: note().optional().describe('What the source says should be achieved by then, in its words.'),
 });
 
 export const deadlineSchema = z.strictObject({
   date: isoDate,
   rule: ruleSchema,
-  source: z.string().min(1).describe('The source words that give the deadline, e.g. 于2020年内.'),
+  source: note().min(1).describe('The source words that give the deadline, e.g. 于2020年内.'),
 });
 
 export const targetSchema = z.strictObject({
-  description: z.string().min(1),
+  description: note().min(1),
   quantity: z.number().positive(),
-  unit: z.string().min(1).describe('Measure word, e.g. 座.'),
+  unit: name().min(1).describe('Measure word, e.g. 座.'),
   scope: z
     .enum(['street', 'district', 'city'])
     .optional()
@@ -92,29 +145,30 @@ export const targetSchema = z.strictObject({
 export const taskSchema = z.strictObject({
   number: z.number().int().positive(),
   title: bilingual,
-  description: z.string().min(1).describe('The task text in the source words.'),
+  description: text().min(1).describe('The task text in the source words.'),
   lead: z
-    .array(z.string())
+    .array(id())
+    .max(L.units)
     .describe('Lead unit codes in source order: the first is primary, the rest assist (牵头单位以排名在前的为主).'),
-  responsible: z.array(z.string()).describe('Responsible unit codes (责任单位).'),
-  responsibleSource: z
-    .string()
+  responsible: z.array(id()).max(L.units).describe('Responsible unit codes (责任单位).'),
+  responsibleSource: note()
     .optional()
     .describe('The source words for the responsible units, e.g. 各相关社区 or 各社区.'),
   supports: z
-    .array(z.string())
+    .array(id())
+    .max(L.units)
     .optional()
     .describe('Codes of external units whose work this task assists (积极配合区城建局…).'),
-  milestones: z.array(z.string()).describe('Ids of the milestones that check this task.'),
+  milestones: z.array(id()).max(L.milestones).describe('Ids of the milestones that check this task.'),
   deadline: deadlineSchema.optional().describe("The task's own deadline, where the source gives one."),
-  targets: z.array(targetSchema).optional().describe('Quantitative targets the source gives.'),
+  targets: z.array(targetSchema).max(L.targets).optional().describe('Quantitative targets the source gives.'),
 });
 
 export const actionSchema = z.strictObject({
   number: z.number().int().positive(),
   title: bilingual,
-  preamble: z.string().optional().describe('Text the source puts under the action heading before its tasks.'),
-  tasks: z.array(taskSchema),
+  preamble: text().optional().describe('Text the source puts under the action heading before its tasks.'),
+  tasks: z.array(taskSchema).max(L.tasks),
 });
 
 export const escalationRungSchema = z.enum(['reminder', 'supervision-notice', 'interview', 'accountability']);
@@ -171,6 +225,7 @@ export const policiesSchema = z.strictObject({
   escalation: z
     .array(z.strictObject({ rung: escalationRungSchema, wait: isoDuration }))
     .min(1)
+    .max(L.escalationRungs)
     .default(DEFAULT_ESCALATION.map((step) => ({ ...step }))),
   scoring: z
     .strictObject({
@@ -194,56 +249,65 @@ export const policiesSchema = z.strictObject({
     .prefault({}),
 });
 
+const groupCodeSchema = z.enum(['publicity', 'supervision', 'accountability']);
+
 export const organizationSchema = z.strictObject({
   headquarters: z.strictObject({
-    name: z.string().min(1),
-    en: z.string().min(1),
-    leaders: z.array(z.string()).describe('Person ids of the headquarters leaders.'),
+    name: name().min(1),
+    en: name().min(1),
+    leaders: z.array(id()).max(L.people).describe('Person ids of the headquarters leaders.'),
   }),
   office: z.strictObject({
-    name: z.string().min(1),
-    en: z.string().min(1),
-    hostUnit: z.string().min(1).describe('Unit code of the unit that hosts the office (指挥部办公室设在城管办).'),
+    name: name().min(1),
+    en: name().min(1),
+    hostUnit: id().min(1).describe('Unit code of the unit that hosts the office (指挥部办公室设在城管办).'),
   }),
-  groups: z.array(
-    z.strictObject({
-      code: z.enum(['publicity', 'supervision', 'accountability']),
-      name: z.string().min(1),
-      en: z.string().min(1),
-      members: z.array(z.string()).describe('Person ids.'),
-    }),
-  ),
-  subHeadquarters: z.array(
-    z.strictObject({
-      action: z.number().int().positive(),
-      name: z.string().min(1),
-      en: z.string().min(1),
-      leads: z.array(z.string()).describe('Unit codes that lead the sub-headquarters.'),
-    }),
-  ),
+  groups: z
+    .array(
+      z.strictObject({
+        code: groupCodeSchema,
+        name: name().min(1),
+        en: name().min(1),
+        members: z.array(id()).max(L.people).describe('Person ids.'),
+      }),
+    )
+    // At most one group per code: the three working groups of the headquarters.
+    .max(groupCodeSchema.options.length),
+  subHeadquarters: z
+    .array(
+      z.strictObject({
+        action: z.number().int().positive(),
+        name: name().min(1),
+        en: name().min(1),
+        leads: z.array(id()).max(L.units).describe('Unit codes that lead the sub-headquarters.'),
+      }),
+    )
+    .max(L.actions),
 });
 
 export const calendarSchema = z.strictObject({
-  holidays: z.array(isoDate).default([]).describe('Extra days off, merged over the built-in official schedule.'),
+  holidays: z.array(isoDate).max(L.calendarDates).default([]).describe('Extra days off, merged over the built-in official schedule.'),
   workdays: z
     .array(isoDate)
+    .max(L.calendarDates)
     .default([])
     .describe('Extra working days (调休上班), merged over the built-in official schedule.'),
 });
 
 export const planSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'Use lower-case letters, digits and hyphens, e.g. xihu-2020.'),
+  id: id().regex(/^[a-z0-9][a-z0-9-]*$/, 'Use lower-case letters, digits and hyphens, e.g. xihu-2020.'),
   title: bilingual,
-  timeZone: z.string().min(1).describe('IANA time zone, e.g. Asia/Shanghai.'),
+  timeZone: id().min(1).describe('IANA time zone, e.g. Asia/Shanghai.'),
   campaign: z.strictObject({
     start: isoDate.describe('First day of the campaign, inclusive.'),
     end: isoDate.describe('Last day of the campaign, inclusive.'),
   }),
-  units: z.array(unitSchema),
+  units: z.array(unitSchema).max(L.units),
   organization: organizationSchema,
-  people: z.array(personSchema),
-  milestones: z.array(milestoneSchema),
-  actions: z.array(actionSchema),
+  people: z.array(personSchema).max(L.people),
+  milestones: z.array(milestoneSchema).max(L.milestones),
+  // The tasks of all actions together are capped too (PLAN_LIMITS.tasks), by the loader.
+  actions: z.array(actionSchema).max(L.actions),
   policies: policiesSchema.prefault({}),
   calendar: calendarSchema.optional(),
 });

@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { codesOf, DubanError, ENV, ErrorCode, messageOf, type CodeOf } from '@duban/common';
 
 /** The codes a {@link DubanWorkerError} carries: a view of the registry in `@duban/common`, where each is explained. */
@@ -20,13 +20,14 @@ export class DubanWorkerError extends DubanError<WorkerErrorCode> {
 }
 
 /**
- * Connects the worker to Temporal at `address`.
+ * Connects the worker to Temporal at `address`, with the TLS, API key and metadata of its
+ * profile when it has them (`options`).
  *
  * @throws DubanWorkerError `WORKER_CONNECTION_FAILED`, naming the address and how to fix it.
  */
-export async function connectWorker(address: string): Promise<NativeConnection> {
+export async function connectWorker(address: string, options: Omit<NativeConnectionOptions, 'address'> = {}): Promise<NativeConnection> {
   try {
-    return await NativeConnection.connect({ address });
+    return await NativeConnection.connect({ ...options, address });
   } catch (err) {
     throw new DubanWorkerError(
       WorkerErrorCode.WORKER_CONNECTION_FAILED,

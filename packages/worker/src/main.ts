@@ -1,5 +1,6 @@
 import type { Logger } from '@temporalio/common';
-import { Runtime, type NativeConnection } from '@temporalio/worker';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { Runtime, type NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { redactUrl } from '@duban/activities';
 import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, ENV, messageOf } from '@duban/common';
 import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
@@ -10,7 +11,16 @@ import { createDubanWorker, type DubanWorker } from './worker';
 export const WORKER_ENV = {
   address: ENV.address,
   namespace: ENV.namespace,
+  /**
+   * The profile of Temporal's config file (TEMPORAL_CONFIG_FILE) to connect with: address,
+   * namespace, TLS, API key, gRPC metadata. TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+   * TEMPORAL_API_KEY, TEMPORAL_TLS_* and TEMPORAL_GRPC_META_* win over it, as in every
+   * Temporal tool (`@temporalio/envconfig`).
+   */
+  profile: ENV.profile,
   auditDbPath: ENV.auditDb,
+  /** The shared PostgreSQL audit store; wins over the SQLite file. */
+  auditUrl: ENV.auditUrl,
   webhookUrl: ENV.webhookUrl,
   taskQueue: ENV.taskQueue,
   /** A file of prebuilt workflow code (`bundleWorkflowCode(...).code`): skips bundling at start. */
@@ -19,11 +29,19 @@ export const WORKER_ENV = {
   registerSearchAttributes: ENV.registerSearchAttributes,
 } as const;
 
+/** How the worker connects beside the address: the TLS, API key and gRPC metadata of a profile or the variables. */
+export type WorkerConnectionOptions = Pick<NativeConnectionOptions, 'tls' | 'apiKey' | 'metadata'>;
+
 /** What the worker process runs with, after environment and explicit options are merged. */
 export interface WorkerSettings {
   address: string;
   namespace: string;
+  /** The profile read from Temporal's config file; the file's `default` profile (if any) when absent. */
+  profile?: string;
+  /** TLS, API key and gRPC metadata, when the profile or the variables give any. */
+  connection?: WorkerConnectionOptions;
   auditDbPath?: string;
+  auditUrl?: string;
   webhookUrl?: string;
   taskQueue?: string;
   workflowBundlePath?: string;
@@ -32,6 +50,47 @@ export interface WorkerSettings {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/**
+ * The connection the Temporal way, read exactly as the CLI's other commands read it
+ * (`@temporalio/envconfig`): the profile (`profile`, else TEMPORAL_PROFILE, else `default`)
+ * of the config file (TEMPORAL_CONFIG_FILE, else ~/.config/temporalio/temporal.toml), with
+ * the TEMPORAL_* variables over it. An API key without TLS settings turns TLS on, as
+ * envconfig does for every Temporal client.
+ *
+ * @throws DubanWorkerError `WORKER_CONFIG_INVALID` for a missing profile or an unreadable file.
+ */
+function readTemporalProfile(env: NodeJS.ProcessEnv, profile: string | undefined): { address?: string; namespace?: string; connection?: WorkerConnectionOptions } {
+  // Blank variables count as unset, as for every other worker setting.
+  const variables: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const given = nonEmpty(value);
+    if (given !== undefined) variables[name] = given;
+  }
+  let config: ReturnType<typeof loadClientConnectConfig>;
+  try {
+    config = loadClientConnectConfig({ ...(profile === undefined ? {} : { profile }), overrideEnvVars: variables });
+  } catch (err) {
+    const file = variables[ENV.configFile] ?? '~/.config/temporalio/temporal.toml';
+    throw new DubanWorkerError(
+      WorkerErrorCode.WORKER_CONFIG_INVALID,
+      `Cannot read the Temporal connection profile ${JSON.stringify(profile ?? variables[ENV.profile] ?? 'default')} from ${file}: ${messageOf(err)}. ` +
+        `Check --profile (or ${ENV.profile}) and ${ENV.configFile}.`,
+      { details: { profile: profile ?? variables[ENV.profile] ?? 'default', configFile: file }, cause: err },
+    );
+  }
+  const { address, tls, apiKey, metadata } = config.connectionOptions;
+  const connection: WorkerConnectionOptions = {
+    ...(tls === undefined ? {} : { tls }),
+    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(metadata === undefined || Object.keys(metadata).length === 0 ? {} : { metadata }),
+  };
+  return {
+    ...(address === undefined ? {} : { address }),
+    ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
+    ...(Object.keys(connection).length === 0 ? {} : { connection }),
+  };
 }
 
 /**
@@ -48,12 +107,16 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, overrides: Partial<Wo
       { details: { variable: WORKER_ENV.registerSearchAttributes } },
     );
   }
+  const profile = overrides.profile ?? nonEmpty(env[WORKER_ENV.profile]);
+  const temporal = readTemporalProfile(env, profile);
   const settings: WorkerSettings = {
-    address: nonEmpty(env[WORKER_ENV.address]) ?? DEFAULT_TEMPORAL_ADDRESS,
-    namespace: nonEmpty(env[WORKER_ENV.namespace]) ?? DEFAULT_NAMESPACE,
+    address: temporal.address ?? DEFAULT_TEMPORAL_ADDRESS,
+    namespace: temporal.namespace ?? DEFAULT_NAMESPACE,
+    ...(profile === undefined ? {} : { profile }),
+    ...(temporal.connection === undefined ? {} : { connection: temporal.connection }),
     registerSearchAttributes: register === undefined || register === '1' || register === 'true',
   };
-  const optional = ['auditDbPath', 'webhookUrl', 'taskQueue', 'workflowBundlePath'] as const;
+  const optional = ['auditDbPath', 'auditUrl', 'webhookUrl', 'taskQueue', 'workflowBundlePath'] as const;
   for (const name of optional) {
     const value = nonEmpty(env[WORKER_ENV[name]]);
     if (value !== undefined) settings[name] = value;
@@ -61,6 +124,8 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, overrides: Partial<Wo
   for (const [name, value] of Object.entries(overrides) as Array<[keyof WorkerSettings, WorkerSettings[keyof WorkerSettings]]>) {
     if (value !== undefined) Object.assign(settings, { [name]: value });
   }
+  // A file given as a flag beats a URL from the environment (the URL otherwise wins).
+  if (overrides.auditDbPath !== undefined && overrides.auditUrl === undefined) delete settings.auditUrl;
   return settings;
 }
 
@@ -100,7 +165,8 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
 
   let connection: NativeConnection | undefined;
   try {
-    connection = await connectWorker(settings.address);
+    // The whole profile: address, TLS, API key and metadata (the namespace is the worker's).
+    connection = await connectWorker(settings.address, settings.connection);
 
     if (settings.registerSearchAttributes) {
       try {
@@ -120,6 +186,7 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
       logger,
       ...(settings.taskQueue === undefined ? {} : { taskQueue: settings.taskQueue }),
       ...(settings.auditDbPath === undefined ? {} : { auditDbPath: settings.auditDbPath }),
+      ...(settings.auditUrl === undefined ? {} : { auditUrl: settings.auditUrl }),
       ...(settings.webhookUrl === undefined ? {} : { webhookUrl: settings.webhookUrl }),
       ...(settings.workflowBundlePath === undefined ? {} : { workflowBundle: { codePath: settings.workflowBundlePath } }),
     });
@@ -131,8 +198,12 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
     logger.info('duban worker: polling', {
       address: settings.address,
       namespace: settings.namespace,
+      // Whether TLS and an API key are in use; never the key or the certificates.
+      tls: settings.connection?.tls ? 'on' : 'off',
+      apiKey: settings.connection?.apiKey === undefined ? 'none' : 'set',
       taskQueue: dubanWorker.taskQueue,
-      auditDb: 'file' in dubanWorker.auditStore ? dubanWorker.auditStore.file : 'injected',
+      // The file, or the URL without its password.
+      auditStore: 'location' in dubanWorker.auditStore ? dubanWorker.auditStore.location : 'injected',
       webhook: settings.webhookUrl === undefined ? 'none (log only)' : redactUrl(settings.webhookUrl),
     });
     options.onReady?.(dubanWorker, settings);

@@ -4,11 +4,12 @@ import type { Duration, Logger } from '@temporalio/common';
 import { Runtime, Worker, bundleWorkflowCode, type NativeConnection } from '@temporalio/worker';
 import {
   LogAndWebhookNotifier,
-  SqliteAuditStore,
   createActivities,
+  openAuditStore,
   type AuditStore,
   type NotificationOutbox,
   type Notifier,
+  type PersistentAuditStore,
 } from '@duban/activities';
 import { DEFAULT_NAMESPACE, DEFAULT_PATHS, DEFAULT_TEMPORAL_ADDRESS, DUBAN_TASK_QUEUE, ENV, messageOf } from '@duban/common';
 import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
@@ -39,6 +40,11 @@ export interface DubanWorkerOptions {
   notifier?: Notifier;
   /** SQLite file for the default audit store (and notification outbox). Default `.duban/audit.sqlite` under the cwd. */
   auditDbPath?: string;
+  /**
+   * The shared PostgreSQL audit store (and outbox), `postgres://USER:PASSWORD@HOST/DB`:
+   * every worker of a campaign writes one trail. Wins over {@link auditDbPath}.
+   */
+  auditUrl?: string;
   /** Webhook for the default notifier; without it notifications are only logged. */
   webhookUrl?: string;
   /**
@@ -65,6 +71,11 @@ export interface DubanWorker {
   run(): Promise<void>;
   /** Stops polling, lets running tasks finish, then closes what the worker opened. Safe to call more than once. */
   shutdown(): Promise<void>;
+}
+
+/** An injected store that keeps an outbox beside it (the SQLite and PostgreSQL stores do). */
+function hasOutbox(store: AuditStore): store is PersistentAuditStore {
+  return typeof (store as Partial<PersistentAuditStore>).outbox === 'function';
 }
 
 /** Resolves the workflow bundle: the one given, or a fresh bundle of `@duban/workflows`. */
@@ -120,11 +131,11 @@ export async function createDubanWorker(options: DubanWorkerOptions = {}): Promi
     let auditStore = options.auditStore;
     let outbox: NotificationOutbox | undefined;
     if (auditStore === undefined) {
-      const store = SqliteAuditStore.open(options.auditDbPath ?? join(process.cwd(), DEFAULT_AUDIT_DB_PATH));
+      const store = await openAuditStore(options.auditUrl ?? options.auditDbPath ?? join(process.cwd(), DEFAULT_AUDIT_DB_PATH));
       cleanups.push(() => store.close());
       outbox = store.outbox();
       auditStore = store;
-    } else if (auditStore instanceof SqliteAuditStore) {
+    } else if (hasOutbox(auditStore)) {
       outbox = auditStore.outbox();
     }
     if (options.notifier !== undefined && options.webhookUrl !== undefined) {

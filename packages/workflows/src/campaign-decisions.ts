@@ -22,7 +22,7 @@ import type {
 } from './campaign-definitions';
 import { amendmentRuleFindings, HQ_ROLES, isTerminal, REVIEWER_ROLES, type Role, type TrafficLight } from '@duban/common';
 import { changesRoster, refuseRosterChanges } from './campaign-roster';
-import type { IdentitySettings, Person, TaskState, TaskWorkflowInput, Unit } from './task/definitions';
+import { eventCount, type IdentitySettings, type Person, type TaskState, type TaskWorkflowInput, type Unit } from './task/definitions';
 
 export function isFinished(task: Pick<BoardTask, 'status'>): boolean {
   return isTerminal(task.status);
@@ -74,16 +74,31 @@ export function applySummary(board: BoardTask[], summary: TaskSummary): SummaryA
   return { applied: true, opened, closed };
 }
 
-/** Counts per primary lead unit, in unit code order. */
+/**
+ * Patch of the bulletin's totals: since it, a cancelled task is counted as cancelled only,
+ * not under the light it had when HQ cancelled it (before, it counted under that light,
+ * mostly green). No command changes with it (the bulletin is only the input of the notify
+ * and appendAudit activities, which replay does not compare), but the bulletin is the
+ * details of the campaign's chained audit entry: a replay must rebuild an old bulletin as
+ * it was, or the chain it computes would part from the stored one.
+ */
+export const BULLETIN_CANCELLED_APART_PATCH = 'duban-bulletin-cancelled-apart';
+
+/**
+ * Counts per primary lead unit, in unit code order. A cancelled task counts in `total` and
+ * `cancelled` only: it has no light any more, nor a rung to be on.
+ */
 export function unitCounts(board: readonly BoardTask[]): UnitCounts[] {
   const byUnit = new Map<string, UnitCounts>();
   for (const task of board) {
     const counts = byUnit.get(task.primaryLead) ?? { unit: task.primaryLead, total: 0, green: 0, yellow: 0, red: 0, escalated: 0, approved: 0, cancelled: 0 };
     counts.total += 1;
-    counts[task.light] += 1;
-    if (task.escalationLevel > 0) counts.escalated += 1;
-    if (task.status === 'approved') counts.approved += 1;
     if (task.status === 'cancelled') counts.cancelled += 1;
+    else {
+      counts[task.light] += 1;
+      if (task.escalationLevel > 0) counts.escalated += 1;
+    }
+    if (task.status === 'approved') counts.approved += 1;
     byUnit.set(task.primaryLead, counts);
   }
   return [...byUnit.values()].sort((a, b) => a.unit.localeCompare(b.unit));
@@ -131,15 +146,25 @@ export interface BulletinFacts {
   closed: readonly EscalationMove[];
   /** Break-glass acts not reported yet. */
   breakGlass?: readonly BreakGlassAct[];
+  /**
+   * Count a cancelled task as cancelled only, not under its last light (default true).
+   * False only for bulletins of histories recorded before {@link BULLETIN_CANCELLED_APART_PATCH}.
+   */
+  cancelledApart?: boolean;
 }
 
-/** 通报: overdue (red) and at-risk (yellow) tasks ranked by unit, and the period's escalations. */
+/**
+ * 通报: overdue (red) and at-risk (yellow) tasks ranked by unit, and the period's
+ * escalations. The totals count every task once under its light, except a cancelled task,
+ * which has its own count (and, like an approved one, is in no ranking).
+ */
 export function buildBulletin(f: BulletinFacts): Bulletin {
+  const cancelledApart = f.cancelledApart ?? true;
   const totals = { tasks: f.board.length, green: 0, yellow: 0, red: 0, approved: 0, cancelled: 0 };
   for (const task of f.board) {
-    totals[task.light] += 1;
-    if (task.status === 'approved') totals.approved += 1;
     if (task.status === 'cancelled') totals.cancelled += 1;
+    if (task.status !== 'cancelled' || !cancelledApart) totals[task.light] += 1;
+    if (task.status === 'approved') totals.approved += 1;
   }
   return {
     number: f.number,
@@ -358,7 +383,8 @@ export function amendmentOutcome(a: PlanAmendment, applied: boolean): AmendmentR
 
 /** The compact summary a task sends its campaign; `seq` is the task's latest event. */
 export function taskSummary(state: TaskState, leads: Pick<TaskWorkflowInput, 'primaryLead' | 'assistingLeads'>): TaskSummary {
-  const count = (kind: string) => state.timeline.filter((e) => e.kind === kind).length;
+  // Also the events that left the bounded timeline: the campaign counts episodes from the differences.
+  const count = (kind: string) => eventCount(state, kind);
   return {
     taskNumber: state.taskNumber,
     seq: state.timeline[state.timeline.length - 1]?.seq ?? 0,

@@ -6,7 +6,7 @@
 import type { Proof, RosterKey } from '@duban/identity';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { codesOf, type BreakGlassAct, type Bulletin, type EscalationMove, type Rung, type TaskStatus, type TrafficLight, type CodeOf } from '@duban/common';
-import type { IdentitySettings, Person, TaskWorkflowInput, Unit } from './task/definitions';
+import { canonicalBytes, type IdentitySettings, type Person, type TaskWorkflowInput, type Unit } from './task/definitions';
 
 export { campaignWorkflowId, CAMPAIGN_WORKFLOW_TYPE } from '@duban/common';
 /** The bulletin (通报) is a notice's facts, so its types live with the notices in `@duban/common`. */
@@ -119,6 +119,8 @@ export interface CampaignBoard {
   counts: UnitCounts[];
   amendments: AmendmentRecord[];
   nextDispatchAt?: string;
+  /** The head of the campaign's audit hash chain (its newest entry's seq and hash); absent before the first chained entry. */
+  auditChain?: { seq: number; hash: string };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -248,6 +250,53 @@ export interface TaskAmendment {
   campaignEndAt?: string;
 }
 
+/**
+ * What one amendment may carry, checked in the campaign's update validator (not on
+ * replay: an amendment recorded before the limits replays as it ran). The whole stays far
+ * under Temporal's 2 MB payload limit, so an oversized amendment is refused by the
+ * campaign, naming the field and the limit, instead of failing its workflow task; the
+ * reasons go into each amended task's timeline, whose events are bounded too.
+ */
+export const AMENDMENT_LIMITS = {
+  /** The canonical JSON (RFC 8785, UTF-8) of the amendment without its proof: what the signature covers. */
+  bytes: 512 * 1024,
+  /** Characters (a Chinese character is one). */
+  amendmentId: 128,
+  reason: 1000,
+  /** Entries per list. */
+  addTasks: 100,
+  moveDeadlines: 500,
+  reassign: 500,
+  issueKeys: 500,
+  revokeKeys: 500,
+} as const;
+
+/** Where an amendment exceeds {@link AMENDMENT_LIMITS}: the first such field, or undefined. */
+export function amendmentOverLimit(amendment: PlanAmendment): { field: string; limit: number; given: number; message: string } | undefined {
+  // Read defensively: the validator sees the amendment as sent, before anything checked its shape.
+  const a: Partial<PlanAmendment> = amendment;
+  const over = (field: string, given: number, limit: number, unit: string) =>
+    given > limit ? { field, limit, given, message: `${field} is ${given} ${unit}; at most ${limit}` } : undefined;
+  const length = (value: unknown) => (typeof value === 'string' ? value.length : 0);
+  const count = (value: unknown) => (Array.isArray(value) ? value.length : 0);
+  const reasons = (list: unknown, name: string) =>
+    (Array.isArray(list) ? (list as { reason?: unknown }[]) : []).map((entry, i) => over(`${name}[${i}].reason`, length(entry?.reason), AMENDMENT_LIMITS.reason, 'characters'));
+  const { proof: _proof, ...signed } = amendment;
+  const found = [
+    over('amendmentId', length(a.amendmentId), AMENDMENT_LIMITS.amendmentId, 'characters'),
+    over('reason', length(a.reason), AMENDMENT_LIMITS.reason, 'characters'),
+    over('addTasks', count(a.addTasks), AMENDMENT_LIMITS.addTasks, 'entries'),
+    over('moveDeadlines', count(a.moveDeadlines), AMENDMENT_LIMITS.moveDeadlines, 'entries'),
+    over('reassign', count(a.reassign), AMENDMENT_LIMITS.reassign, 'entries'),
+    over('roster.issueKeys', count(a.roster?.issueKeys), AMENDMENT_LIMITS.issueKeys, 'entries'),
+    over('roster.revokeKeys', count(a.roster?.revokeKeys), AMENDMENT_LIMITS.revokeKeys, 'entries'),
+    ...reasons(a.moveDeadlines, 'moveDeadlines'),
+    ...reasons(a.reassign, 'reassign'),
+    over('(the whole amendment)', canonicalBytes(signed), AMENDMENT_LIMITS.bytes, 'bytes as canonical JSON without proof'),
+  ];
+  return found.find((f) => f !== undefined);
+}
+
 // ---------------------------------------------------------------------------------------
 // Continue-as-new
 
@@ -266,6 +315,8 @@ export interface CampaignCarriedState {
   breakGlassSeen?: Record<string, number>;
   /** Break-glass acts collected since the last bulletin: the next one names them. */
   breakGlassPending?: BreakGlassAct[];
+  /** The head of the campaign's audit hash chain (absent in state carried before chains). */
+  auditChain?: { seq: number; hash: string };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -17,9 +18,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type SearchAttributePair } from '@temporalio/common';
-import type { DubanActivities, NotificationRecipient } from '@duban/activities';
-import { HQ_ROLES, messageOf, SYSTEM_ACTOR, TASK_WORKFLOW_TYPE, taskWorkflowId } from '@duban/common';
+import type { AuditEntryInput, DubanActivities, NotificationInput, NotificationRecipient } from '@duban/activities';
+import { HQ_ROLES, messageOf, NOTICE_DELIVERY, SYSTEM_ACTOR, TASK_WORKFLOW_TYPE, taskWorkflowId } from '@duban/common';
+import { AUDIT_CHAIN_PATCH, chainEntry, type AuditChainHead } from './audit-chain';
 import {
+  amendmentOverLimit,
   amendPlanUpdate,
   amendTaskSignal,
   boardQuery,
@@ -42,6 +45,7 @@ import {
 import {
   amendmentOutcome,
   applySummary,
+  BULLETIN_CANCELLED_APART_PATCH,
   buildBulletin,
   collectBreakGlass,
   initialBoardTask,
@@ -60,6 +64,7 @@ import { applyRosterChanges, changesRoster, refuseSigner } from './campaign-rost
 import { iso, ms } from './decisions';
 import { fail } from './failure';
 import type { Person, TaskWorkflowInput } from './task/definitions';
+import { DELIVERY_LANES_PATCH, noticeFailure } from './task/outbox';
 import { planSearchAttribute, primaryLeadSearchAttribute, taskNumberSearchAttribute } from './task/search-attributes';
 import type { taskWorkflow } from './task/workflow';
 
@@ -68,6 +73,17 @@ import type { taskWorkflow } from './task/workflow';
 const { appendAudit, notify } = proxyActivities<DubanActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * The bulletin's delivery since `DELIVERY_LANES_PATCH`: as many attempts as a task's
+ * notice gets in all its rounds (`NOTICE_DELIVERY`), then it is recorded as failed and the
+ * campaign goes on. (Unlimited retries sent a slow receiver the same bulletin without end,
+ * and a rejection failed the campaign.)
+ */
+const { notify: notifyBounded } = proxyActivities<DubanActivities>({
+  startToCloseTimeout: NOTICE_DELIVERY.activityTimeoutMs,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: NOTICE_DELIVERY.attemptsPerRound * NOTICE_DELIVERY.rounds },
 });
 
 /**
@@ -80,6 +96,12 @@ export const ONE_SIGNAL_PER_TASK_PATCH = 'duban-amendment-one-signal-per-task';
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
   const { workflowId } = workflowInfo();
   const carried = input.carried;
+  // Decided once, before the first command (see the task workflow): runs recorded before
+  // them replay unchained entries and unbounded bulletins.
+  const chained = patched(AUDIT_CHAIN_PATCH);
+  const boundedNotices = patched(DELIVERY_LANES_PATCH);
+  let auditChain: AuditChainHead | undefined = carried?.auditChain;
+  let lastAudit: Promise<unknown> = Promise.resolve();
   const board: BoardTask[] = carried ? carried.board : [];
   const bulletins: Bulletin[] = carried ? carried.bulletins : [];
   let bulletinCount = carried?.bulletinCount ?? 0;
@@ -105,6 +127,37 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     input.hq.length > 0 ? input.hq.map((p) => ({ person: p.id, unit: p.unit, role: p.roles[0] ?? hqRole })) : [{ role: hqRole }];
   const finished = () => board.length > 0 && board.every(isFinished);
 
+  /**
+   * Writes one of the campaign's own audit entries. A chained entry is linked here, and
+   * written after the one before it (an amendment and a bulletin may write at once), so
+   * the store's order follows the chain.
+   */
+  function audit(entry: AuditEntryInput): Promise<unknown> {
+    if (!chained) return appendAudit(entry);
+    const linked = chainEntry(auditChain, entry);
+    auditChain = linked.head;
+    const written = lastAudit.then(() => appendAudit(linked.entry));
+    // The next entry waits for this one however it ends; a failure reaches this entry's own caller.
+    lastAudit = written.catch(() => undefined);
+    return written;
+  }
+
+  /** Tells HQ; since the patch within bounds, recording a notice that did not arrive instead of failing the campaign. */
+  function notifyHq(notification: NotificationInput): Promise<unknown> {
+    if (!boundedNotices) return notify(notification);
+    return notifyBounded(notification).catch((err: unknown) => {
+      if (isCancellation(err)) throw err;
+      const { idempotencyKey, at, recipients, notice } = notification;
+      return audit({
+        ...base(),
+        idempotencyKey: `${idempotencyKey}:failed`,
+        actor: SYSTEM_ACTOR,
+        event: 'notification.failed',
+        details: { kind: notice.kind, idempotencyKey, at, recipients, ...noticeFailure(err) },
+      });
+    });
+  }
+
   // ------------------------------------------------------------------ board
 
   setHandler(taskChangedSignal, (summary) => {
@@ -125,6 +178,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     counts: unitCounts(board),
     amendments,
     ...(ended ? {} : { nextDispatchAt: iso(nextDispatchAt) }),
+    ...(auditChain ? { auditChain } : {}),
   }));
 
   setHandler(bulletinsQuery, () => ({
@@ -191,6 +245,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     // its proof is checked: it changes nothing, so it needs no fresh proof (its signature
     // may have aged past maxAgeMs since).
     if (applied(amendment)) return;
+    const overLimit = amendmentOverLimit(amendment);
+    if (overLimit) {
+      const { message, ...details } = overLimit;
+      fail(CampaignErrorCode.INVALID_AMENDMENT, `Amendment ${String(amendment.amendmentId).slice(0, 128)}: ${message} (AMENDMENT_LIMITS); split it into several amendments or shorten it.`, details);
+    }
     const unauthorised = refuseSigner(amendment, { workflowId, message: amendPlanUpdate.name, roster, identity: input.identity, nowMs: Date.now() });
     if (unauthorised) fail(unauthorised.code, unauthorised.message, unauthorised.details);
     refusal(amendment);
@@ -266,7 +325,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       const signals = taskChanges(amendment, leads, everyTask, patched(ONE_SIGNAL_PER_TASK_PATCH));
       sends.push(...signals.map(({ taskNumber, change }) => tell(taskNumber, change)));
       await Promise.all(sends);
-      await appendAudit({
+      await audit({
         ...base(),
         idempotencyKey: `${workflowId}:amendment:${amendment.amendmentId}`,
         actor: amendment.actor,
@@ -293,7 +352,17 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   async function dispatch(): Promise<void> {
     bulletinCount += 1;
-    const bulletin = buildBulletin({ board, number: bulletinCount, at: iso(Date.now()), periodStart, opened: weekOpened, closed: weekClosed, breakGlass: breakGlassPending });
+    const bulletin = buildBulletin({
+      board,
+      number: bulletinCount,
+      at: iso(Date.now()),
+      periodStart,
+      opened: weekOpened,
+      closed: weekClosed,
+      breakGlass: breakGlassPending,
+      // Histories from before count a cancelled task under its light: replay rebuilds their bulletins (chained audit entries) as they were.
+      cancelledApart: patched(BULLETIN_CANCELLED_APART_PATCH),
+    });
     bulletins.push(bulletin);
     bulletins.splice(0, Math.max(0, bulletins.length - MAX_KEPT_BULLETINS));
     weekOpened.length = 0;
@@ -305,7 +374,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     periodStart = bulletin.at;
     const key = `${workflowId}:bulletin:${bulletin.number}`;
     // Facts only: the notifier renders the bulletin, with the unit names given here.
-    await notify({
+    await notifyHq({
       ...base(),
       idempotencyKey: key,
       recipients: hqRecipients(),
@@ -316,7 +385,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         bulletin,
       },
     });
-    await appendAudit({ ...base(), idempotencyKey: key, actor: SYSTEM_ACTOR, event: 'campaign.bulletin', details: { ...bulletin } });
+    await audit({ ...base(), idempotencyKey: key, actor: SYSTEM_ACTOR, event: 'campaign.bulletin', details: { ...bulletin } });
   }
 
   // ------------------------------------------------------------------ run
@@ -325,7 +394,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const at = iso(Date.now());
     for (const task of input.tasks) board.push(initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
     const outcomes = await Promise.all(input.tasks.map(startTask));
-    await appendAudit({
+    await audit({
       ...base(),
       idempotencyKey: `${workflowId}:launched`,
       actor: SYSTEM_ACTOR,
@@ -372,6 +441,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
           roster,
           breakGlassSeen,
           breakGlassPending,
+          ...(auditChain ? { auditChain } : {}),
         },
       });
     }
@@ -381,7 +451,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   ended = true;
   await condition(allHandlersFinished);
   const assessment = rollUp(board);
-  await appendAudit({ ...base(), idempotencyKey: `${workflowId}:ended`, actor: SYSTEM_ACTOR, event: 'campaign.ended', details: { endedBy, assessment } });
+  await audit({ ...base(), idempotencyKey: `${workflowId}:ended`, actor: SYSTEM_ACTOR, event: 'campaign.ended', details: { endedBy, assessment } });
   return { planId: input.planId, endedBy, endedAt: iso(Date.now()), assessment, bulletins: bulletinCount, amendments: amendments.length };
 
   function shouldContinueAsNew(): boolean {

@@ -27,6 +27,11 @@ export {
   TaskErrorCode,
   PROOF_REFUSALS,
   taskStateQuery,
+  MESSAGE_LIMITS,
+  REQUEST_ID_PATTERN,
+  TASK_STATE_LIMITS,
+  canonicalBytes,
+  eventCount,
 } from './task/definitions';
 // The search attribute keys and `dubanSearchAttributes`, the list to register.
 export * from './task/search-attributes';
@@ -34,6 +39,7 @@ export type {
   Assessment,
   BehindReason,
   CarriedState,
+  EarlierEvents,
   ProcessedRequest,
   CheckRecord,
   EscalationState,
@@ -88,7 +94,7 @@ export type {
   TaskMessage,
 } from './task/messages';
 export { messagesTable, withMessagesTable, MESSAGES_TABLE_MARKERS } from './task/messages/table';
-export { COMMON_REFUSALS, OPEN_STATUSES } from './task/messages/message';
+export { COMMON_REFUSALS, OPEN_STATUSES, limitIssues } from './task/messages/message';
 export type { Senders, RuleContext } from './task/messages/message';
 export { REMEMBERED_REQUESTS } from './task/identity';
 export {
@@ -104,7 +110,7 @@ export type { LightFacts, TimedCheck } from './decisions';
 // The campaign workflow: its id, constants and messages; its input, state and result; the
 // board, the bulletins and the amendments, with the pure decisions about each.
 export {
-  campaignWorkflowId, CAMPAIGN_WORKFLOW_TYPE, CampaignErrorCode, WEEK_MS, MAX_KEPT_BULLETINS,
+  campaignWorkflowId, CAMPAIGN_WORKFLOW_TYPE, CampaignErrorCode, WEEK_MS, MAX_KEPT_BULLETINS, AMENDMENT_LIMITS, amendmentOverLimit,
   taskChangedSignal, amendTaskSignal, amendPlanUpdate, boardQuery, bulletinsQuery, campaignAssessmentQuery, rosterQuery,
 } from './campaign-definitions';
 export type {

@@ -1,5 +1,5 @@
 /** English: for readers outside the Chinese-speaking offices, and for logs read by developers. */
-import type { BehindReason, BreakGlassAct, BulletinTask, Rung, TrafficLight } from '@duban/common';
+import type { BehindReason, BreakGlassAct, BulletinTask, NoticeKind, NoticeRecipient, Rung, TrafficLight } from '@duban/common';
 import type { Catalogue, NoticeOf, RenderContext, Wording } from './catalogue';
 
 const RUNG_NAMES: Record<Rung, string> = {
@@ -36,6 +36,28 @@ function rung(notice: NoticeOf<Rung>, c: RenderContext): Wording {
     ],
   };
 }
+
+/** What people call each notice, for a notice that names another. */
+const NOTICE_NAMES: Record<NoticeKind, string> = {
+  assignment: 'assignment',
+  reminder: 'reminder',
+  'supervision-notice': 'supervision notice',
+  interview: 'interview notice',
+  accountability: 'accountability notice',
+  'review-requested': 'review request',
+  'review-overdue': 'review-overdue reminder',
+  returned: 'return for rework',
+  commendation: 'commendation',
+  'extension-requested': 'extension request',
+  'extension-decided': 'extension decision',
+  cancelled: 'cancellation',
+  amended: 'plan amendment',
+  'notification-failed': 'undelivered-notification notice',
+  bulletin: 'weekly bulletin',
+};
+
+/** A recipient as people know them: the person, else the unit, else the role. */
+const recipient = (r: NoticeRecipient, c: RenderContext): string => (r.person ? c.person(r.person) : r.unit ? c.unit(r.unit) : (r.role ?? '—'));
 
 const rankedTask = (t: BulletinTask): string => `task ${t.taskNumber} "${t.title}" (${t.percent}%)`;
 
@@ -97,6 +119,15 @@ export const en: Catalogue = {
     amended: (n, c) => ({
       heading: 'Plan amended',
       lines: [`Reason: ${n.reason}`, `Lead unit: ${c.unit(n.primaryLead)}; deadline: ${c.time(n.deadlineAt)}.`, 'Please carry on as amended.'],
+    }),
+    'notification-failed': ({ undelivered: u, reason, code }, c) => ({
+      heading: 'Notification not delivered',
+      lines: [
+        `The ${NOTICE_NAMES[u.kind]} of ${c.time(u.at)} (key ${u.idempotencyKey}) did not arrive: ` +
+          (reason === 'rejected' ? `the receiver refused it (${code}).` : `every attempt failed (${code}).`),
+        `Meant for: ${c.list(u.recipients.map((r) => recipient(r, c))) || '—'}`,
+        'Please reach them another way; the audit trail records the failure (notification.failed).',
+      ],
     }),
     bulletin: ({ bulletin: b }, c) => ({
       heading: b.number === 0 ? 'Weekly bulletin (preview)' : `Weekly bulletin ${b.number}`,

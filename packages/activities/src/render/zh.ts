@@ -1,5 +1,5 @@
 /** 中文: the default catalogue, for the people who read notices first. */
-import type { BehindReason, BreakGlassAct, BulletinTask, Rung, TrafficLight } from '@duban/common';
+import type { BehindReason, BreakGlassAct, BulletinTask, NoticeKind, NoticeRecipient, Rung, TrafficLight } from '@duban/common';
 import { DEFAULT_RENDER_TIME_ZONE, type Catalogue, type NoticeOf, type RenderContext, type Wording } from './catalogue';
 
 const RUNG_NAMES: Record<Rung, string> = {
@@ -36,6 +36,28 @@ function rung(notice: NoticeOf<Rung>, c: RenderContext): Wording {
     ],
   };
 }
+
+/** What people call each notice, for a notice that names another. */
+const NOTICE_NAMES: Record<NoticeKind, string> = {
+  assignment: '交办',
+  reminder: '催办',
+  'supervision-notice': '督办单',
+  interview: '约谈',
+  accountability: '问责',
+  'review-requested': '待审核',
+  'review-overdue': '审核逾期',
+  returned: '退回整改',
+  commendation: '表扬',
+  'extension-requested': '延期申请',
+  'extension-decided': '延期审批',
+  cancelled: '任务撤销',
+  amended: '计划调整',
+  'notification-failed': '通知未送达',
+  bulletin: '周调度通报',
+};
+
+/** A recipient as people know them: the person, else the unit, else the role. */
+const recipient = (r: NoticeRecipient, c: RenderContext): string => (r.person ? c.person(r.person) : r.unit ? c.unit(r.unit) : (r.role ?? '—'));
 
 const rankedTask = (t: BulletinTask): string => `任务${t.taskNumber}「${t.title}」（${t.percent}%）`;
 
@@ -112,6 +134,15 @@ export const zh: Catalogue = {
         `调整原因：${n.reason}`,
         `牵头单位：${c.unit(n.primaryLead)}；完成时限：${c.time(n.deadlineAt)}。`,
         '请按调整后的要求办理。',
+      ],
+    }),
+    'notification-failed': ({ undelivered: u, reason, code }, c) => ({
+      heading: '通知未送达',
+      lines: [
+        `${c.time(u.at)}的「${NOTICE_NAMES[u.kind]}」通知（编号 ${u.idempotencyKey}）未能送达：` +
+          (reason === 'rejected' ? `接收方拒收（${code}）。` : `多次发送均失败（${code}）。`),
+        `应收对象：${c.list(u.recipients.map((r) => recipient(r, c))) || '—'}`,
+        '请通过其他方式通知相关人员；台账已记录此次失败（notification.failed）。',
       ],
     }),
     bulletin: ({ bulletin: b }, c) => ({

@@ -1,13 +1,15 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { AuditRecord } from '@duban/activities';
-import { DEFAULT_PATHS, DubanError, ENV, ErrorCode } from '@duban/common';
+import { DEFAULT_PATHS, ENV } from '@duban/common';
+import { openAuditStoreForCli } from '../audit-store';
 import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { toCsv, writeCsvFile } from '../csv';
 import { UsageError } from '../errors';
 import { t } from '../i18n';
+import { registerAuditVerify } from './audit-verify';
 import { parseTaskNumber } from './task-common';
 
 export const AUDIT_FORMATS = ['csv', 'jsonl'] as const;
@@ -21,6 +23,8 @@ export interface AuditExportOptions extends GlobalOptions {
   out?: string;
   /** The worker's audit database; default $DUBAN_AUDIT_DB or .duban/audit.sqlite under the cwd. */
   auditDb?: string;
+  /** The shared PostgreSQL audit store (`postgres://…`); default $DUBAN_AUDIT_URL. */
+  auditUrl?: string;
 }
 
 export const AUDIT_CSV_COLUMNS = ['at', 'actor', 'plan', 'task', 'event', 'details_json', 'idempotency_key'] as const;
@@ -51,23 +55,9 @@ export function auditJsonLines(records: readonly AuditRecord[]): string {
     .join('');
 }
 
-export function auditDbPath(ctx: CommandContext, given: string | undefined): string {
-  return resolve(ctx.cwd, given ?? (ctx.env[ENV.auditDb] || DEFAULT_PATHS.auditDb));
-}
-
-/** `duban audit export`: the audit trail from the worker's SQLite store as CSV or JSON Lines. */
+/** `duban audit export`: the audit trail from the worker's store (SQLite or PostgreSQL) as CSV or JSON Lines. */
 export async function runAuditExport(ctx: CommandContext, options: AuditExportOptions): Promise<{ count: number; text: string }> {
-  const file = auditDbPath(ctx, options.auditDb);
-  // Opening would create an empty database: a wrong path must not look like an empty trail.
-  if (!existsSync(file)) {
-    throw new DubanError(
-      ErrorCode.AUDIT_DB_NOT_FOUND,
-      `No audit database at ${file}. Point --audit-db (or ${ENV.auditDb}) at the file the worker writes (its --audit-db).`,
-      { details: { file } },
-    );
-  }
-  const { SqliteAuditStore } = await import('@duban/activities');
-  const store = SqliteAuditStore.open(file);
+  const store = await openAuditStoreForCli(ctx, options);
   let records: AuditRecord[];
   try {
     records = await store.list({
@@ -105,12 +95,16 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
     .option('--json', 'the same as --format jsonl')
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--audit-db <path>', `the worker's audit database (default: $${ENV.auditDb} or ${DEFAULT_PATHS.auditDb})`)
+    .option('--audit-url <url>', `the workers' PostgreSQL audit store, postgres://USER:PASSWORD@HOST/DB (default: $${ENV.auditUrl})`)
     .addHelpText(
       'after',
       '\nExamples:\n  $ pnpm duban audit export --plan xihu-2020 --out audit.csv\n  $ pnpm duban audit export --plan xihu-2020 --task 3 --format jsonl\n  $ pnpm duban audit export --audit-db /var/lib/duban/audit.sqlite --json',
     )
     .action(
-      async (o: { plan?: string; task?: number; format: AuditFormat; json?: boolean; out?: string; auditDb?: string }, command: Command) => {
+      async (
+        o: { plan?: string; task?: number; format: AuditFormat; json?: boolean; out?: string; auditDb?: string; auditUrl?: string },
+        command: Command,
+      ) => {
         await runAuditExport(ctx, {
           ...globalOptions(command, ctx),
           format: o.json ? 'jsonl' : o.format,
@@ -118,7 +112,9 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
           ...(o.task !== undefined ? { taskNumber: o.task } : {}),
           ...(o.out !== undefined ? { out: o.out } : {}),
           ...(o.auditDb !== undefined ? { auditDb: o.auditDb } : {}),
+          ...(o.auditUrl !== undefined ? { auditUrl: o.auditUrl } : {}),
         });
       },
     );
+  registerAuditVerify(audit, ctx);
 }

@@ -54,8 +54,18 @@ export async function runBoard(ctx: CommandContext, options: BoardCommandOptions
   output.line(t(lang, 'board.byUnit'));
   output.line(
     table(
-      [t(lang, 'label.unit'), t(lang, 'label.total'), lightLabel(lang, 'green'), lightLabel(lang, 'yellow'), lightLabel(lang, 'red'), t(lang, 'label.escalated'), t(lang, 'label.approvedCount')],
-      board.counts.map((c) => [names([c.unit]), String(c.total), String(c.green), String(c.yellow), String(c.red), String(c.escalated), String(c.approved)]),
+      // A cancelled task counts under Cancelled only, in no light.
+      [
+        t(lang, 'label.unit'),
+        t(lang, 'label.total'),
+        lightLabel(lang, 'green'),
+        lightLabel(lang, 'yellow'),
+        lightLabel(lang, 'red'),
+        t(lang, 'label.escalated'),
+        t(lang, 'label.approvedCount'),
+        t(lang, 'label.cancelledCount'),
+      ],
+      board.counts.map((c) => [names([c.unit]), String(c.total), String(c.green), String(c.yellow), String(c.red), String(c.escalated), String(c.approved), String(c.cancelled)]),
     ),
   );
   if (board.amendments.length > 0) output.line(`\n${t(lang, 'board.amendments', { list: board.amendments.map((a) => a.amendmentId).join(', ') })}`);

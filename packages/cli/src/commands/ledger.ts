@@ -6,7 +6,7 @@ import { findTask, taskSchedule } from '@duban/plan';
 import type { TaskState } from '@duban/workflows';
 import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
-import { toCsv, writeCsvFile } from '../csv';
+import { toCsv, writeCsvFile, type CsvCell } from '../csv';
 import { UsageError } from '../errors';
 import { lightLabel, rungLabel, statusLabel, t, type Lang, type MessageKey, type ShownStatus } from '../i18n';
 import { readPlanOrFail } from './plan-validate';
@@ -93,8 +93,7 @@ export async function runLedger(ctx: CommandContext, options: LedgerOptions): Pr
   if (options.out !== undefined) {
     const out = resolve(ctx.cwd, options.out);
     const header = COLUMNS.map(([, label]) => t(options.lang, label));
-    const cells = rows.map((row) => COLUMNS.map(([key]) => display(options.lang, key, row)));
-    if (options.format === 'csv') writeCsvFile(out, toCsv(header, cells));
+    if (options.format === 'csv') writeCsvFile(out, toCsv(header, rows.map((row) => COLUMNS.map(([key]) => cell(options.lang, key, row)))));
     else await writeXlsx(out, plan.id, header, rows, options.lang);
     ctx.output.error(t(options.lang, 'msg.ledgerWritten', { count: rows.length, file: out }));
   }
@@ -120,6 +119,15 @@ function display(lang: Lang, key: keyof LedgerRow, row: LedgerRow): string {
   return value === null ? '' : String(value);
 }
 
+/**
+ * A cell of the CSV and the sheet: numbers stay numbers (the sheet sums and sorts them, and
+ * the CSV's formula neutralising leaves them alone); everything else is text.
+ */
+function cell(lang: Lang, key: keyof LedgerRow, row: LedgerRow): CsvCell {
+  const value = row[key];
+  return typeof value === 'number' ? value : display(lang, key, row);
+}
+
 function isRung(value: string): value is Rung {
   return (RUNGS as readonly string[]).includes(value);
 }
@@ -132,8 +140,12 @@ async function writeXlsx(out: string, planId: string, header: string[], rows: Le
   const sheet = workbook.addWorksheet(t(lang, 'label.ledgerSheet'));
   sheet.addRow(header).font = { bold: true };
   for (const row of rows) {
-    // Numbers stay numbers so the sheet can sum and sort them.
-    sheet.addRow(COLUMNS.map(([key]) => (typeof row[key] === 'number' ? row[key] : display(lang, key, row))));
+    const added = sheet.addRow(COLUMNS.map(([key]) => cell(lang, key, row)));
+    // Text as string cells in the Text format (@): exceljs writes a string as a string, never
+    // as a formula, so a title `=HYPERLINK(…)` is shown, not run, and stays text when edited.
+    added.eachCell((written) => {
+      if (typeof written.value === 'string') written.numFmt = '@';
+    });
   }
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
   sheet.columns.forEach((column, index) => {

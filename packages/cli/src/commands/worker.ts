@@ -1,32 +1,35 @@
 import type { Command } from 'commander';
 import { DEFAULT_PATHS, ENV } from '@duban/common';
-import { connectionSettings, globalOptions, type GlobalOptions } from '../connection';
+import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { t } from '../i18n';
 import { loadWorkerPackage } from './lazy';
 
 export interface WorkerCommandOptions extends GlobalOptions {
   auditDb?: string;
+  /** The shared PostgreSQL audit store (`postgres://…`); wins over `auditDb`. */
+  auditUrl?: string;
   webhookUrl?: string;
 }
 
 /**
  * `duban worker`: the duban worker on the configured server until SIGINT or SIGTERM,
- * which drain running tasks and close the audit database before it returns.
+ * which drain running tasks and close the audit database before it returns. It connects
+ * with the whole profile (address, namespace, TLS, API key, gRPC metadata) and the
+ * TEMPORAL_* variables, read by `@temporalio/envconfig` as every other command reads them.
  */
 export async function runWorker(ctx: CommandContext, options: WorkerCommandOptions): Promise<void> {
-  const settings = connectionSettings(options.profile, ctx.env);
   const { workerMain } = await loadWorkerPackage();
   await workerMain({
     env: ctx.env,
     overrides: {
-      // The profile and TEMPORAL_* variables, read the same way as every other command.
-      address: settings.address,
-      namespace: settings.namespace,
+      // --profile (or TEMPORAL_PROFILE, which globalOptions reads): the worker reads the profile itself.
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
       ...(options.auditDb !== undefined ? { auditDbPath: options.auditDb } : {}),
+      ...(options.auditUrl !== undefined ? { auditUrl: options.auditUrl } : {}),
       ...(options.webhookUrl !== undefined ? { webhookUrl: options.webhookUrl } : {}),
     },
-    onReady: (worker) =>
+    onReady: (worker, settings) =>
       ctx.output.line(t(options.lang, 'msg.workerReady', { address: settings.address, namespace: worker.namespace, taskQueue: worker.taskQueue })),
   });
   ctx.output.line(t(options.lang, 'msg.workerStopped'));
@@ -37,12 +40,13 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     .command('worker')
     .description('Run the duban worker (task workflows, audit trail, notifications) until Ctrl-C or SIGTERM')
     .option('--audit-db <path>', `SQLite file of the audit trail (default: $${ENV.auditDb} or ${DEFAULT_PATHS.auditDb})`)
+    .option('--audit-url <url>', `PostgreSQL audit store shared by every worker, postgres://USER:PASSWORD@HOST/DB (default: $${ENV.auditUrl})`)
     .option('--webhook-url <url>', `post notifications to this webhook (default: $${ENV.webhookUrl}; without it, log only)`)
     .addHelpText(
       'after',
       '\nExamples:\n  $ pnpm duban worker\n  $ TEMPORAL_ADDRESS=temporal.internal:7233 pnpm duban worker --audit-db /var/lib/duban/audit.sqlite --webhook-url https://hooks.example.org/duban\n  $ pnpm duban --profile prod worker',
     )
-    .action(async (o: { auditDb?: string; webhookUrl?: string }, command: Command) => {
+    .action(async (o: { auditDb?: string; auditUrl?: string; webhookUrl?: string }, command: Command) => {
       await runWorker(ctx, { ...globalOptions(command, ctx), ...o });
     });
 }

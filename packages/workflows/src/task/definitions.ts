@@ -8,6 +8,8 @@
  */
 import type { RosterKey } from '@duban/identity';
 import { defineQuery } from '@temporalio/workflow';
+import { utf8ToBytes } from '@noble/hashes/utils';
+import canonicalize from 'canonicalize';
 import { codesOf, type BehindReason, type ErrorCode, type BreakGlassAct, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole, type CodeOf } from '@duban/common';
 
 export { DUBAN_TASK_QUEUE, ROLES, RUNGS, TASK_STATUSES, taskWorkflowId } from '@duban/common';
@@ -240,10 +242,41 @@ export interface TaskState {
   cancelled?: { by: string; at: string; reason: string };
   /** Messages an HQ office member gave for an absent person (break-glass), newest last; reported to the campaign. */
   breakGlass?: BreakGlassAct[];
+  /**
+   * The newest events, at most `TASK_STATE_LIMITS.timelineEvents` and
+   * `timelineBytes` of them: the state is queried and carried across continue-as-new
+   * whole, so it must stay small. Every event is in the audit trail.
+   */
   timeline: TimelineEvent[];
+  /** The events that left the front of {@link timeline}; absent while none did. Count them with {@link eventCount}. */
+  earlierEvents?: EarlierEvents;
+  /**
+   * The head of the task's audit hash chain: seq and hash of the newest audit entry
+   * recorded (it may still be on its way to the store). Absent until the first chained
+   * entry (runs recorded before chains existed).
+   */
+  auditChain?: { seq: number; hash: string };
 }
 
-/** What one run hands the next when continuing as new. */
+/** The events no longer in the state's timeline (the audit trail keeps every one). */
+export interface EarlierEvents {
+  count: number;
+  /** How many of each kind, so counts such as the campaign's escalations started and stopped stay whole. */
+  kinds: Record<string, number>;
+  /** The seq of the newest of them. */
+  throughSeq: number;
+}
+
+/** How many events of `kind` the task has recorded: those in its timeline and those that left it. */
+export function eventCount(state: Pick<TaskState, 'timeline' | 'earlierEvents'>, kind: string): number {
+  return state.timeline.filter((e) => e.kind === kind).length + (state.earlierEvents?.kinds[kind] ?? 0);
+}
+
+/**
+ * What one run hands the next when continuing as new: one payload, which Temporal refuses
+ * over 2 MB (and the task would then be stuck for good), so everything in it is bounded;
+ * see {@link TASK_STATE_LIMITS} for the worst case.
+ */
 export interface CarriedState {
   state: TaskState;
   /** The last event sequence number used: idempotency keys stay unique across runs. */
@@ -276,6 +309,91 @@ export interface TaskWorkflowResult {
 }
 
 // ---------------------------------------------------------------------------------------
+// Limits
+
+/**
+ * What one task message may carry. Checked in the update validator (and by the client
+ * before it sends), not in the handler: the arguments cannot change between the two, and
+ * validators do not run on replay, so a message recorded under older limits replays as it
+ * ran (no `patched()` needed). Over a limit: INVALID_ARGUMENT naming the field and the
+ * limit. Lengths count characters (UTF-16 code units: a Chinese character is one), sizes
+ * UTF-8 bytes.
+ */
+export const MESSAGE_LIMITS = {
+  /**
+   * The canonical JSON (RFC 8785) of the arguments without the proof: what the signature
+   * covers. It bounds every timeline event, audit entry and record one message makes.
+   */
+  messageBytes: 16 * 1024,
+  /** Per argument: the `length` of a text (or of each item of a list) and the `items` of a list. */
+  fields: {
+    /** Printable ASCII without spaces, quotes or backslashes (see {@link REQUEST_ID_PATTERN}); a UUID is 36. */
+    requestId: { length: 64 },
+    /** A person id of the roster (a plan's ids are at most 100 characters). */
+    actor: { length: 100 },
+    /** 4000 Chinese characters are 12,000 bytes: a long report still fits in one message. */
+    note: { length: 4000 },
+    summary: { length: 4000 },
+    reason: { length: 1000 },
+    reasons: { items: 10, length: 1000 },
+    evidence: { items: 20, length: 2000 },
+  },
+  /** The proof's own fields (outside `messageBytes`). */
+  proof: { signer: 100, keyId: 64, signature: 256, breakGlassReason: 200 },
+} as const;
+
+/** The UTF-8 size of a value's canonical JSON (RFC 8785, what a signature covers): how the limits measure. */
+export function canonicalBytes(value: unknown): number {
+  return utf8ToBytes(canonicalize(value) ?? '').length;
+}
+
+/**
+ * The characters of a request id: each one byte in JSON, so the request window's size
+ * (`REMEMBERED_REQUESTS` ids, carried across continue-as-new) is bounded by the id length.
+ */
+export const REQUEST_ID_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * How much of its history a task keeps in its state (queried whole, and carried whole
+ * across continue-as-new); the audit trail keeps everything.
+ *
+ * The continue-as-new payload in the worst case: every list full, every text at its limit
+ * in 3-byte (Chinese) characters, ids as long as allowed. Measured in bytes by
+ * `test/workflows/bounded-state.test.ts`, which fails should a limit push it past 240 KB:
+ *
+ *   timeline            40,960  whole events up to `timelineBytes` (the largest, a maximum-
+ *                               size report with a break-glass proof, is 17,936)
+ *   request window      94,500  `REMEMBERED_REQUESTS` (500) × 189, ids of 64 characters
+ *   submissions         65,558  2 × 32,779: summary and evidence of one message at the
+ *                               size limit, return reasons of another
+ *   extensions          20,853  3 × 6,951: the request's reason and the decision's
+ *   break-glass acts    13,360  10 × 1,336
+ *   cancellation         3,358  its reason
+ *   bounded parts      238,589  (233 KiB)
+ *
+ * Beside them, what the plan and time bring: the input (the seed plan's largest task is
+ * 4 KB, about 7 KB with its people's keys), each unit's progress, one check per milestone
+ * and deadline passed (about 130 bytes), one record per rung climbed (about 120 bytes),
+ * and `earlierEvents` (about 1 KB); checks and rungs grow with the plan's timers, not with
+ * messages, and are kept whole (they decide which milestones are due, and the score). A
+ * task of a plan like the seed's stays under 256 KiB, against Temporal's 2 MiB error limit
+ * (warning from 512 KiB). Before these bounds the timeline was carried whole: 244 reports
+ * with 12 KB notes made 2.97 MB, and the task was stuck for good.
+ */
+export const TASK_STATE_LIMITS = {
+  /** The newest events kept in the timeline… */
+  timelineEvents: 50,
+  /** …and fewer when they are large (the newest is always kept): a maximum-size report makes an 18 KB event. */
+  timelineBytes: 40 * 1024,
+  /** Submissions kept: the open (or last) one and the one before it. */
+  submissions: 2,
+  /** Extension requests kept, the pending one (there is at most one, the newest) among them. */
+  extensions: 3,
+  /** Break-glass acts kept: the campaign takes each from the summary sent right after it. */
+  breakGlassActs: 10,
+} as const;
+
+// ---------------------------------------------------------------------------------------
 // Messages (each message's definition, schema, rules and effect: `./messages/<name>.ts`)
 
 /** What every update returns: the status after the message and whether it was applied now. */
@@ -286,6 +404,11 @@ export interface MessageResult {
   status: TaskStatus;
   light: TrafficLight;
   deadlineAt: string;
+  /**
+   * The audit entry was not yet written when the bounded wait (10 s of workflow time) ran
+   * out: the change is applied and its entry follows (the audit store is slow or down).
+   */
+  auditPending?: true;
 }
 
 /** The full state, including the timeline. */

@@ -1,19 +1,44 @@
 /**
- * The ordered delivery of a task's audit entries and notices. The record queues them in
- * event order; one loop delivers them one at a time, so the audit trail and the people
- * hear of events in the order they happened. Idempotency keys make a retried delivery a
- * no-op in the stores.
+ * The delivery of a task's audit entries and notices, queued by the record in event order.
+ *
+ * Two lanes (runs since `DELIVERY_LANES_PATCH`): the audit lane writes the entries one at
+ * a time in event order (so the store's order follows the hash chain) and never skips one;
+ * the notice lane sends the notices in order, each within the bounds of `NOTICE_DELIVERY`
+ * (`@duban/common`: at most 3 attempts per round, 3 rounds, 1 min then 10 min apart), and
+ * records one it cannot deliver as `notification.failed`, tells HQ, and goes on. An audit
+ * entry, and so a caller's answer, never waits for a notice.
+ *
+ * The single ordered outbox (runs recorded before the lanes, which replay it) delivers
+ * both kinds one at a time and retries a failed one without end.
+ *
+ * Idempotency keys make a retried delivery a no-op in the stores.
  */
-import { condition, isCancellation, log, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, proxyActivities, sleep } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { DubanActivities } from '@duban/activities';
-import { messageOf } from '@duban/common';
-import type { TaskRecord } from './record';
+import { HQ_ROLES, messageOf, NOTICE_DELIVERY, SYSTEM_ACTOR, type NotificationFailedNotice } from '@duban/common';
+import type { OutboxItem, Outgoing, TaskRecord } from './record';
+
+/** Guards the two delivery lanes and the bounded wait of updates: earlier histories replay the single outbox. */
+export const DELIVERY_LANES_PATCH = 'duban-delivery-lanes';
+
+/** How long (workflow time) an update waits for its audit entry before answering `auditPending: true`. */
+export const AUDIT_WAIT_MS = 10_000;
 
 const { appendAudit, notify } = proxyActivities<DubanActivities>({
   startToCloseTimeout: '30 seconds',
   // Bounded: after the last attempt the outbox waits and tries the same entry again, so
   // an audit store that is down for hours delays entries but never loses one.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+});
+
+/**
+ * One round of the notice lane: `attemptsPerRound` attempts, each cut after
+ * `activityTimeoutMs` (longer than the webhook's own attempt timeout, at most 25 s).
+ */
+const { notify: notifyRound } = proxyActivities<DubanActivities>({
+  startToCloseTimeout: NOTICE_DELIVERY.activityTimeoutMs,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: NOTICE_DELIVERY.attemptsPerRound },
 });
 
 const BACKOFF_MS = 60_000;
@@ -26,6 +51,11 @@ export interface Outbox {
   drained(): boolean;
   /** Lets the loop end once the queue is empty, and waits for it. */
   close(): Promise<void>;
+}
+
+export interface DeliveryLanes extends Outbox {
+  /** Waits at most `withinMs` for the audit entries up to the event `seq`; true when they are written. */
+  auditWritten(seq: number, withinMs: number): Promise<boolean>;
 }
 
 /** Starts the delivery loop of `task`'s outbox; it runs until {@link Outbox.close}. */
@@ -60,4 +90,112 @@ export function startOutbox(task: TaskRecord): Outbox {
       await done;
     },
   };
+}
+
+type AuditItem = Extract<OutboxItem, { kind: 'audit' }>;
+type NoticeItem = Extract<OutboxItem, { kind: 'notify' }>;
+
+/** Starts the audit lane and the notice lane over `task`'s outbox; they run until {@link Outbox.close}. */
+export function startDeliveryLanes(task: TaskRecord): DeliveryLanes {
+  const queue = task.outbox;
+  let closing = false;
+  const auditPending = (seq: number) => queue.some((item) => item.kind === 'audit' && item.seq <= seq);
+  const lane = async <I extends OutboxItem>(isMine: (item: OutboxItem) => item is I, deliver: (item: I) => Promise<void>) => {
+    for (;;) {
+      await condition(() => closing || queue.some(isMine));
+      const item = queue.find(isMine);
+      if (!item) return;
+      await deliver(item);
+      queue.splice(queue.indexOf(item), 1);
+    }
+  };
+  const lanes = Promise.all([
+    lane((item): item is AuditItem => item.kind === 'audit', writeAudit),
+    lane((item): item is NoticeItem => item.kind === 'notify', (item) => sendNotice(task, item)),
+  ]);
+  return {
+    deliveredThrough: (seq) => condition(() => !auditPending(seq)),
+    auditWritten: (seq, withinMs) => condition(() => !auditPending(seq), withinMs),
+    drained: () => queue.length === 0,
+    async close() {
+      closing = true;
+      await lanes;
+    },
+  };
+}
+
+/** Writes one audit entry, however long the store is down: the trail (and its chain) has no gaps. */
+async function writeAudit({ entry }: AuditItem): Promise<void> {
+  for (let failures = 1; ; failures += 1) {
+    try {
+      await appendAudit(entry);
+      return;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('Audit entry not written after its retries; waiting before trying it again', { idempotencyKey: entry.idempotencyKey, failures, error: messageOf(err) });
+      await sleep(Math.min(BACKOFF_MS * 2 ** (failures - 1), BACKOFF_MAX_MS));
+    }
+  }
+}
+
+/**
+ * Sends one notice in at most `NOTICE_DELIVERY.rounds` rounds; a rejection ends at once.
+ * One that is not delivered is recorded (`notification.failed`) before the lane moves on.
+ */
+async function sendNotice(task: TaskRecord, item: NoticeItem): Promise<void> {
+  for (let round = 1; ; round += 1) {
+    try {
+      await notifyRound(item.notification);
+      return;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const failure = noticeFailure(err);
+      const wait = NOTICE_DELIVERY.roundWaitsMs[round - 1];
+      if (failure.reason === 'rejected' || round >= NOTICE_DELIVERY.rounds || wait === undefined) {
+        recordUndelivered(task, item, { ...failure, rounds: round });
+        return;
+      }
+      log.warn('Notice not delivered in this round; trying again later', { idempotencyKey: item.notification.idempotencyKey, round, error: messageOf(err) });
+      await sleep(wait);
+    }
+  }
+}
+
+/** Why a notice was not delivered, as the audit trail and HQ's notice say it. */
+export interface NoticeFailure {
+  reason: NotificationFailedNotice['reason'];
+  /** The activity's error code (`WEBHOOK_REJECTED`, …), or the kind of Temporal failure (a timeout). */
+  code: string;
+  /** The last attempt's message (no credentials: the notifier redacts its endpoint). */
+  error: string;
+}
+
+/** A `notify` activity's failure: `rejected` when it was not retryable (a 4xx), else `unavailable`. */
+export function noticeFailure(err: unknown): NoticeFailure {
+  const rejected = err instanceof ActivityFailure && err.retryState === RetryState.NON_RETRYABLE_FAILURE;
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const code = cause instanceof ApplicationFailure && cause.type ? cause.type : cause instanceof Error ? cause.name : 'UNKNOWN';
+  return { reason: rejected ? 'rejected' : 'unavailable', code, error: messageOf(cause ?? err).slice(0, 500) };
+}
+
+interface Undelivered extends NoticeFailure {
+  rounds: number;
+}
+
+/** Records the failure (chained, in the timeline) and tells HQ, unless it was HQ's notice of a failure that failed: no loop. */
+function recordUndelivered(task: TaskRecord, { seq, notification }: NoticeItem, failure: Undelivered): void {
+  const undelivered = { kind: notification.notice.kind, idempotencyKey: notification.idempotencyKey, at: notification.at, recipients: notification.recipients };
+  const details = { ...undelivered, eventSeq: seq, ...failure };
+  const tellHq = notification.notice.kind !== 'notification-failed';
+  task.record(SYSTEM_ACTOR, 'notification.failed', details, tellHq ? failureNotice(task, undelivered, failure) : undefined);
+}
+
+function failureNotice(task: TaskRecord, undelivered: NotificationFailedNotice['undelivered'], { reason, code }: Undelivered): Outgoing {
+  const outgoing = task.tell({ kind: 'notification-failed', undelivered, reason, code }, task.recipients({ roles: HQ_ROLES }));
+  // The names of the people it was meant for, so HQ knows whom to reach.
+  const meant = new Set(undelivered.recipients.map((r) => r.person));
+  const named = task.input.people.filter((p) => meant.has(p.id)).map((p) => [p.id, p.name]);
+  const names = outgoing.notice.names;
+  outgoing.notice.names = { ...names, people: { ...names?.people, ...Object.fromEntries(named) } };
+  return outgoing;
 }

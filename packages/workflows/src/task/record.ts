@@ -9,9 +9,12 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { AuditEntryInput, NotificationInput, NotificationRecipient } from '@duban/activities';
 import { isTerminal, WORKER_ROLES, type Role, type TaskNotice } from '@duban/common';
 import { instructionDigest, type Proof } from '@duban/identity';
+import { chainEntry } from '../audit-chain';
 import { iso, ms, nextDeadlineAtMs, openSubmission } from '../decisions';
 import { fail } from '../failure';
 import {
+  canonicalBytes,
+  TASK_STATE_LIMITS,
   TaskErrorCode,
   type CarriedState,
   type MessageResult,
@@ -22,7 +25,7 @@ import {
 } from './definitions';
 import { instructionOf } from '../identity-check';
 import { AUTHORITY_RULES_PATCH, isBreakGlass, proofDetails, RequestLog, verifyProof } from './identity';
-import type { MessageArgsBase, Senders, TaskMessage } from './messages/message';
+import { keepNewest, type MessageArgsBase, type Senders, type TaskMessage } from './messages/message';
 import {
   escalationLevelSearchAttribute,
   lightSearchAttribute,
@@ -61,9 +64,6 @@ export interface Checked<A> {
   duplicate: boolean;
 }
 
-/** Break-glass acts a task keeps (and reports to its campaign): rare by nature, and the audit trail keeps every one. */
-const MAX_BREAK_GLASS_KEPT = 50;
-
 export class TaskRecord {
   readonly state: TaskState;
   /** The last event sequence number used; carried across continue-as-new. */
@@ -74,7 +74,11 @@ export class TaskRecord {
   readonly outbox: OutboxItem[] = [];
   /** Bumped on every state change: the main loop and the campaign link wake on it. */
   version = 0;
+  /** Whether audit entries carry their hash-chain link; the workflow decides once per run (`AUDIT_CHAIN_PATCH`). */
+  chained = false;
   private lastSearchAttributes = '';
+  /** The UTF-8 size of each event of the timeline, in order (see `boundTimeline`). */
+  private readonly eventBytes: number[] = [];
   /** The message being applied: events its actor records carry its proof. */
   private acting: { message: string; actor: string; proof: Proof; breakGlassKept: boolean } | undefined;
 
@@ -87,6 +91,13 @@ export class TaskRecord {
     this.state = carried ? carried.state : initialState(input, workflowId);
     this.seq = carried?.seq ?? 0;
     this.requests = new RequestLog(carried?.processedRequests);
+    if (carried) {
+      // Runs from before the bounds carried every event and record: bounded on arrival.
+      this.boundTimeline();
+      keepNewest(this.state.submissions, TASK_STATE_LIMITS.submissions);
+      keepNewest(this.state.extensions, TASK_STATE_LIMITS.extensions);
+      if (this.state.breakGlass) keepNewest(this.state.breakGlass, TASK_STATE_LIMITS.breakGlassActs);
+    }
   }
 
   get policy(): TaskWorkflowInput['policy'] {
@@ -98,13 +109,46 @@ export class TaskRecord {
     return [this.input.primaryLead, ...this.input.assistingLeads, ...this.input.responsible];
   }
 
+  /**
+   * What the next run starts from (continue-as-new): the state, bounded as it always is
+   * (`TASK_STATE_LIMITS`, whose comment gives the worst case), the seq and the request window.
+   */
   carried(): CarriedState {
+    this.boundTimeline();
     return { state: this.state, seq: this.seq, processedRequests: this.requests.carried() };
+  }
+
+  /**
+   * Keeps the timeline to its newest events (`TASK_STATE_LIMITS`), counting those that
+   * leave in `earlierEvents`: the state is queried and carried across continue-as-new
+   * whole, and one payload over 2 MB stops a task for good. The audit trail keeps every
+   * event. No `patched()`: this changes no command, since nothing that decides reads an
+   * event older than the newest (counts come from `eventCount`), so recorded histories
+   * replay as they ran; only the state and the continue-as-new payload are smaller.
+   */
+  private boundTimeline(): void {
+    const { state, eventBytes } = this;
+    const { timeline } = state;
+    // Measured once per event; remeasured should the timeline have been replaced.
+    if (eventBytes.length > timeline.length) eventBytes.length = 0;
+    for (const event of timeline.slice(eventBytes.length)) eventBytes.push(canonicalBytes(event));
+    let bytes = eventBytes.reduce((sum, size) => sum + size, 0);
+    const { timelineEvents, timelineBytes } = TASK_STATE_LIMITS;
+    // The newest event always stays: the summary and the result read it.
+    while (timeline.length > 1 && (timeline.length > timelineEvents || bytes > timelineBytes)) {
+      const dropped = timeline.shift();
+      bytes -= eventBytes.shift() ?? 0;
+      if (!dropped) break;
+      const earlier = (state.earlierEvents ??= { count: 0, kinds: {}, throughSeq: 0 });
+      earlier.count += 1;
+      earlier.kinds[dropped.kind] = (earlier.kinds[dropped.kind] ?? 0) + 1;
+      earlier.throughSeq = dropped.seq;
+    }
   }
 
   // ------------------------------------------------------------------ recording
 
-  /** Every state change goes through here: one timeline event, one audit entry, maybe one notice. */
+  /** Every state change goes through here: one timeline event, one audit entry (linked into the task's hash chain), maybe one notice. */
   record(actor: string, kind: string, given: Record<string, unknown>, outgoing?: Outgoing): number {
     const { state, input, workflowId } = this;
     this.seq += 1;
@@ -114,18 +158,23 @@ export class TaskRecord {
     const next = nextDeadlineAtMs(state, input);
     state.nextDeadlineAt = next === undefined ? undefined : iso(next);
     state.timeline.push({ seq, at, actor, kind, details });
+    this.boundTimeline();
     const base = { at, planId: input.planId, taskNumber: input.taskNumber, workflowId };
-    this.outbox.push({
-      seq,
-      kind: 'audit',
-      entry: {
-        ...base,
-        idempotencyKey: `${workflowId}:${seq}:${kind}`,
-        actor,
-        event: kind,
-        details: { ...details, status: state.status, light: state.light, escalationLevel: state.escalation.level },
-      },
-    });
+    const entry: AuditEntryInput = {
+      ...base,
+      idempotencyKey: `${workflowId}:${seq}:${kind}`,
+      actor,
+      event: kind,
+      details: { ...details, status: state.status, light: state.light, escalationLevel: state.escalation.level },
+    };
+    if (this.chained) {
+      // Linked here, in event order: the audit lane writes entries in this order, and the head travels with the state.
+      const linked = chainEntry(state.auditChain, entry, seq);
+      state.auditChain = linked.head;
+      this.outbox.push({ seq, kind: 'audit', entry: linked.entry });
+    } else {
+      this.outbox.push({ seq, kind: 'audit', entry });
+    }
     if (outgoing) {
       const notification = { ...base, idempotencyKey: `${workflowId}:${seq}:notify.${outgoing.notice.kind}`, ...outgoing };
       this.outbox.push({ seq, kind: 'notify', notification });
@@ -216,7 +265,8 @@ export class TaskRecord {
    * `COMMON_REFUSALS` in this order.
    */
   check<A extends MessageArgsBase>(message: TaskMessage<string, A>, raw: unknown, { inValidator }: { inValidator: boolean }): Checked<A> {
-    const parsed = message.schema.safeParse(raw);
+    // The limits in the validator only: a message recorded under older limits replays as it ran.
+    const parsed = (inValidator ? message.schema : message.form).safeParse(raw);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
       const listed = issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -264,7 +314,7 @@ export class TaskRecord {
     if (isBreakGlass(proof, actor) && !acting.breakGlassKept) {
       acting.breakGlassKept = true;
       const act = { taskNumber: this.input.taskNumber, seq, at, signer: proof.signer, actor, message: acting.message, reason: proof.breakGlass.reason };
-      this.state.breakGlass = [...(this.state.breakGlass ?? []), act].slice(-MAX_BREAK_GLASS_KEPT);
+      this.state.breakGlass = [...(this.state.breakGlass ?? []), act].slice(-TASK_STATE_LIMITS.breakGlassActs);
     }
     return { ...details, proof: proofDetails(proof) };
   }

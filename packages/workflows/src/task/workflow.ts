@@ -3,30 +3,37 @@
  * acknowledgement (签收), progress, consolidated submission (牵头汇总) and review, with
  * milestone checks, the accountability ladder and the assessment. The state lives in a
  * {@link TaskRecord}; each message's rules and effect in `./messages/<name>.ts`; the
- * light and the ladder in `./ladder.ts`; delivery in `./outbox.ts`.
+ * light and the ladder in `./ladder.ts`; delivery (the audit lane and the notice lane) in
+ * `./outbox.ts`.
  */
 import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { isTerminal } from '@duban/common';
 import { amendTaskSignal } from '../campaign-definitions';
 import { taskSummary } from '../campaign-decisions';
+import { AUDIT_CHAIN_PATCH } from '../audit-chain';
 import { CAMPAIGN_LINK_PATCH, linkCampaign } from '../campaign-link';
 import { iso, upcomingChecks } from '../decisions';
 import { taskStateQuery, type MessageResult, type TaskWorkflowInput, type TaskWorkflowResult } from './definitions';
 import { amendTask } from './amend';
 import { processDueChecks, reconcileLadder } from './ladder';
 import { TASK_MESSAGES, type TaskMessage } from './messages';
-import { startOutbox, type Outbox } from './outbox';
+import { AUDIT_WAIT_MS, DELIVERY_LANES_PATCH, startDeliveryLanes, startOutbox, type DeliveryLanes, type Outbox } from './outbox';
 import { TaskRecord } from './record';
 
 export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkflowResult> {
   const task = new TaskRecord(input, workflowInfo().workflowId);
   const { state } = task;
-  const outbox = startOutbox(task);
+  // Decided once, before the first command: a patch not in a replayed history would turn
+  // on mid-run once replay ends. Runs recorded before them keep the single outbox and
+  // unchained entries; their next run (continue-as-new) takes both.
+  task.chained = patched(AUDIT_CHAIN_PATCH);
+  const lanes = patched(DELIVERY_LANES_PATCH) ? startDeliveryLanes(task) : undefined;
+  const outbox = lanes ?? startOutbox(task);
 
   // Recorded before the handlers are set: a message buffered before the first run is applied after it.
   if (input.carried) task.upsertVisibility();
   else task.assign();
-  for (const message of TASK_MESSAGES) register(task, outbox, message);
+  for (const message of TASK_MESSAGES) register(task, outbox, lanes, message);
   setHandler(taskStateQuery, () => state);
 
   // Only tasks started by a campaign talk to it; the patch keeps earlier histories replayable.
@@ -53,6 +60,8 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
     else await condition(() => task.version !== seen);
   }
 
+  // Taken before draining: a notice that fails meanwhile records `notification.failed`, which is not the task's end.
+  const completedAt = state.timeline[state.timeline.length - 1]?.at ?? iso(Date.now());
   await condition(() => allHandlersFinished() && outbox.drained());
   await campaignLink?.flush();
   await outbox.close();
@@ -60,7 +69,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
     planId: input.planId,
     taskNumber: input.taskNumber,
     status: state.status === 'approved' ? 'approved' : 'cancelled',
-    completedAt: state.timeline[state.timeline.length - 1]?.at ?? iso(Date.now()),
+    completedAt,
     light: state.light,
     ...(state.assessment ? { assessment: state.assessment } : {}),
     rungsClimbed: state.escalation.history.map((r) => r.rung),
@@ -72,15 +81,22 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
  * anything is recorded; the handler checks the rules again (not the proof: validators do
  * not run on replay), then applies the effect.
  */
-function register(task: TaskRecord, outbox: Outbox, message: TaskMessage): void {
+function register(task: TaskRecord, outbox: Outbox, lanes: DeliveryLanes | undefined, message: TaskMessage): void {
   const handler = async (raw: unknown): Promise<MessageResult> => {
     const checked = task.check(message, raw, { inValidator: false });
-    if (checked.duplicate) return task.result(checked.args.requestId, false);
+    const { requestId } = checked.args;
+    if (checked.duplicate) return task.result(requestId, false);
     const eventSeq = task.applyMessage(message, checked);
     reconcileLadder(task);
-    // The caller hears back once the audit entry is written.
+    if (lanes) {
+      // The caller hears back once the audit entries of its message are written, never
+      // later than AUDIT_WAIT_MS (the store may be down: the change stands, the entries follow).
+      const written = await lanes.auditWritten(task.seq, AUDIT_WAIT_MS);
+      return written ? task.result(requestId, true) : { ...task.result(requestId, true), auditPending: true };
+    }
+    // The caller hears back once the audit entry is written (and, here, every notice before it).
     await outbox.deliveredThrough(eventSeq);
-    return task.result(checked.args.requestId, true);
+    return task.result(requestId, true);
   };
   const validator = (raw: unknown): void => {
     task.check(message, raw, { inValidator: true });

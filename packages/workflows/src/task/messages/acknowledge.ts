@@ -7,10 +7,11 @@ import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
 import { defineMessage, messageArgs, OPEN_STATUSES, sentBy, text } from './message';
 
-export const acknowledgeArgsSchema = messageArgs({ note: z.optional(text) });
-export type AcknowledgeArgs = z.infer<typeof acknowledgeArgsSchema>;
+/** The arguments' form; `acknowledgeArgsSchema` adds their limits. */
+const acknowledgeForm = messageArgs({ note: z.optional(text) });
+export type AcknowledgeArgs = z.infer<typeof acknowledgeForm>;
 
-export const acknowledge = defineMessage('acknowledge', acknowledgeArgsSchema, {
+export const acknowledge = defineMessage('acknowledge', acknowledgeForm, {
   senders: sentBy(WORKER_ROLES, 'involved', { en: 'once per unit', zh: '每个单位签收一次' }),
   when: OPEN_STATUSES,
   refusals: ['INVALID_STATE'],
@@ -38,4 +39,6 @@ export const acknowledge = defineMessage('acknowledge', acknowledgeArgsSchema, {
   },
 });
 
+/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
+export const acknowledgeArgsSchema = acknowledge.schema;
 export const acknowledgeUpdate = acknowledge.update;

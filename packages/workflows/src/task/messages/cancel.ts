@@ -4,10 +4,11 @@ import { HQ_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
 import { defineMessage, messageArgs, OPEN_STATUSES, sentBy, text } from './message';
 
-export const cancelArgsSchema = messageArgs({ reason: text });
-export type CancelArgs = z.infer<typeof cancelArgsSchema>;
+/** The arguments' form; `cancelArgsSchema` adds their limits. */
+const cancelForm = messageArgs({ reason: text });
+export type CancelArgs = z.infer<typeof cancelForm>;
 
-export const cancel = defineMessage('cancel', cancelArgsSchema, {
+export const cancel = defineMessage('cancel', cancelForm, {
   senders: sentBy(HQ_ROLES, 'any', { en: 'with a reason', zh: '须说明理由' }),
   when: OPEN_STATUSES,
   refusals: [],
@@ -24,4 +25,6 @@ export const cancel = defineMessage('cancel', cancelArgsSchema, {
   },
 });
 
+/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
+export const cancelArgsSchema = cancel.schema;
 export const cancelUpdate = cancel.update;

@@ -12,7 +12,8 @@ import { recomputeLight } from '../ladder';
 import { defineMessage, instant, messageArgs, OPEN_STATUSES, sentBy, text } from './message';
 import { requireWithinCampaign } from './request-extension';
 
-export const decideExtensionArgsSchema = z.discriminatedUnion('decision', [
+/** The arguments' form; `decideExtensionArgsSchema` adds their limits. */
+const decideExtensionForm = z.discriminatedUnion('decision', [
   messageArgs({
     decision: z.literal('approve'),
     /** HQ may grant a different deadline than asked; later than the current one, within the campaign. */
@@ -24,9 +25,9 @@ export const decideExtensionArgsSchema = z.discriminatedUnion('decision', [
     reason: text,
   }),
 ]);
-export type DecideExtensionArgs = z.infer<typeof decideExtensionArgsSchema>;
+export type DecideExtensionArgs = z.infer<typeof decideExtensionForm>;
 
-export const decideExtension = defineMessage('decideExtension', decideExtensionArgsSchema, {
+export const decideExtension = defineMessage('decideExtension', decideExtensionForm, {
   senders: sentBy(HQ_ROLES, 'any', { en: 'while a request is pending; not its requester; a granted deadline within the campaign', zh: '有待批申请时；申请人不得自批；批准的期限不超出活动结束时间' }),
   when: OPEN_STATUSES,
   refusals: ['INVALID_STATE', 'SELF_DECISION', 'INVALID_ARGUMENT', 'EXTENSION_BEYOND_CAMPAIGN'],
@@ -78,4 +79,6 @@ export const decideExtension = defineMessage('decideExtension', decideExtensionA
   },
 });
 
+/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
+export const decideExtensionArgsSchema = decideExtension.schema;
 export const decideExtensionUpdate = decideExtension.update;

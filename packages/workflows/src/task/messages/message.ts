@@ -9,8 +9,8 @@ import { defineUpdate } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import * as z from 'zod/mini';
 import { isTerminal, TASK_STATUSES, type Role, type TaskStatus } from '@duban/common';
-import type { Proof } from '@duban/identity';
-import { PROOF_REFUSALS, type MessageResult, type Person, type TaskErrorCode } from '../definitions';
+import { withoutProof, type Proof } from '@duban/identity';
+import { canonicalBytes, MESSAGE_LIMITS, PROOF_REFUSALS, REQUEST_ID_PATTERN, type MessageResult, type Person, type TaskErrorCode } from '../definitions';
 import type { TaskRecord } from '../record';
 
 /** What every message's argument carries: the request id (idempotency), the acting person and the proof that they gave it. */
@@ -55,8 +55,17 @@ export interface TaskMessage<N extends string = string, A extends MessageArgsBas
   readonly name: N;
   /** An update, not a signal: every sender needs to know whether the message was accepted. */
   readonly update: UpdateDefinition<MessageResult, [A], N>;
-  /** Parses the raw argument; `zod/mini` keeps the workflow bundle small. */
+  /**
+   * The arguments and their limits (`MESSAGE_LIMITS`): what the update validator and the
+   * client check. `zod/mini` keeps the workflow bundle small.
+   */
   readonly schema: z.ZodMiniType<A>;
+  /**
+   * The arguments' form without the limits: what the handler parses. Validators do not
+   * run on replay, so a message recorded under older limits (or none) replays as it ran;
+   * keep the form as lenient as it ever was.
+   */
+  readonly form: z.ZodMiniType<A>;
   readonly senders: Senders;
   /** The statuses in which the task takes the message. */
   readonly when: readonly TaskStatus[];
@@ -72,13 +81,13 @@ export interface TaskMessage<N extends string = string, A extends MessageArgsBas
   apply(task: TaskRecord, args: A, person: Person): number;
 }
 
-/** Defines a message; its name is written here once and is also the update's name. */
+/** Defines a message from its arguments' `form` (see {@link messageArgs}); its name is written here once and is also the update's name. */
 export function defineMessage<const N extends string, A extends MessageArgsBase, const C extends TaskErrorCode = never>(
   name: N,
-  schema: z.ZodMiniType<A>,
+  form: z.ZodMiniType<A>,
   rules: Pick<TaskMessage<N, A, C>, 'senders' | 'when' | 'refusals' | 'validate' | 'apply'>,
 ): TaskMessage<N, A, C> {
-  return { name, update: defineUpdate<MessageResult, [A], N>(name), schema, ...rules };
+  return { name, update: defineUpdate<MessageResult, [A], N>(name), schema: withinLimits(form), form, ...rules };
 }
 
 /**
@@ -96,33 +105,108 @@ export const COMMON_REFUSALS = [
   'WRONG_ROLE',
 ] as const satisfies readonly TaskErrorCode[];
 
+/**
+ * Drops the oldest of `items` beyond `max`: a list in the state grows with messages, and
+ * the state is queried and carried across continue-as-new whole (`TASK_STATE_LIMITS`).
+ */
+export function keepNewest(items: unknown[], max: number): void {
+  if (items.length > max) items.splice(0, items.length - max);
+}
+
 /** Every status but approved and cancelled. */
 export const OPEN_STATUSES: readonly TaskStatus[] = TASK_STATUSES.filter((s) => !isTerminal(s));
 
-// The argument pieces the messages share.
-export const requestId = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
-export const actor = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
-export const text = z.string().check(z.trim(), z.minLength(1), z.maxLength(4000));
+// The argument pieces the messages share: their form only. Their limits are
+// `MESSAGE_LIMITS`, checked by `withinLimits` in the validator; here they would be checked
+// on replay too, where a message accepted under older limits must still parse.
+export const requestId = z.string().check(z.trim(), z.minLength(1));
+export const actor = z.string().check(z.trim(), z.minLength(1));
+export const text = z.string().check(z.trim(), z.minLength(1));
 // A regex, not z.url(): the workflow sandbox has no WHATWG URL class.
-const evidenceLink = z.string().check(z.regex(/^https?:\/\/\S+$/, 'an http(s) link'), z.maxLength(2000));
-export const evidenceLinks = z.array(evidenceLink).check(z.maxLength(50));
+const evidenceLink = z.string().check(z.regex(/^https?:\/\/\S+$/, 'an http(s) link'));
+export const evidenceLinks = z.array(evidenceLink);
 /** An instant with an explicit offset, so no time zone is guessed inside the workflow. */
 export const instant = z.iso.datetime({ offset: true });
-// Caps only: the identity check, not the schema, decides whether a proof is valid (a wrong
-// signature is SIGNATURE_INVALID, not a malformed argument). Nothing is trimmed: the
-// signature covers the proof's facts exactly as sent.
-const hex = (max: number) => z.string().check(z.regex(/^[0-9a-fA-F]+$/, 'hex digits'), z.maxLength(max));
+// The identity check, not the schema, decides whether a proof is valid (a wrong signature
+// is SIGNATURE_INVALID, not a malformed argument). Nothing is trimmed: the signature
+// covers the proof's facts exactly as sent.
+const hex = z.string().check(z.regex(/^[0-9a-fA-F]+$/, 'hex digits'));
 /** A {@link Proof}: an Ed25519 signature (64 bytes, 128 hex digits) by a key of the roster. */
 export const proof = z.object({
-  signer: z.string().check(z.minLength(1), z.maxLength(200)),
-  keyId: hex(64),
+  signer: z.string().check(z.minLength(1)),
+  keyId: hex,
   issuedAt: instant,
-  signature: hex(256),
-  breakGlass: z.optional(z.object({ reason: z.string().check(z.minLength(1), z.maxLength(4000)) })),
+  signature: hex,
+  breakGlass: z.optional(z.object({ reason: z.string().check(z.minLength(1)) })),
 });
 
+interface LimitIssue {
+  path: (string | number)[];
+  message: string;
+}
+
 /**
- * A message's argument schema: the {@link MessageArgsBase} fields every message carries
+ * Where the arguments exceed `MESSAGE_LIMITS`, each with the field and the limit. Reads
+ * the parsed arguments (trimmed, unknown keys dropped), which may be partly malformed when
+ * the form also failed: every field is type-checked here before it is measured.
+ */
+export function limitIssues(args: unknown): LimitIssue[] {
+  if (typeof args !== 'object' || args === null) return [];
+  const given = args as Record<string, unknown>;
+  const issues: LimitIssue[] = [];
+  const tooLong = (path: LimitIssue['path'], value: unknown, max: number) => {
+    if (typeof value === 'string' && value.length > max) issues.push({ path, message: `at most ${max} characters (${value.length} given)` });
+  };
+  for (const [field, limit] of Object.entries(MESSAGE_LIMITS.fields)) {
+    const value = given[field];
+    if (!Array.isArray(value)) {
+      tooLong([field], value, limit.length);
+      continue;
+    }
+    if ('items' in limit && value.length > limit.items) issues.push({ path: [field], message: `at most ${limit.items} items (${value.length} given)` });
+    // The first item too long is enough to name: the refusal stays short.
+    const long = value.findIndex((item) => typeof item === 'string' && item.length > limit.length);
+    if (long >= 0) tooLong([field, long], value[long], limit.length);
+  }
+  const id = given['requestId'];
+  if (typeof id === 'string' && id.length > 0 && !REQUEST_ID_PATTERN.test(id)) {
+    issues.push({ path: ['requestId'], message: 'printable ASCII without spaces, quotes or backslashes (a UUID will do)' });
+  }
+  const sentProof = given['proof'];
+  if (typeof sentProof === 'object' && sentProof !== null) {
+    const p = sentProof as Record<string, unknown>;
+    const caps = MESSAGE_LIMITS.proof;
+    tooLong(['proof', 'signer'], p['signer'], caps.signer);
+    tooLong(['proof', 'keyId'], p['keyId'], caps.keyId);
+    tooLong(['proof', 'signature'], p['signature'], caps.signature);
+    const breakGlass = p['breakGlass'];
+    if (typeof breakGlass === 'object' && breakGlass !== null) tooLong(['proof', 'breakGlass', 'reason'], (breakGlass as Record<string, unknown>)['reason'], caps.breakGlassReason);
+  }
+  const signed = withoutProof(given);
+  const bytes = canonicalBytes(signed);
+  if (bytes > MESSAGE_LIMITS.messageBytes) {
+    const [largest] = Object.entries(signed)
+      .map(([field, value]) => ({ field, size: canonicalBytes(value) }))
+      .sort((a, b) => b.size - a.size);
+    issues.push({
+      path: [],
+      message: `the message is ${bytes} bytes (canonical JSON, without proof), over the limit of ${MESSAGE_LIMITS.messageBytes}${largest ? `: shorten ${largest.field} (${largest.size} bytes)` : ''}`,
+    });
+  }
+  return issues;
+}
+
+/** The arguments' `form` with `MESSAGE_LIMITS` checked: a message's `schema`. */
+export function withinLimits<A>(form: z.ZodMiniType<A>): z.ZodMiniType<A> {
+  return form.check(
+    z.superRefine((args, ctx) => {
+      for (const issue of limitIssues(args)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: args });
+    }),
+  );
+}
+
+/**
+ * A message's argument form: the {@link MessageArgsBase} fields every message carries
  * (`requestId`, `actor`, an optional `proof`), then the message's own `fields`. One per
  * variant of a discriminated union.
  */

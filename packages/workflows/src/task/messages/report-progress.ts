@@ -8,15 +8,16 @@ import { iso } from '../../decisions';
 import { recomputeLight } from '../ladder';
 import { defineMessage, evidenceLinks, messageArgs, sentBy, text } from './message';
 
-export const reportProgressArgsSchema = messageArgs({
+/** The arguments' form; `reportProgressArgsSchema` adds their limits. */
+const reportProgressForm = messageArgs({
   /** Progress of the actor's unit on its part, 0–100. For the primary lead: the consolidated task progress. */
   percent: z.number().check(z.int(), z.gte(0), z.lte(100)),
   note: text,
   evidence: z.optional(evidenceLinks),
 });
-export type ReportProgressArgs = z.infer<typeof reportProgressArgsSchema>;
+export type ReportProgressArgs = z.infer<typeof reportProgressForm>;
 
-export const reportProgress = defineMessage('reportProgress', reportProgressArgsSchema, {
+export const reportProgress = defineMessage('reportProgress', reportProgressForm, {
   senders: sentBy(WORKER_ROLES, 'involved', { en: "after the unit acknowledged; the primary lead's percent is the task's", zh: '本单位签收后；牵头单位的进度即任务进度' }),
   when: ['assigned', 'acknowledged', 'in-progress'],
   refusals: ['INVALID_STATE'],
@@ -46,4 +47,6 @@ export const reportProgress = defineMessage('reportProgress', reportProgressArgs
   },
 });
 
+/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
+export const reportProgressArgsSchema = reportProgress.schema;
 export const reportProgressUpdate = reportProgress.update;

@@ -5,17 +5,19 @@
 import * as z from 'zod/mini';
 import { HQ_ROLES, WORKER_ROLES } from '@duban/common';
 import { iso, ms } from '../../decisions';
+import { TASK_STATE_LIMITS } from '../definitions';
 import type { TaskRecord } from '../record';
-import { defineMessage, instant, messageArgs, sentBy, text, type RuleContext } from './message';
+import { defineMessage, instant, keepNewest, messageArgs, sentBy, text, type RuleContext } from './message';
 
-export const requestExtensionArgsSchema = messageArgs({
+/** The arguments' form; `requestExtensionArgsSchema` adds their limits. */
+const requestExtensionForm = messageArgs({
   /** The deadline asked for: later than the current one, not past the campaign's end. */
   deadlineAt: instant,
   reason: text,
 });
-export type RequestExtensionArgs = z.infer<typeof requestExtensionArgsSchema>;
+export type RequestExtensionArgs = z.infer<typeof requestExtensionForm>;
 
-export const requestExtension = defineMessage('requestExtension', requestExtensionArgsSchema, {
+export const requestExtension = defineMessage('requestExtension', requestExtensionForm, {
   senders: sentBy(WORKER_ROLES, 'primary', { en: "before the deadline, for a later one within the campaign; one pending at a time", zh: '须在期限前申请，新期限不超出活动结束时间；同一时间仅一项待批' }),
   when: ['assigned', 'acknowledged', 'in-progress'],
   refusals: ['DEADLINE_PASSED', 'EXTENSION_PENDING', 'INVALID_ARGUMENT', 'EXTENSION_BEYOND_CAMPAIGN'],
@@ -38,11 +40,15 @@ export const requestExtension = defineMessage('requestExtension', requestExtensi
     const { requestId, deadlineAt, reason } = args;
     const from = state.deadlineAt;
     state.extensions.push({ requestId, requestedBy: person.id, requestedAt: iso(Date.now()), reason, fromDeadlineAt: from, toDeadlineAt: deadlineAt });
+    // The pending request is the newest: only decided ones leave.
+    keepNewest(state.extensions, TASK_STATE_LIMITS.extensions);
     const notice = task.tell({ kind: 'extension-requested', requestedBy: person.id, deadlineAt, reason }, task.recipients({ roles: HQ_ROLES }));
     return task.record(person.id, 'extension.requested', { from, to: deadlineAt, reason }, notice);
   },
 });
 
+/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
+export const requestExtensionArgsSchema = requestExtension.schema;
 export const requestExtensionUpdate = requestExtension.update;
 
 /** An extension (asked or granted) stays within the campaign, unless an amendment moved the campaign's end. */

@@ -13,7 +13,8 @@ import { recomputeLight } from '../ladder';
 import type { TaskRecord } from '../record';
 import { defineMessage, messageArgs, sentBy, text } from './message';
 
-export const reviewArgsSchema = z.discriminatedUnion('decision', [
+/** The arguments' form; `reviewArgsSchema` adds their limits. */
+const reviewForm = z.discriminatedUnion('decision', [
   messageArgs({
     decision: z.literal('approve'),
     /** Between 0 and the plan policy's scoring base. */
@@ -26,9 +27,9 @@ export const reviewArgsSchema = z.discriminatedUnion('decision', [
     reasons: z.array(text).check(z.minLength(1), z.maxLength(50)),
   }),
 ]);
-export type ReviewArgs = z.infer<typeof reviewArgsSchema>;
+export type ReviewArgs = z.infer<typeof reviewForm>;
 
-export const review = defineMessage('review', reviewArgsSchema, {
+export const review = defineMessage('review', reviewForm, {
   senders: sentBy(REVIEWER_ROLES, 'any', {
     en: "not the submitter; not of the primary lead's unit unless `policy.allowSameUnitReview`; score ≤ `policy.scoring.base`; approving below 100% needs a `note`",
     zh: '提交人不得自审；牵头单位人员不得审核本单位工作（计划允许除外）；评分不超过满分；进度未达100%予以通过须写明理由',
@@ -69,6 +70,8 @@ export const review = defineMessage('review', reviewArgsSchema, {
   },
 });
 
+/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
+export const reviewArgsSchema = review.schema;
 export const reviewUpdate = review.update;
 
 type Approval = Extract<ReviewArgs, { decision: 'approve' }>;

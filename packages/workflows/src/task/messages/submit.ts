@@ -5,13 +5,15 @@
 import * as z from 'zod/mini';
 import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
+import { TASK_STATE_LIMITS } from '../definitions';
 import { recomputeLight } from '../ladder';
-import { defineMessage, evidenceLinks, messageArgs, sentBy, text } from './message';
+import { defineMessage, evidenceLinks, keepNewest, messageArgs, sentBy, text } from './message';
 
-export const submitArgsSchema = messageArgs({ summary: text, evidence: z.optional(evidenceLinks) });
-export type SubmitArgs = z.infer<typeof submitArgsSchema>;
+/** The arguments' form; `submitArgsSchema` adds their limits. */
+const submitForm = messageArgs({ summary: text, evidence: z.optional(evidenceLinks) });
+export type SubmitArgs = z.infer<typeof submitForm>;
 
-export const submit = defineMessage('submit', submitArgsSchema, {
+export const submit = defineMessage('submit', submitForm, {
   senders: sentBy(WORKER_ROLES, 'primary', { en: 'with `requireAssistingReports`, after every other unit reported', zh: '计划要求时，须待其他单位均已报送进度' }),
   when: ['acknowledged', 'in-progress'],
   refusals: ['ASSISTING_REPORTS_MISSING'],
@@ -29,6 +31,7 @@ export const submit = defineMessage('submit', submitArgsSchema, {
     const reviewDueAt = iso(nowMs + task.policy.reviewDeadlineMs);
     const evidence = args.evidence ?? [];
     state.submissions.push({ submittedBy: person.id, submittedAt: iso(nowMs), summary: args.summary, evidence, reviewDueAt, overdueNotices: 0 });
+    keepNewest(state.submissions, TASK_STATE_LIMITS.submissions);
     state.status = 'submitted';
     recomputeLight(task, nowMs);
     const notice = task.tell(
@@ -39,4 +42,6 @@ export const submit = defineMessage('submit', submitArgsSchema, {
   },
 });
 
+/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
+export const submitArgsSchema = submit.schema;
 export const submitUpdate = submit.update;

@@ -6,6 +6,7 @@
  * Not workflow code: nothing here is bundled.
  */
 import { DubanError } from '@duban/common';
+import { MESSAGE_LIMITS } from '../definitions';
 import type { Senders } from './message';
 import { COMMON_REFUSALS } from './message';
 import { TASK_MESSAGES } from './index';
@@ -44,6 +45,19 @@ function who(senders: Senders): string {
 
 const code = (c: string) => `\`${c}\``;
 
+/** The limits of `MESSAGE_LIMITS` in one sentence. */
+function limitsLine(): string {
+  const fields = Object.entries(MESSAGE_LIMITS.fields).map(([field, limit]) =>
+    'items' in limit ? `${code(field)} ${limit.items} items of ${limit.length}` : `${code(field)} ${limit.length}`,
+  );
+  return [
+    `Limits, checked before anything is recorded (refused with ${code('INVALID_ARGUMENT')}, naming the field and the limit):`,
+    `the arguments without ${code('proof')} at most ${MESSAGE_LIMITS.messageBytes} bytes as canonical JSON (RFC 8785, UTF-8);`,
+    `characters per argument: ${fields.join(', ')}, ${code('proof.breakGlass.reason')} ${MESSAGE_LIMITS.proof.breakGlassReason};`,
+    `a ${code('requestId')} is printable ASCII without spaces, quotes or backslashes.`,
+  ].join(' ');
+}
+
 /** The Markdown table (with the refusals every message shares below it), without the markers. */
 export function messagesTable(): string {
   const rows = TASK_MESSAGES.map((m) =>
@@ -62,6 +76,8 @@ export function messagesTable(): string {
     ...rows.map((row) => `| ${row} |`),
     '',
     `Every message can also be refused, checked in this order, with ${COMMON_REFUSALS.map(code).join(', ')}.`,
+    '',
+    limitsLine(),
   ].join('\n');
 }
 
