@@ -51,7 +51,7 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code cannot use Node built-ins.' })),
           patterns: [
             {
-              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing', 'luxon', 'better-sqlite3'],
+              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing', 'luxon', 'better-sqlite3', 'pg', 'nodemailer'],
               message: 'Workflow code runs in the deterministic sandbox: do I/O in activities, compute dates outside.',
             },
             { group: ['@duban/activities'], allowTypeImports: true, message: 'Import activities with `import type` only.' },

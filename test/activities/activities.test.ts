@@ -34,7 +34,7 @@ beforeEach(async () => {
   webhook = await startWebhook((n) => answer(n));
   activities = createActivities({
     auditStore: store,
-    notifier: new LogAndWebhookNotifier({ webhook: { url: webhook.url, timeoutMs: 30_000 }, outbox: store.outbox(), logger: memoryLogger() }),
+    notifier: new LogAndWebhookNotifier({ webhook: { url: webhook.url, timeoutMs: 20_000 }, outbox: store.outbox(), logger: memoryLogger() }),
   });
 });
 afterEach(async () => {

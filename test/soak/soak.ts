@@ -107,27 +107,36 @@ async function main(): Promise<void> {
           await asReporter.reportProgress(report);
           return;
         } catch (error) {
-          // A refusal is a finding; anything else (a run continuing as new under the update, a
-          // busy server) is sent again with the same request id, which the task applies once.
-          const transient = !isDubanError(error) || error.code === 'SERVER_UNREACHABLE' || error.code === 'UPDATE_FAILED';
-          if (!transient) throw error;
-          if (attempt >= 10) throw error;
+          // A refusal is a finding; a run about to continue as new (CONTINUING_AS_NEW), or a
+          // busy server, asks for the same request again, which the task applies once.
+          const transient = !isDubanError(error) || ['CONTINUING_AS_NEW', 'SERVER_UNREACHABLE', 'UPDATE_FAILED'].includes(error.code);
+          if (!transient || attempt >= 20) throw error;
           retries += 1;
-          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
         }
       }
     };
+    let applied = 0;
+    let stoppedBy: unknown;
     const lanes = Array.from({ length: CONCURRENCY }, async () => {
-      while (next <= REPORTS) {
+      while (next <= REPORTS && stoppedBy === undefined) {
         const n = next;
         next += 1;
-        await sendOne(n);
-        if (n % 500 === 0) process.stdout.write(`  ${n} reports, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+        try {
+          await sendOne(n);
+        } catch (error) {
+          // The first failure stops the soak; the figures below still show how far it got.
+          stoppedBy ??= error;
+          return;
+        }
+        applied += 1;
+        if (applied % 500 === 0) process.stdout.write(`  ${applied} reports, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
       }
     });
     await Promise.all(lanes);
     const elapsedMs = Date.now() - started;
-    const state = await task.state();
+    const description = await duban.client.workflow.getHandle(workflowId).describe();
+    const state = description.status.name === 'RUNNING' || description.status.name === 'COMPLETED' ? await task.state() : undefined;
 
     // Every run, first to last, following continue-as-new.
     const connection = await Connection.connect({ address: server.address });
@@ -152,23 +161,27 @@ async function main(): Promise<void> {
     }
     await connection.close();
     const audited = await worker.auditStore.count({ workflowId });
-    const lastSeq = state.timeline[state.timeline.length - 1]?.seq ?? 0;
+    const lastSeq = state ? (state.timeline[state.timeline.length - 1]?.seq ?? 0) : undefined;
     const carried = runs.flatMap((r) => (r.carriedBytes === undefined ? [] : [r.carriedBytes]));
     const largest = Math.max(...runs.map((r) => r.largestPayload));
     const longest = runs.reduce((a, b) => (b.historyBytes > a.historyBytes ? b : a));
 
     const lines = [
-      `reports sent            ${REPORTS} (${retries} sent again), ${CONCURRENCY} at a time`,
-      `elapsed                 ${(elapsedMs / 1000).toFixed(1)} s (${((REPORTS * 1000) / elapsedMs).toFixed(1)} reports/s)`,
+      ...(stoppedBy === undefined ? [] : [`STOPPED                 ${stoppedBy instanceof Error ? stoppedBy.message : String(stoppedBy)}`]),
+      `task                    ${workflowId}: ${description.status.name}`,
+      `reports applied         ${applied} of ${REPORTS} (${retries} sent again), ${CONCURRENCY} at a time`,
+      `elapsed                 ${(elapsedMs / 1000).toFixed(1)} s (${((applied * 1000) / elapsedMs).toFixed(1)} reports/s)`,
       `runs                    ${runs.length} (${carried.length} continue-as-new)`,
       `largest payload         ${largest} bytes (${kb(largest)}; Temporal's limit ${kb(PAYLOAD_LIMIT)})`,
-      `continue-as-new input   largest ${Math.max(...carried)} bytes (${kb(Math.max(...carried))}), last ${carried[carried.length - 1] ?? 0} bytes`,
+      `continue-as-new input   largest ${Math.max(0, ...carried)} bytes (${kb(Math.max(0, ...carried))}), last ${carried[carried.length - 1] ?? 0} bytes`,
       `largest history         ${longest.historyBytes} bytes (${kb(longest.historyBytes)}), ${longest.events} events; most events in a run ${Math.max(...runs.map((r) => r.events))}`,
-      `task state (query)      ${canonicalBytes(state)} bytes: ${state.timeline.length} events in the timeline, ${state.earlierEvents?.count ?? 0} earlier, last seq ${lastSeq}`,
-      `audit trail             ${audited} entries for ${lastSeq} events`,
+      state
+        ? `task state (query)      ${canonicalBytes(state)} bytes: ${state.timeline.length} events in the timeline, ${state.earlierEvents?.count ?? 0} earlier, last seq ${lastSeq}`
+        : `task state (query)      none: the task is ${description.status.name}`,
+      `audit trail             ${audited} entries${lastSeq === undefined ? '' : ` for ${lastSeq} events`}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    if (largest >= PAYLOAD_LIMIT || audited !== lastSeq) process.exitCode = 1;
+    if (stoppedBy !== undefined || largest >= PAYLOAD_LIMIT || audited !== lastSeq) process.exitCode = 1;
   } finally {
     await duban.close();
     await worker.shutdown();

@@ -1,7 +1,7 @@
 import type { AuditLink } from '@duban/identity';
 import type { AppendAuditResult, AuditEntryInput } from './contract';
 import { ActivityErrorCode, AuditStoreError, DubanActivityError } from './errors';
-import { PostgresOutbox, SqliteOutbox, type NotificationOutbox } from './outbox';
+import { PostgresOutbox, SqliteOutbox, type PersistentOutbox } from './outbox';
 import { PostgresDatabase, type OpenPostgresOptions } from './postgres';
 import { openSqliteDatabase, sqliteFailure, type OpenSqliteOptions, type SqliteDatabase } from './sqlite';
 import { parseInstant, validateAuditEntry } from './validate';
@@ -54,7 +54,7 @@ export interface PersistentAuditStore extends AuditStore {
   /** Where the store is, safe for logs and errors: the file path, or the URL without password or query. */
   readonly location: string;
   /** The notification outbox beside the entries (same file or database), closed with the store. */
-  outbox(): NotificationOutbox;
+  outbox(): PersistentOutbox;
 }
 
 interface AuditRow {
@@ -74,19 +74,19 @@ interface AuditRow {
 }
 
 /** The link of a stored row, when all three columns are set (rows written before chains have none). */
-export function linkOf(seq: number | string | null, prevHash: string | null, hash: string | null): { chain?: AuditLink } {
+function linkOf(seq: number | string | null, prevHash: string | null, hash: string | null): { chain?: AuditLink } {
   if (seq === null || prevHash === null || hash === null) return {};
   return { chain: { seq: Number(seq), prevHash, hash } };
 }
 
 /** The link's columns for an insert: NULLs for an entry without one. */
-export function linkColumns(entry: AuditEntryInput): { chainSeq: number | null; prevHash: string | null; hash: string | null } {
+function linkColumns(entry: AuditEntryInput): { chainSeq: number | null; prevHash: string | null; hash: string | null } {
   const link = entry.chain;
   return link ? { chainSeq: link.seq, prevHash: link.prevHash, hash: link.hash } : { chainSeq: null, prevHash: null, hash: null };
 }
 
 /** `since` of a query as epoch ms; throws `INVALID_INPUT` for an invalid Date or text. */
-export function sinceMs(since: string | Date): number {
+function sinceMs(since: string | Date): number {
   if (since instanceof Date) {
     const ms = since.getTime();
     if (!Number.isFinite(ms)) {
@@ -100,7 +100,7 @@ export function sinceMs(since: string | Date): number {
 }
 
 /** A query's limit, checked the same way by every store. */
-export function checkedLimit(limit: number | undefined): number | undefined {
+function checkedLimit(limit: number | undefined): number | undefined {
   if (limit === undefined) return undefined;
   if (!Number.isSafeInteger(limit) || limit < 0) {
     throw new DubanActivityError(ActivityErrorCode.INVALID_INPUT, 'Invalid audit query: limit must be a non-negative integer.', {
@@ -111,8 +111,8 @@ export function checkedLimit(limit: number | undefined): number | undefined {
 }
 
 /** Query fields matched by equality, and their columns (the same names in SQLite and PostgreSQL). */
-export const EQUALITY_FILTERS = { planId: 'plan_id', taskNumber: 'task_number', workflowId: 'workflow_id', event: 'event' } as const;
-export const EQUALITY_FIELDS = Object.keys(EQUALITY_FILTERS) as Array<keyof typeof EQUALITY_FILTERS>;
+const EQUALITY_FILTERS = { planId: 'plan_id', taskNumber: 'task_number', workflowId: 'workflow_id', event: 'event' } as const;
+const EQUALITY_FIELDS = Object.keys(EQUALITY_FILTERS) as Array<keyof typeof EQUALITY_FILTERS>;
 
 function whereClause(query: AuditQuery): { sql: string; params: Record<string, string | number> } {
   const conditions: string[] = [];

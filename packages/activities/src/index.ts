@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { LogAndWebhookNotifier, createActivities, openAuditStore, renderNotice, verifyAuditTrail } from '@duban/activities';
+ * import { LogAndWebhookNotifier, createActivities, openAuditStore, renderNotice, verifyAuditTrail, workspaceUrlFromEnv } from '@duban/activities';
  *
  * // A SQLite file, or the PostgreSQL database every worker shares (postgres://…).
  * const auditStore = await openAuditStore(process.env.DUBAN_AUDIT_URL ?? '.duban/audit.sqlite');
@@ -19,7 +19,7 @@
  *
  * const trail = await auditStore.list({ planId: 'xihu-2020', taskNumber: 3 });
  * const { ok, chains } = verifyAuditTrail(trail); // links intact? the first bad row of each chain
- * const { subject, body } = renderNotice(notice, { lang: 'en' });
+ * const { subject, text, markdown } = renderNotice(notice, { workspaceUrl: workspaceUrlFromEnv(process.env) });
  * ```
  */
 export type {
@@ -49,7 +49,7 @@ export type {
   AuditVerification,
 } from './verify';
 export { InMemoryOutbox, PostgresOutbox, SqliteOutbox } from './outbox';
-export type { NotificationChannel, NotificationOutbox, SentNotification } from './outbox';
+export type { NotificationChannel, NotificationOutbox, PersistentOutbox, SentNotification } from './outbox';
 export { LogAndWebhookNotifier, isRetryableStatus, jsonLineLogger, redactUrl } from './notifier';
 export type { LogAndWebhookNotifierOptions, Notifier, NotifierLogger, NotifyOptions, WebhookOptions } from './notifier';
 export {
@@ -58,6 +58,7 @@ export {
   RENDER_LANGS,
   renderNotice,
   resolveRenderOptions,
+  workspaceUrlFromEnv,
 } from './render';
 export type { RenderLang, RenderOptions, RenderedNotice } from './render';
 export { ActivityErrorCode, AuditStoreError, DubanActivityError, WebhookError, toApplicationFailure } from './errors';
@@ -66,3 +67,4 @@ export { SQLITE_SCHEMA_VERSION, openSqliteDatabase } from './sqlite';
 export type { OpenSqliteOptions, SqliteDatabase } from './sqlite';
 export { MAX_IDEMPOTENCY_KEY_LENGTH } from './validate';
 export * from './channels';
+export * from './routing';

@@ -62,7 +62,7 @@ export interface LogAndWebhookNotifierOptions extends RenderOptions {
 }
 
 /** What the webhook receives: the notice's facts and its rendered words, so receivers need no renderer of their own. */
-type WebhookPayload = NotificationInput & RenderedNotice;
+type WebhookPayload = NotificationInput & Pick<RenderedNotice, 'subject' | 'body'>;
 
 /** Cap on a server's `Retry-After`: a long wait belongs to the retry policy, not to one answer. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
@@ -167,7 +167,7 @@ export class LogAndWebhookNotifier implements Notifier {
   private readonly logger: NotifierLogger;
   private readonly webhook: ResolvedWebhook | undefined;
   private readonly outbox: NotificationOutbox;
-  private readonly render: Required<RenderOptions>;
+  private readonly render: RenderOptions;
 
   /**
    * @throws DubanActivityError `WEBHOOK_URL_INVALID` for an unusable webhook configuration;

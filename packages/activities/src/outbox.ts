@@ -2,8 +2,12 @@ import { ActivityErrorCode, AuditStoreError } from './errors';
 import type { PostgresDatabase } from './postgres';
 import { openSqliteDatabase, sqliteFailure, type OpenSqliteOptions, type SqliteDatabase } from './sqlite';
 
-/** How a notification went out. */
-export type NotificationChannel = 'log' | 'webhook';
+/**
+ * How a notification went out: `log` or `webhook` (the default notifier), `routing` (a
+ * routed notification, all its deliveries done), or the name of the plan's channel that
+ * took one delivery (`hq-mail`, `chengguan-robot`).
+ */
+export type NotificationChannel = string;
 
 /** What the outbox keeps about a delivered notification. */
 export interface SentNotification {
@@ -27,6 +31,12 @@ export interface NotificationOutbox {
   close(): Promise<void>;
 }
 
+/** The outbox a store keeps beside its entries (SQLite, PostgreSQL, in memory): it can also list what it holds. */
+export interface PersistentOutbox extends NotificationOutbox {
+  /** Every delivered notification, oldest first (for exports, checks and tests). */
+  list(): Promise<SentNotification[]>;
+}
+
 interface NotificationRow {
   idempotency_key: string;
   workflow_id: string;
@@ -41,7 +51,7 @@ interface NotificationRow {
  * from the audit store (`auditStore.outbox()`, same file and connection); `open` gives
  * one with its own connection.
  */
-export class SqliteOutbox implements NotificationOutbox {
+export class SqliteOutbox implements PersistentOutbox {
   private constructor(
     private readonly db: SqliteDatabase,
     readonly file: string,
@@ -122,7 +132,7 @@ function toSent(row: NotificationRow): SentNotification {
  * notification one worker delivered is not sent again by another. Taken from the store
  * (`PostgresAuditStore#outbox()`), on its pool, and closed with it.
  */
-export class PostgresOutbox implements NotificationOutbox {
+export class PostgresOutbox implements PersistentOutbox {
   /** @internal Built by `PostgresAuditStore#outbox()`. */
   constructor(private readonly db: PostgresDatabase) {}
 
@@ -156,7 +166,7 @@ export class PostgresOutbox implements NotificationOutbox {
 }
 
 /** An outbox in memory: deduplicates within one process only. */
-export class InMemoryOutbox implements NotificationOutbox {
+export class InMemoryOutbox implements PersistentOutbox {
   private readonly sent = new Map<string, SentNotification>();
 
   async wasSent(idempotencyKey: string): Promise<boolean> {

@@ -9,7 +9,10 @@ import { messageOf } from '@duban/common';
 import { ActivityErrorCode, AuditStoreError } from './errors';
 
 export interface OpenPostgresOptions {
-  /** Connections in the pool. Default 4: the audit lane of a task writes one entry at a time. */
+  /**
+   * Connections in the pool. Default 8: each task's audit lane writes one entry at a time,
+   * and an insert takes milliseconds, so a few connections serve a worker's many tasks.
+   */
   maxConnections?: number;
   /** How long to wait for a connection before failing, in ms. Default 10000. */
   connectTimeoutMs?: number;
@@ -65,6 +68,34 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         sent_at         TEXT        NOT NULL,
         recorded_at     TIMESTAMPTZ NOT NULL DEFAULT now()
       );
+    `,
+  },
+  {
+    // Routed messages waiting for the end of quiet hours or for a daily digest
+    // (routing/held-store.ts); group_key is what goes out together (a digest batch).
+    version: 2,
+    sql: `
+      CREATE TABLE duban_held_deliveries (
+        delivery_key   TEXT        PRIMARY KEY,
+        group_key      TEXT        NOT NULL,
+        plan_id        TEXT        NOT NULL,
+        workflow_id    TEXT        NOT NULL,
+        kind           TEXT        NOT NULL,
+        channel        TEXT        NOT NULL,
+        addressee      TEXT        NOT NULL,
+        digest         BOOLEAN     NOT NULL,
+        send_after_ms  BIGINT      NOT NULL,
+        message        JSON        NOT NULL,
+        held_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
+        attempts       INTEGER     NOT NULL DEFAULT 0,
+        claimed_by     TEXT,
+        claim_until_ms BIGINT,
+        sent_at        TEXT,
+        failed_at      TEXT,
+        last_error     TEXT
+      );
+      CREATE INDEX duban_held_deliveries_due ON duban_held_deliveries (send_after_ms) WHERE sent_at IS NULL AND failed_at IS NULL;
+      CREATE INDEX duban_held_deliveries_by_group ON duban_held_deliveries (group_key);
     `,
   },
 ];
@@ -213,7 +244,7 @@ export class PostgresDatabase {
     }
     const pool = new Pool({
       connectionString: url,
-      max: options.maxConnections ?? 4,
+      max: options.maxConnections ?? 8,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       statement_timeout: options.statementTimeoutMs ?? 20_000,
       application_name: 'duban',

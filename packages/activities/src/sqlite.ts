@@ -65,6 +65,34 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX audit_entries_by_chain ON audit_entries (workflow_id, chain_seq);
     `,
   },
+  {
+    // Routed messages waiting for the end of quiet hours or for a daily digest
+    // (routing/held-store.ts); group_key is what goes out together (a digest batch).
+    version: 3,
+    sql: `
+      CREATE TABLE held_deliveries (
+        delivery_key   TEXT    PRIMARY KEY,
+        group_key      TEXT    NOT NULL,
+        plan_id        TEXT    NOT NULL,
+        workflow_id    TEXT    NOT NULL,
+        kind           TEXT    NOT NULL,
+        channel        TEXT    NOT NULL,
+        addressee      TEXT    NOT NULL,
+        digest         INTEGER NOT NULL,
+        send_after_ms  INTEGER NOT NULL,
+        message        TEXT    NOT NULL CHECK (json_valid(message)),
+        held_at        TEXT    NOT NULL,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        claimed_by     TEXT,
+        claim_until_ms INTEGER,
+        sent_at        TEXT,
+        failed_at      TEXT,
+        last_error     TEXT
+      );
+      CREATE INDEX held_deliveries_due ON held_deliveries (send_after_ms) WHERE sent_at IS NULL AND failed_at IS NULL;
+      CREATE INDEX held_deliveries_by_group ON held_deliveries (group_key);
+    `,
+  },
 ];
 
 /** The schema version this build of duban writes. */

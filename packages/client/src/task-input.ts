@@ -2,7 +2,7 @@ import { Duration, type DateTime } from 'luxon';
 import { DEFAULT_IDENTITY_POLICY } from '@duban/identity';
 import { dueInstant, findTask, PlanLookupError, taskSchedule, type Plan, type PlanPerson } from '@duban/plan';
 import type { IdentitySettings, Person, TaskPolicy, TaskWorkflowInput, Unit } from '@duban/workflows';
-import { ErrorCode } from '@duban/common';
+import { DEFAULT_NOTICE_LANG, ErrorCode, type NoticeIssuer, type NoticeLang } from '@duban/common';
 import { DubanClientError } from './errors';
 import type { Keyring } from './keys';
 
@@ -11,6 +11,14 @@ export interface BuildTaskInputOptions {
   assignedAt?: DateTime;
   /** The plan's public keys (`KeyStore.keyring`): each person of the task gets theirs. */
   keyring?: Keyring;
+  /** The language of the plan's notices; Chinese when omitted. */
+  lang?: NoticeLang;
+}
+
+/** Who signs the plan's formal notices (督办单, 约谈): its headquarters and the headquarters' office. */
+function noticeIssuer(plan: Plan): NoticeIssuer {
+  const { headquarters, office } = plan.organization;
+  return { headquarters: { zh: headquarters.name, en: headquarters.en }, office: { zh: office.name, en: office.en } };
 }
 
 /** What every launch since signatures asks of its workflows: signed instructions, fresh ones. */
@@ -162,6 +170,10 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
     policy: policyOf(plan),
     identity: { ...REQUIRED_IDENTITY },
     campaignEndAt: campaignEndAt(plan),
+    // For the render step: notices show dates in the plan's zone, in its language, signed by its office.
+    timeZone: plan.timeZone,
+    lang: options.lang ?? DEFAULT_NOTICE_LANG,
+    issuer: noticeIssuer(plan),
   };
 }
 

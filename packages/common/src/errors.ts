@@ -69,6 +69,10 @@ export const ERROR_CODES = {
   INVALID_PLAN: { kind: 'invalid', means: 'The plan cannot be turned into workflow input.' },
   FILE_TOO_LARGE: { kind: 'invalid', means: 'A plan or amendment file is larger than duban reads (PLAN_LIMITS.fileBytes).' },
   LIMIT_EXCEEDED: { kind: 'invalid', means: 'A text of a plan or amendment is longer, or a list has more entries, than the format allows (PLAN_LIMITS).' },
+  SECRET_IN_PLAN: { kind: 'invalid', means: 'A plan holds a credential (a password, token or key, or one in a URL): plans name secrets (…Secret fields), the environment holds them.' },
+  UNKNOWN_CHANNEL: { kind: 'invalid', means: 'The routing names a channel that routing.channels does not define (or a unit robot where no unit has one).' },
+  CHANNEL_TYPE_MISMATCH: { kind: 'invalid', means: "A unit's robot (routing.robots) is a channel of another type than wecom or dingtalk." },
+  UNKNOWN_AUDIENCE: { kind: 'invalid', means: 'A route names a group or role the plan does not have.' },
 
   // -- Simulation scenarios (`duban simulate`; problems inside SCENARIO_INVALID) -----------
   SCENARIO_INVALID: { kind: 'invalid', means: 'A simulation scenario file has problems; each is listed with its place in the file.' },
@@ -84,6 +88,11 @@ export const ERROR_CODES = {
   ASSISTING_REPORTS_MISSING: { kind: 'refused', means: 'Submission before every assisting unit reported, when the plan requires it.' },
   EXTENSION_PENDING: { kind: 'refused', means: "An extension request is already waiting for HQ's decision." },
   REQUEST_ID_REUSED: { kind: 'refused', means: 'The request id was already used by a different message.' },
+  CONTINUING_AS_NEW: {
+    kind: 'unavailable',
+    retryable: true,
+    means: 'The task is about to continue in a fresh run and another message is still being handled: send the same message again in a moment (same request id; it is applied once).',
+  },
   TASK_NOT_FOUND: { kind: 'not-found', means: 'No workflow for this plan and task: it was never launched.' },
   TASK_NOT_IN_PLAN: { kind: 'not-found', means: 'The plan has no task with this number.' },
   UPDATE_FAILED: { kind: 'refused', means: 'The workflow refused or failed a message for a reason without a duban code.' },
@@ -144,6 +153,11 @@ export const ERROR_CODES = {
   },
   SECRET_NOT_FOUND: { kind: 'config', retryable: false, means: 'A secret named in the configuration is set neither as DUBAN_SECRET_<NAME> nor as a file in DUBAN_SECRET_<NAME>_FILE.' },
   SECRET_INVALID: { kind: 'config', retryable: false, means: "A secret's name is malformed, it is set both ways, or its file is unreadable or empty." },
+  NOTIFICATION_UNROUTABLE: {
+    kind: 'config',
+    retryable: false,
+    means: "The plan's routing reaches none of a notification's people: no contact (email) for them, or no robot for their unit.",
+  },
 
   // -- Worker and servers ----------------------------------------------------------------
   WORKER_CONNECTION_FAILED: { kind: 'unavailable', means: 'The Temporal server did not accept a connection at the configured address.' },

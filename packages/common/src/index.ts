@@ -40,12 +40,15 @@ export {
   ENV,
   DEFAULT_PATHS,
 } from './names';
-export { NOTICE_KINDS, NOTICE_DELIVERY } from './notices';
+export { NOTICE_KINDS, NOTICE_DELIVERY, NOTICE_LANGS, DEFAULT_NOTICE_LANG } from './notices';
 export type {
   Notice,
   NoticeKind,
   NoticeNames,
   NoticeTask,
+  NoticeLang,
+  NoticeIssuer,
+  NoticeSettings,
   TaskNotice,
   AssignmentNotice,
   RungNotice,

@@ -51,6 +51,13 @@ export const ENV = {
   /** Where notifications are POSTed as JSON. */
   webhookUrl: 'DUBAN_WEBHOOK_URL',
   /**
+   * Plan files whose `routing` the worker follows (their notifications go through their
+   * channels), separated like PATH (`:`; `;` on Windows).
+   */
+  plans: 'DUBAN_PLANS',
+  /** The web workspace's base URL: notices link to `<base>/plans/<planId>/tasks/<n>` when set. */
+  workspaceUrl: 'DUBAN_WORKSPACE_URL',
+  /**
    * Prefix of the variables that hold channel secrets: the secret a configuration names
    * `xihu-smtp` is `DUBAN_SECRET_XIHU_SMTP`, or the file named by `DUBAN_SECRET_XIHU_SMTP_FILE`.
    */

@@ -12,12 +12,44 @@ export interface NoticeTask {
   planTitle?: string;
   taskNumber: number;
   title: { zh: string; en: string };
+  /** The primary lead unit's code: whom a formal notice (督办单, 约谈) is addressed to. */
+  primaryLead?: string;
+  /** The task's deadline in force when the notice was issued: "by when" for notices that carry no deadline of their own. */
+  deadlineAt?: string;
+}
+
+/** The languages notices are written in; Chinese first. */
+export const NOTICE_LANGS = ['zh', 'en'] as const;
+export type NoticeLang = (typeof NOTICE_LANGS)[number];
+/** Chinese first: the offices that act on notices read Chinese. */
+export const DEFAULT_NOTICE_LANG: NoticeLang = 'zh';
+
+/** Who issues the plan's formal notices (督办单, 约谈): its headquarters and the headquarters' office. */
+export interface NoticeIssuer {
+  /** 指挥部, e.g. 城市建管十大提升行动指挥部. */
+  headquarters: { zh: string; en: string };
+  /** 指挥部办公室: signs the notice. */
+  office: { zh: string; en: string };
+}
+
+/**
+ * How the plan wants its notices read, set at launch and carried by every notice. Absent
+ * (or partly absent) in notices of tasks launched before: the render step then uses its
+ * own options, else Chinese and Asia/Shanghai.
+ */
+export interface NoticeSettings {
+  /** The plan's IANA zone: dates and times are shown in it. */
+  timeZone?: string;
+  lang?: NoticeLang;
+  issuer?: NoticeIssuer;
 }
 
 /** Codes the notice names, resolved to names by the render step where it knows them. */
 export interface NoticeNames {
   /** Unit code → display name (Chinese first). */
   units?: Record<string, string>;
+  /** Unit code → English name, for notices rendered in English. */
+  unitsEn?: Record<string, string>;
   /** Person id → name. */
   people?: Record<string, string>;
 }
@@ -25,6 +57,9 @@ export interface NoticeNames {
 interface TaskNoticeBase {
   task: NoticeTask;
   names?: NoticeNames;
+  /** When the notice was issued (workflow time): the date of a formal notice and the year of its number. */
+  at?: string;
+  settings?: NoticeSettings;
 }
 
 /** 交办: the task is assigned to its units. */
@@ -45,6 +80,16 @@ export interface RungNotice extends TaskNoticeBase {
   percent: number;
   light: TrafficLight;
   deadlineAt: string;
+  /** The how-many-th notice of this rung on the task (1 for its first 督办单): numbers formal notices. */
+  ordinal?: number;
+  /** The progress the schedule expected by now (behind-schedule). */
+  expectedPercent?: number;
+  /** When the task was assigned (unacknowledged). */
+  assignedAt?: string;
+  /** When the units last reported or acted (stalled). */
+  lastActivityAt?: string;
+  /** When the next rung follows unless the task catches up: the deadline to reply. Absent on the last rung. */
+  replyBy?: string;
 }
 
 /** 待审核: the primary lead submitted the consolidated work. */
@@ -192,6 +237,7 @@ export interface BulletinNotice {
   kind: 'bulletin';
   plan: { id: string; title: string };
   names?: NoticeNames;
+  settings?: NoticeSettings;
   bulletin: Bulletin;
 }
 

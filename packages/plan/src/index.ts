@@ -27,6 +27,10 @@ export {
   escalationRungSchema,
   DEFAULT_ESCALATION,
   planJsonSchema,
+  routingSchema,
+  channelSchema,
+  contactSchema,
+  noticeKindSchema,
 } from './schema';
 export type {
   Plan,
@@ -45,6 +49,10 @@ export type {
   EscalationRung,
   DueRule,
   PlanCalendar,
+  PlanContact,
+  PlanRouting,
+  PlanChannel,
+  PlanRoute,
 } from './schema';
 export {
   PlanProblemCode,

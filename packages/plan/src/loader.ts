@@ -1,6 +1,7 @@
 /** Plan files through the one pipeline: the plan's schema, its time zone and its cross-checks. */
 import { IANAZone } from 'luxon';
 import { crossCheck } from './checks';
+import { routingFindings } from './routing-checks';
 import { parseDocumentText, readDocumentFile, type DocumentKind, type DocumentResult } from './pipeline';
 import { PlanValidationError, type Finding, type PlanProblemCode, type PlanResult } from './problems';
 import { PLAN_LIMITS, planSchema, type Plan } from './schema';
@@ -52,7 +53,7 @@ const planKind: DocumentKind<Plan, PlanProblemCode> = {
   maxBytes: PLAN_LIMITS.fileBytes,
   schema: planSchema,
   // Cross-checks read the raw document, so they run (and report) even when the schema fails.
-  checks: (raw) => [...timeZoneFindings(raw), ...taskCountFindings(raw), ...crossCheck(raw)],
+  checks: (raw) => [...timeZoneFindings(raw), ...taskCountFindings(raw), ...crossCheck(raw), ...routingFindings(raw)],
 };
 
 function planResult(result: DocumentResult<Plan, PlanProblemCode>): PlanResult<Plan> {

@@ -33,6 +33,10 @@ export const PlanProblemCode = codesOf([
   'CALENDAR_CONFLICT',
   'FILE_TOO_LARGE',
   'LIMIT_EXCEEDED',
+  'SECRET_IN_PLAN',
+  'UNKNOWN_CHANNEL',
+  'CHANNEL_TYPE_MISMATCH',
+  'UNKNOWN_AUDIENCE',
 ]);
 export type PlanProblemCode = keyof typeof PlanProblemCode;
 

@@ -1,8 +1,10 @@
+import { delimiter, resolve } from 'node:path';
 import type { Logger } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Runtime, type NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { redactUrl } from '@duban/activities';
 import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, ENV, messageOf } from '@duban/common';
+import { loadPlanFile, type Plan } from '@duban/plan';
 import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
 import { ensureSearchAttributes } from './search-attributes';
 import { createDubanWorker, type DubanWorker } from './worker';
@@ -22,6 +24,8 @@ export const WORKER_ENV = {
   /** The shared PostgreSQL audit store; wins over the SQLite file. */
   auditUrl: ENV.auditUrl,
   webhookUrl: ENV.webhookUrl,
+  /** Plan files whose routing the worker follows, separated like PATH. */
+  plans: ENV.plans,
   taskQueue: ENV.taskQueue,
   /** A file of prebuilt workflow code (`bundleWorkflowCode(...).code`): skips bundling at start. */
   workflowBundlePath: ENV.workflowBundle,
@@ -43,6 +47,8 @@ export interface WorkerSettings {
   auditDbPath?: string;
   auditUrl?: string;
   webhookUrl?: string;
+  /** Plan files whose `routing` sends their notifications (see `DubanWorkerOptions.plans`). */
+  plans?: string[];
   taskQueue?: string;
   workflowBundlePath?: string;
   registerSearchAttributes: boolean;
@@ -121,12 +127,35 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, overrides: Partial<Wo
     const value = nonEmpty(env[WORKER_ENV[name]]);
     if (value !== undefined) settings[name] = value;
   }
+  const plans = (env[WORKER_ENV.plans] ?? '').split(delimiter).flatMap((file) => nonEmpty(file) ?? []);
+  if (plans.length > 0) settings.plans = plans;
   for (const [name, value] of Object.entries(overrides) as Array<[keyof WorkerSettings, WorkerSettings[keyof WorkerSettings]]>) {
     if (value !== undefined) Object.assign(settings, { [name]: value });
   }
   // A file given as a flag beats a URL from the environment (the URL otherwise wins).
   if (overrides.auditDbPath !== undefined && overrides.auditUrl === undefined) delete settings.auditUrl;
   return settings;
+}
+
+/**
+ * The plans of `DUBAN_PLANS` (or `--plan`), loaded and checked as `duban plan validate`
+ * checks them: a plan with problems stops the worker at start, naming them.
+ *
+ * @throws DubanWorkerError `WORKER_CONFIG_INVALID` naming the file and its problems.
+ */
+async function loadRoutedPlans(files: readonly string[]): Promise<Plan[]> {
+  const plans: Plan[] = [];
+  for (const file of files) {
+    try {
+      plans.push(await loadPlanFile(resolve(file), { displayName: file }));
+    } catch (err) {
+      throw new DubanWorkerError(WorkerErrorCode.WORKER_CONFIG_INVALID, `The plan ${file} in ${ENV.plans} cannot be routed: ${messageOf(err)}`, {
+        details: { plan: file },
+        cause: err,
+      });
+    }
+  }
+  return plans;
 }
 
 export interface WorkerMainOptions {
@@ -180,6 +209,7 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
       }
     }
 
+    const plans = await loadRoutedPlans(settings.plans ?? []);
     dubanWorker = await createDubanWorker({
       connection,
       namespace: settings.namespace,
@@ -188,6 +218,7 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
       ...(settings.auditDbPath === undefined ? {} : { auditDbPath: settings.auditDbPath }),
       ...(settings.auditUrl === undefined ? {} : { auditUrl: settings.auditUrl }),
       ...(settings.webhookUrl === undefined ? {} : { webhookUrl: settings.webhookUrl }),
+      ...(plans.length === 0 ? {} : { plans }),
       ...(settings.workflowBundlePath === undefined ? {} : { workflowBundle: { codePath: settings.workflowBundlePath } }),
     });
     if (stopRequested) {
@@ -205,6 +236,7 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
       // The file, or the URL without its password.
       auditStore: 'location' in dubanWorker.auditStore ? dubanWorker.auditStore.location : 'injected',
       webhook: settings.webhookUrl === undefined ? 'none (log only)' : redactUrl(settings.webhookUrl),
+      routedPlans: plans.filter((plan) => plan.routing !== undefined).map((plan) => plan.id),
     });
     options.onReady?.(dubanWorker, settings);
     await running;

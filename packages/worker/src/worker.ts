@@ -1,15 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Duration, Logger } from '@temporalio/common';
 import { Runtime, Worker, bundleWorkflowCode, type NativeConnection } from '@temporalio/worker';
 import {
+  InMemoryHeldDeliveries,
+  InMemoryOutbox,
   LogAndWebhookNotifier,
+  RoutingNotifier,
   createActivities,
   openAuditStore,
+  openHeldDeliveries,
+  workspaceUrlFromEnv,
   type AuditStore,
+  type HeldDeliveryDispatcher,
+  type HeldDeliveryStore,
   type NotificationOutbox,
   type Notifier,
   type PersistentAuditStore,
+  type RoutedPlan,
+  type SecretSource,
 } from '@duban/activities';
 import { DEFAULT_NAMESPACE, DEFAULT_PATHS, DEFAULT_TEMPORAL_ADDRESS, DUBAN_TASK_QUEUE, ENV, messageOf } from '@duban/common';
 import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
@@ -48,6 +59,25 @@ export interface DubanWorkerOptions {
   /** Webhook for the default notifier; without it notifications are only logged. */
   webhookUrl?: string;
   /**
+   * Plans (as `loadPlanFile` gives them) whose `routing` sends their notifications through
+   * their channels, to the people their routes reach; notifications of other plans (or
+   * of a plan without routing) go to the default notifier. Ignored when {@link notifier}
+   * is given. Routing lives with the worker, not in task inputs: contacts stay out of
+   * workflow histories, and a changed contact or robot takes effect at the next start.
+   */
+  plans?: readonly RoutedPlan[];
+  /** Where the routed channels' named secrets are read. Default `DUBAN_SECRET_<NAME>` / `…_FILE`. */
+  secrets?: SecretSource;
+  /**
+   * Where held deliveries (quiet hours, digests) wait. Default: beside the audit store the
+   * worker opens; in memory when the audit store is injected.
+   */
+  heldDeliveries?: HeldDeliveryStore;
+  /** How often the dispatcher looks for held deliveries that are due, in ms. Default 30 s. */
+  dispatchIntervalMs?: number;
+  /** The wall clock quiet hours and digests are decided by (epoch ms). Default `Date.now`; tests fix it. */
+  clock?: () => number;
+  /**
    * Prebuilt workflow code (`bundleWorkflowCode` output, or a file of it). Without it the
    * worker bundles `@duban/workflows` at start, which takes seconds.
    */
@@ -65,6 +95,8 @@ export interface DubanWorker {
   worker: Worker;
   auditStore: AuditStore;
   notifier: Notifier;
+  /** The dispatcher of held deliveries, when the worker routes plans; it runs while the worker runs. */
+  dispatcher?: HeldDeliveryDispatcher;
   namespace: string;
   taskQueue: string;
   /** Polls until shut down (by {@link shutdown} or a signal the Temporal Runtime watches); then closes what the worker opened. */
@@ -104,6 +136,65 @@ async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger
 }
 
 /**
+ * The notifier the worker builds itself: the log-and-webhook notifier, behind the routing
+ * notifier when a plan given has `routing` (with the dispatcher of its held deliveries).
+ * What it opens is closed by `cleanups`, the dispatcher first.
+ */
+async function defaultNotifier(
+  options: DubanWorkerOptions,
+  logger: Logger,
+  outbox: NotificationOutbox | undefined,
+  target: string | undefined,
+  cleanups: Array<() => Promise<void>>,
+): Promise<{ notifier: Notifier; dispatcher: HeldDeliveryDispatcher | undefined }> {
+  const workspaceUrl = workspaceUrlFromEnv(process.env);
+  const fallback = new LogAndWebhookNotifier({
+    logger,
+    ...(options.webhookUrl === undefined ? {} : { webhook: options.webhookUrl }),
+    // Without a persistent outbox a restarted worker could send a notification twice.
+    ...(outbox === undefined ? {} : { outbox }),
+    ...(workspaceUrl === undefined ? {} : { workspaceUrl }),
+  });
+  const plans = options.plans ?? [];
+  if (!plans.some((plan) => plan.routing !== undefined)) return { notifier: fallback, dispatcher: undefined };
+
+  let held = options.heldDeliveries;
+  if (held === undefined) {
+    // Beside the audit trail, so held messages survive a restart and every worker sees them.
+    const opened = target === undefined ? new InMemoryHeldDeliveries() : await openHeldDeliveries(target);
+    cleanups.push(() => opened.close());
+    held = opened;
+    if (target === undefined) logger.warn('duban worker: held deliveries (quiet hours, digests) are kept in memory: pass heldDeliveries to keep them across restarts');
+  }
+  const routing = await RoutingNotifier.create({
+    plans,
+    outbox: outbox ?? new InMemoryOutbox(),
+    held,
+    fallback,
+    logger,
+    ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(workspaceUrl === undefined ? {} : { workspaceUrl }),
+  });
+  cleanups.push(() => routing.close());
+  const dispatcher = routing.dispatcher({
+    // Unique per worker, even for several in one process: claims tell them apart.
+    owner: `${options.identity ?? `${process.pid}@${hostname()}`}/${randomUUID().slice(0, 8)}`,
+    ...(options.dispatchIntervalMs === undefined ? {} : { intervalMs: options.dispatchIntervalMs }),
+  });
+  // Stopped before the store and channels it uses are closed.
+  cleanups.push(() => dispatcher.stop());
+  for (const plan of routing.routedPlans()) {
+    const channels = Object.keys(plan.routing?.channels ?? {}).map((name) => {
+      const channel = routing.channel(plan.id, name);
+      return { name, type: channel?.type, endpoint: channel?.endpoint };
+    });
+    logger.info('duban worker: routing notifications', { plan: plan.id, channels, routes: plan.routing?.routes.length ?? 0 });
+  }
+  return { notifier: routing, dispatcher };
+}
+
+/**
  * Creates the duban worker: the task workflows plus the `appendAudit` and `notify`
  * activities, on the duban task queue. What it opens itself (the connection, the
  * default SQLite audit store) it closes when it stops; what you inject stays yours.
@@ -130,26 +221,20 @@ export async function createDubanWorker(options: DubanWorkerOptions = {}): Promi
   try {
     let auditStore = options.auditStore;
     let outbox: NotificationOutbox | undefined;
+    let target: string | undefined;
     if (auditStore === undefined) {
-      const store = await openAuditStore(options.auditUrl ?? options.auditDbPath ?? join(process.cwd(), DEFAULT_AUDIT_DB_PATH));
+      target = options.auditUrl ?? options.auditDbPath ?? join(process.cwd(), DEFAULT_AUDIT_DB_PATH);
+      const store = await openAuditStore(target);
       cleanups.push(() => store.close());
       outbox = store.outbox();
       auditStore = store;
     } else if (hasOutbox(auditStore)) {
       outbox = auditStore.outbox();
     }
-    if (options.notifier !== undefined && options.webhookUrl !== undefined) {
-      logger.warn('duban worker: webhookUrl is ignored because a notifier was given');
+    if (options.notifier !== undefined && (options.webhookUrl !== undefined || options.plans !== undefined)) {
+      logger.warn('duban worker: webhookUrl and plans are ignored because a notifier was given');
     }
-    const notifier =
-      options.notifier ??
-      new LogAndWebhookNotifier({
-        logger,
-        ...(options.webhookUrl === undefined ? {} : { webhook: options.webhookUrl }),
-        // Without a persistent outbox a restarted worker could send a notification twice.
-        ...(outbox === undefined ? {} : { outbox }),
-      });
-
+    const { notifier, dispatcher } = options.notifier !== undefined ? { notifier: options.notifier, dispatcher: undefined } : await defaultNotifier(options, logger, outbox, target, cleanups);
     const workflowBundle = await resolveBundle(options.workflowBundle, logger);
 
     let connection = options.connection;
@@ -172,7 +257,10 @@ export async function createDubanWorker(options: DubanWorkerOptions = {}): Promi
 
     let running: Promise<void> | undefined;
     const run = (): Promise<void> => {
-      running ??= worker.run().finally(closeOwned);
+      if (running === undefined) {
+        dispatcher?.start();
+        running = worker.run().finally(closeOwned);
+      }
       return running;
     };
     const shutdown = async (): Promise<void> => {
@@ -186,7 +274,7 @@ export async function createDubanWorker(options: DubanWorkerOptions = {}): Promi
       // Errors of the run belong to whoever awaits run(); shutdown only waits for the end.
       await running.catch(() => undefined);
     };
-    return { worker, auditStore, notifier, namespace, taskQueue, run, shutdown };
+    return { worker, auditStore, notifier, ...(dispatcher === undefined ? {} : { dispatcher }), namespace, taskQueue, run, shutdown };
   } catch (err) {
     await closeOwned();
     throw err;

@@ -5,7 +5,7 @@
  */
 import type { Proof, RosterKey } from '@duban/identity';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { codesOf, type BreakGlassAct, type Bulletin, type EscalationMove, type Rung, type TaskStatus, type TrafficLight, type CodeOf } from '@duban/common';
+import { codesOf, type BreakGlassAct, type Bulletin, type EscalationMove, type NoticeLang, type Rung, type TaskStatus, type TrafficLight, type CodeOf } from '@duban/common';
 import { canonicalBytes, type IdentitySettings, type Person, type TaskWorkflowInput, type Unit } from './task/definitions';
 
 export { campaignWorkflowId, CAMPAIGN_WORKFLOW_TYPE } from '@duban/common';
@@ -34,6 +34,8 @@ export interface CampaignWorkflowInput {
   /** The plan's campaign year as launched (after rebasing); amendments are dated against it. */
   campaignYear: number;
   timeZone: string;
+  /** The language of the plan's notices (the bulletin). Absent: Chinese. */
+  lang?: NoticeLang;
   /** The task workflows to start, built outside by `buildTaskInput`. Empty after the first run. */
   tasks: TaskWorkflowInput[];
   units: Unit[];

@@ -381,7 +381,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       notice: {
         kind: 'bulletin',
         plan: { id: input.planId, title: input.planTitle },
-        names: { units: Object.fromEntries(input.units.map((u) => [u.code, u.name])), ...(named.size > 0 ? { people } : {}) },
+        names: {
+          units: Object.fromEntries(input.units.map((u) => [u.code, u.name])),
+          unitsEn: Object.fromEntries(input.units.filter((u) => u.en).map((u) => [u.code, u.en])),
+          ...(named.size > 0 ? { people } : {}),
+        },
+        // The plan's zone and language, for the render step; never formatted here.
+        settings: { timeZone: input.timeZone, ...(input.lang ? { lang: input.lang } : {}) },
         bulletin,
       },
     });

@@ -1,41 +1,56 @@
 /** 中文: the default catalogue, for the people who read notices first. */
-import type { BehindReason, BreakGlassAct, BulletinTask, NoticeKind, NoticeRecipient, Rung, TrafficLight } from '@duban/common';
-import { DEFAULT_RENDER_TIME_ZONE, type Catalogue, type NoticeOf, type RenderContext, type Wording } from './catalogue';
-
-const RUNG_NAMES: Record<Rung, string> = {
-  reminder: '催办',
-  'supervision-notice': '督办单',
-  interview: '约谈',
-  accountability: '问责',
-};
-
-/** What each rung asks of the unit. */
-const RUNG_ACTIONS: Record<Rung, string> = {
-  reminder: '请抓紧推进，及时更新办理进度。',
-  'supervision-notice': '请书面说明滞后原因和整改措施，按期办结。',
-  interview: '请单位主要负责人按通知接受约谈，说明情况。',
-  accountability: '已启动问责程序，请单位主要负责人配合调查。',
-};
-
-const REASONS: Record<BehindReason, string> = {
-  unacknowledged: '未按时签收',
-  stalled: '长期未更新进度',
-  'behind-schedule': '进度滞后',
-  overdue: '已逾期',
-};
+import type { BehindReason, BreakGlassAct, BulletinTask, NoticeKind, NoticeRecipient, NoticeTask, Rung, TrafficLight } from '@duban/common';
+import { DEFAULT_RENDER_TIME_ZONE, later, type Catalogue, type Line, type NoticeOf, type RenderContext, type Wording } from './catalogue';
 
 const LIGHTS: Record<TrafficLight, string> = { green: '绿灯', yellow: '黄灯', red: '红灯' };
 
-function rung(notice: NoticeOf<Rung>, c: RenderContext): Wording {
+const taskName = (task: NoticeTask): string => `任务${task.taskNumber}「${task.title.zh}」`;
+
+/** Whom the body speaks to: the lead unit as 你单位 when the notice names it. */
+const yours = (task: NoticeTask): string => (task.primaryLead === undefined ? `${taskName(task)}` : `你单位牵头的${taskName(task)}`);
+
+/** The addressee line of a notice to the lead unit: `城管办：`. */
+const addressee = (task: NoticeTask, c: RenderContext): Line[] => (task.primaryLead === undefined ? [] : [`${c.unit(task.primaryLead)}：`]);
+
+/** Each reason with the fact behind it. */
+function reasons(n: NoticeOf<Rung>, c: RenderContext): string[] {
+  const say: Record<BehindReason, () => string> = {
+    unacknowledged: () => (n.assignedAt === undefined ? '交办后未按时签收' : `交办后未按时签收（${c.day(n.assignedAt)}交办）`),
+    stalled: () => (n.lastActivityAt === undefined ? '长期未报送进展' : `自${c.day(n.lastActivityAt)}起未报送进展`),
+    'behind-schedule': () => (n.expectedPercent === undefined ? '进度滞后' : `进度滞后（按计划应达${n.expectedPercent}%）`),
+    overdue: () => `已超过完成时限（${c.due(n.deadlineAt)}）`,
+  };
+  return n.reasons.map((reason) => say[reason]());
+}
+
+const standing = (n: NoticeOf<Rung>): string => `当前进度${n.percent}%（${LIGHTS[n.light]}）`;
+
+/** Finishing on time, or, once overdue, as soon as possible. */
+const finish = (n: NoticeOf<Rung>, c: RenderContext): string => (n.reasons.includes('overdue') ? '尽快办结' : `确保于${c.due(n.deadlineAt)}前办结`);
+
+/**
+ * 督办单 and 约谈通知 as formal notices: the headquarters, the title and the number
+ * (督办〔2021〕3-1号: the year issued, the task, the how-many-th notice of the rung on the
+ * task), the lead unit addressed, the reasons, the ask with its deadline to reply, and
+ * the signing office with the date.
+ */
+function formal(n: NoticeOf<Rung>, c: RenderContext, title: string, short: string, ask: string, closing: string): Wording {
+  const issuer = n.settings?.issuer;
+  const year = n.at === undefined ? undefined : c.year(n.at);
+  const serial = `${n.task.taskNumber}-${n.ordinal ?? n.level}`;
+  const number = year === undefined ? `${short}第${serial}号` : `${short}〔${year}〕${serial}号`;
   return {
-    heading: `${RUNG_NAMES[notice.kind]}（第${notice.level}级）`,
-    lines: [
-      `情况：${c.list(notice.reasons.map((reason) => REASONS[reason]))}；当前进度${notice.percent}%，${LIGHTS[notice.light]}。`,
-      `完成时限：${c.time(notice.deadlineAt)}。`,
-      RUNG_ACTIONS[notice.kind],
-    ],
+    heading: title,
+    formal: {
+      header: [...(issuer ? [issuer.headquarters.zh] : []), { strong: title }, number],
+      ...(n.task.primaryLead === undefined ? {} : { addressee: `${c.unit(n.task.primaryLead)}：` }),
+      signature: [office(n), ...(n.at === undefined ? [] : [c.day(n.at)])],
+    },
+    lines: [`${yours(n.task)}${standing(n)}，存在以下问题：`, { items: reasons(n, c) }, ask, closing],
   };
 }
+
+const office = (n: { settings?: { issuer?: { office: { zh: string } } } }): string => n.settings?.issuer?.office.zh ?? '指挥部办公室';
 
 /** What people call each notice, for a notice that names another. */
 const NOTICE_NAMES: Record<NoticeKind, string> = {
@@ -81,59 +96,122 @@ const breakGlass = (acts: BreakGlassAct[] | undefined, c: RenderContext): string
       ]
     : [];
 
+const pad = (n: number): string => String(n).padStart(2, '0');
+
 export const zh: Catalogue = {
-  // Readers in China know their own zone; any other is named, so a time is never misread.
-  time: (local, zone) => `${local.toFormat('yyyy年M月d日 HH:mm')}${zone === DEFAULT_RENDER_TIME_ZONE ? '' : `（${zone}）`}`,
+  time: (local) => `${local.year}年${local.month}月${local.day}日 ${pad(local.hour)}:${pad(local.minute)}`,
+  day: (local) => `${local.year}年${local.month}月${local.day}日`,
   listSeparator: '、',
   itemSeparator: '；',
   colon: '：',
-  task: (task) => `${task.planTitle ?? task.planId} 任务${task.taskNumber}「${task.title.zh}」`,
+  task: taskName,
   subject: (heading, about) => `【${heading}】${about}`,
+  link: { task: '查看任务', plan: '查看计划' },
+  // Readers in China know their own zone; any other is named, so a time is never misread.
+  zoneNote: (zone) => (zone === DEFAULT_RENDER_TIME_ZONE ? undefined : `（文中日期时间均为${zone}时区）`),
   templates: {
-    assignment: (n, c) => ({
-      heading: '交办',
+    assignment: (n, c) => {
+      const hours = Math.round(n.acknowledgementWindowMs / 3_600_000);
+      const acknowledge = n.at === undefined ? `请于交办后${hours}小时内签收` : `请于${c.time(later(n.at, n.acknowledgementWindowMs))}前签收（交办后${hours}小时内）`;
+      return {
+        heading: '交办',
+        lines: [
+          `现将${taskName(n.task)}交办如下：`,
+          { label: '牵头单位', value: `${c.unit(n.primaryLead)}${n.assistingLeads.length > 0 ? `（协办：${c.list(n.assistingLeads.map(c.unit))}）` : ''}` },
+          { label: '责任单位', value: c.list(n.responsible.map(c.unit)) },
+          { label: '完成时限', value: c.due(n.deadlineAt) },
+          `${acknowledge}，并于${c.due(n.deadlineAt)}前办结。`,
+        ],
+      };
+    },
+    reminder: (n, c) => ({
+      heading: (n.ordinal ?? 1) > 1 ? `催办（第${n.ordinal}次）` : '催办',
       lines: [
-        `牵头单位：${c.unit(n.primaryLead)}${n.assistingLeads.length > 0 ? `（协办：${c.list(n.assistingLeads.map(c.unit))}）` : ''}`,
-        `责任单位：${n.responsible.length > 0 ? c.list(n.responsible.map(c.unit)) : '—'}`,
-        `完成时限：${c.time(n.deadlineAt)}`,
-        `请于交办后${Math.round(n.acknowledgementWindowMs / 3_600_000)}小时内签收，并按时限办结。`,
+        ...addressee(n.task, c),
+        `${yours(n.task)}${standing(n)}，${reasons(n, c).join('；')}。`,
+        n.reasons.includes('overdue') ? '请尽快办结，并及时报送办理进展。' : `请抓紧推进，及时报送办理进展，${finish(n, c)}。`,
       ],
     }),
-    reminder: rung,
-    'supervision-notice': rung,
-    interview: rung,
-    accountability: rung,
+    'supervision-notice': (n, c) =>
+      formal(
+        n,
+        c,
+        '督办单',
+        '督办',
+        n.replyBy === undefined
+          ? `请尽快书面报送滞后原因和整改措施，${finish(n, c)}。`
+          : `请于${c.due(n.replyBy)}前书面报送滞后原因和整改措施，${finish(n, c)}；逾期仍未改善的，将按程序升级督办。`,
+        '特此督办。',
+      ),
+    interview: (n, c) =>
+      formal(
+        n,
+        c,
+        '约谈通知',
+        '约谈',
+        `经研究，决定约谈${n.task.primaryLead === undefined ? '牵头单位' : '你单位'}主要负责人。` +
+          (n.replyBy === undefined
+            ? `请按${office(n)}通知的时间到场说明情况，并书面报送整改措施。`
+            : `请于${c.due(n.replyBy)}前到${office(n)}说明情况，并书面报送整改措施。`),
+        '特此通知。',
+      ),
+    accountability: (n, c) => {
+      const lead = n.task.primaryLead === undefined ? '' : `${c.unit(n.task.primaryLead)}牵头的`;
+      return {
+        heading: '问责',
+        lines: [
+          `${lead}${taskName(n.task)}${standing(n)}，经逐级督办仍未改善，存在以下问题：`,
+          { items: reasons(n, c) },
+          `现按督办程序启动问责，请依规调查核实，提出问责意见报指挥部${n.task.primaryLead === undefined ? '' : `；请${c.unit(n.task.primaryLead)}主要负责人配合调查`}。`,
+        ],
+      };
+    },
     'review-requested': (n, c) => ({
       heading: '待审核',
-      lines: [`${c.person(n.submittedBy)}已提交办理结果：${n.summary}`, `请于${c.time(n.reviewDueAt)}前完成审核。`],
+      lines: [`${c.person(n.submittedBy)}已提交${taskName(n.task)}的办理结果：${n.summary}`, `请于${c.due(n.reviewDueAt)}前完成审核。`],
     }),
     'review-overdue': (n, c) => ({
       heading: '审核逾期',
       lines: [
-        `${c.person(n.submittedBy)}于${c.time(n.submittedAt)}提交的办理结果，应于${c.time(n.reviewDueAt)}前审核，至今未审核。`,
+        `${c.person(n.submittedBy)}于${c.time(n.submittedAt)}提交的${taskName(n.task)}办理结果，应于${c.due(n.reviewDueAt)}前审核，至今未审核。`,
         '请尽快完成审核。',
       ],
     }),
-    returned: (n) => ({
+    returned: (n, c) => ({
       heading: '退回整改',
-      lines: ['审核未通过，退回整改：', ...n.reasons.map((reason, i) => `${i + 1}. ${reason}`), '请整改后重新提交。'],
+      lines: [
+        ...addressee(n.task, c),
+        `${taskName(n.task)}的办理结果审核未通过，退回整改：`,
+        { items: n.reasons },
+        n.task.deadlineAt === undefined ? '请整改后重新提交。' : `请整改后重新提交，确保于${c.due(n.task.deadlineAt)}前办结。`,
+      ],
     }),
-    commendation: (n) => ({ heading: '表扬', lines: [`任务提前办结，审核评分${n.score}分，特予表扬。`] }),
+    commendation: (n) => ({ heading: '表扬', lines: [`${taskName(n.task)}提前办结，审核评分${n.score}分，特予表扬。`] }),
     'extension-requested': (n, c) => ({
       heading: '延期申请',
-      lines: [`${c.person(n.requestedBy)}申请将完成时限延至${c.time(n.deadlineAt)}。`, `理由：${n.reason}`, '请指挥部办公室审批。'],
+      lines: [
+        `${c.person(n.requestedBy)}申请将${taskName(n.task)}的完成时限${n.task.deadlineAt === undefined ? '' : `由${c.due(n.task.deadlineAt)}`}延至${c.due(n.deadlineAt)}。`,
+        { label: '理由', value: n.reason },
+        n.task.deadlineAt === undefined ? '请指挥部办公室及时审批。' : `请指挥部办公室于${c.due(n.task.deadlineAt)}前审批。`,
+      ],
     }),
     'extension-decided': (n, c) => ({
       heading: n.decision === 'approved' ? '延期已批准' : '延期未批准',
-      lines: [`现完成时限：${c.time(n.deadlineAt)}，请按时办结。`, ...(n.reason === undefined ? [] : [`说明：${n.reason}`])],
+      lines: [
+        n.decision === 'approved'
+          ? `${taskName(n.task)}的延期申请已批准，完成时限调整为${c.due(n.deadlineAt)}，请按时办结。`
+          : `${taskName(n.task)}的延期申请未获批准，完成时限仍为${c.due(n.deadlineAt)}，请按时办结。`,
+        ...(n.reason === undefined ? [] : [{ label: '说明', value: n.reason }]),
+      ],
     }),
-    cancelled: (n) => ({ heading: '任务撤销', lines: [`撤销原因：${n.reason}`, '该任务无需继续办理。'] }),
+    cancelled: (n) => ({ heading: '任务撤销', lines: [`${taskName(n.task)}已撤销，无需继续办理。`, { label: '撤销原因', value: n.reason }] }),
     amended: (n, c) => ({
       heading: '计划调整',
       lines: [
-        `调整原因：${n.reason}`,
-        `牵头单位：${c.unit(n.primaryLead)}；完成时限：${c.time(n.deadlineAt)}。`,
-        '请按调整后的要求办理。',
+        `${taskName(n.task)}已调整，请按调整后的要求办理：`,
+        { label: '调整原因', value: n.reason },
+        { label: '牵头单位', value: c.unit(n.primaryLead) },
+        { label: '完成时限', value: c.due(n.deadlineAt) },
       ],
     }),
     'notification-failed': ({ undelivered: u, reason, code }, c) => ({
@@ -141,7 +219,7 @@ export const zh: Catalogue = {
       lines: [
         `${c.time(u.at)}的「${NOTICE_NAMES[u.kind]}」通知（编号 ${u.idempotencyKey}）未能送达：` +
           (reason === 'rejected' ? `接收方拒收（${code}）。` : `多次发送均失败（${code}）。`),
-        `应收对象：${c.list(u.recipients.map((r) => recipient(r, c))) || '—'}`,
+        `应收对象：${c.list(u.recipients.map((r) => recipient(r, c)))}`,
         '请通过其他方式通知相关人员；台账已记录此次失败（notification.failed）。',
       ],
     }),
@@ -155,8 +233,8 @@ export const zh: Catalogue = {
         ...c.ranking(b.overdue, rankedTask),
         '滞后（黄灯）单位排名：',
         ...c.ranking(b.atRisk, rankedTask),
-        `本期启动督办：${c.list(b.escalationsOpened.map((e) => `任务${e.taskNumber}`)) || '—'}`,
-        `本期解除督办：${c.list(b.escalationsClosed.map((e) => `任务${e.taskNumber}`)) || '—'}`,
+        `本期启动督办：${c.list(b.escalationsOpened.map((e) => `任务${e.taskNumber}`))}`,
+        `本期解除督办：${c.list(b.escalationsClosed.map((e) => `任务${e.taskNumber}`))}`,
         ...breakGlass(b.breakGlass, c),
         '请排名靠前的单位对照问题抓紧整改。',
       ],

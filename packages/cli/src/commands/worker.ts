@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { DEFAULT_PATHS, ENV } from '@duban/common';
 import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
+import { UsageError } from '../errors';
 import { t } from '../i18n';
 import { loadWorkerPackage } from './lazy';
 
 export interface WorkerCommandOptions extends GlobalOptions {
   auditDb?: string;
-  /** The shared PostgreSQL audit store (`postgres://…`); wins over `auditDb`. */
+  /** The shared PostgreSQL audit store (`postgres://…`); not with `auditDb`. */
   auditUrl?: string;
   webhookUrl?: string;
 }
@@ -19,6 +20,7 @@ export interface WorkerCommandOptions extends GlobalOptions {
  * TEMPORAL_* variables, read by `@temporalio/envconfig` as every other command reads them.
  */
 export async function runWorker(ctx: CommandContext, options: WorkerCommandOptions): Promise<void> {
+  if (options.auditDb !== undefined && options.auditUrl !== undefined) throw new UsageError('Give --audit-db FILE or --audit-url URL, not both.');
   const { workerMain } = await loadWorkerPackage();
   await workerMain({
     env: ctx.env,

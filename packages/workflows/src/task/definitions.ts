@@ -10,7 +10,7 @@ import type { RosterKey } from '@duban/identity';
 import { defineQuery } from '@temporalio/workflow';
 import { utf8ToBytes } from '@noble/hashes/utils';
 import canonicalize from 'canonicalize';
-import { codesOf, type BehindReason, type ErrorCode, type BreakGlassAct, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole, type CodeOf } from '@duban/common';
+import { codesOf, type BehindReason, type ErrorCode, type BreakGlassAct, type NoticeIssuer, type NoticeLang, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole, type CodeOf } from '@duban/common';
 
 export { DUBAN_TASK_QUEUE, ROLES, RUNGS, TASK_STATUSES, taskWorkflowId } from '@duban/common';
 export type { BehindReason, Role, Rung, TaskStatus, TrafficLight } from '@duban/common';
@@ -121,6 +121,15 @@ export interface TaskWorkflowInput {
   identity?: IdentitySettings;
   /** The campaign's end: an extension may not go past it unless an amendment extends the campaign. */
   campaignEndAt?: string;
+  /**
+   * The plan's IANA zone: its notices show dates in it (the render step formats them,
+   * never workflow code). Absent in tasks launched before: Asia/Shanghai.
+   */
+  timeZone?: string;
+  /** The language of the plan's notices. Absent: Chinese. */
+  lang?: NoticeLang;
+  /** Who issues the plan's formal notices (督办单, 约谈): its headquarters and office. */
+  issuer?: NoticeIssuer;
 }
 
 export interface IdentitySettings {
@@ -445,6 +454,7 @@ export const TaskErrorCode = codesOf([
   'ASSISTING_REPORTS_MISSING',
   'EXTENSION_PENDING',
   'REQUEST_ID_REUSED',
+  'CONTINUING_AS_NEW',
   ...PROOF_REFUSALS,
   'SELF_DECISION',
   'CONFLICT_OF_INTEREST',

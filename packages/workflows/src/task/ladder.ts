@@ -135,8 +135,28 @@ function rungRecipients(task: TaskRecord, rung: Rung): NotificationRecipient[] {
   }
 }
 
+/**
+ * The rung's notice with the facts behind it, so a 督办单 can say why (expected progress,
+ * assignment, last activity), carry its number (the how-many-th of its rung on the task)
+ * and the deadline to reply: when the next rung fires unless the task catches up, as
+ * `nextRungAtMs` plans it. Absent on the last rung.
+ */
 function rungNotice(task: TaskRecord, rung: Rung, reasons: BehindReason[]): Outgoing {
-  const { state } = task;
-  const facts = { kind: rung, level: state.escalation.level, reasons, percent: state.percent, light: state.light, deadlineAt: state.deadlineAt };
+  const { state, policy } = task;
+  const esc = state.escalation;
+  const next = policy.escalation[esc.level];
+  const facts = {
+    kind: rung,
+    level: esc.level,
+    reasons,
+    percent: state.percent,
+    light: state.light,
+    deadlineAt: state.deadlineAt,
+    ordinal: esc.history.filter((r) => r.rung === rung).length,
+    ...(reasons.includes('behind-schedule') ? { expectedPercent: currentExpectation(task) } : {}),
+    assignedAt: state.assignedAt,
+    lastActivityAt: state.lastActivityAt,
+    ...(next && esc.lastStepAt !== undefined ? { replyBy: iso(ms(esc.lastStepAt) + next.waitMs) } : {}),
+  };
   return task.tell(facts, rungRecipients(task, rung));
 }

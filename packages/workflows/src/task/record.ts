@@ -4,7 +4,7 @@
  * through {@link TaskRecord.record}; every message goes through {@link TaskRecord.check}.
  * Workflow code (it upserts search attributes), but messages import it as a type only.
  */
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { AuditEntryInput, NotificationInput, NotificationRecipient } from '@duban/activities';
 import { isTerminal, WORKER_ROLES, type Role, type TaskNotice } from '@duban/common';
@@ -40,8 +40,8 @@ export type OutboxItem =
   | { seq: number; kind: 'audit'; entry: AuditEntryInput }
   | { seq: number; kind: 'notify'; notification: NotificationInput };
 
-type Distribute<T> = T extends TaskNotice ? Omit<T, 'task' | 'names'> : never;
-/** A task notice's own facts; the record adds the task and the names. */
+type Distribute<T> = T extends TaskNotice ? Omit<T, 'task' | 'names' | 'at' | 'settings'> : never;
+/** A task notice's own facts; the record adds the task, the names, the time and the plan's settings. */
 export type NoticeFacts = Distribute<TaskNotice>;
 
 /** A notice and the people it goes to. */
@@ -74,6 +74,8 @@ export class TaskRecord {
   readonly outbox: OutboxItem[] = [];
   /** Bumped on every state change: the main loop and the campaign link wake on it. */
   version = 0;
+  /** Set by the workflow while the run waits for its handlers and deliveries to continue as new (see `check`). */
+  continuingAsNew = false;
   /** Whether audit entries carry their hash-chain link; the workflow decides once per run (`AUDIT_CHAIN_PATCH`). */
   chained = false;
   private lastSearchAttributes = '';
@@ -204,17 +206,39 @@ export class TaskRecord {
     upsertSearchAttributes(pairs);
   }
 
-  /** A notice about this task: its facts plus the task and the names the render step needs. */
+  /**
+   * A notice about this task: its facts plus what the render step needs around them: the
+   * task (lead unit, deadline in force), the names, when it was issued and the plan's
+   * settings (zone, language, issuer). Facts only: the zone travels as a name and the
+   * render step formats dates in it, outside workflow code. Activity inputs are not
+   * compared on replay, so facts added here change no command.
+   */
   tell(facts: NoticeFacts, recipients: NotificationRecipient[]): Outgoing {
-    const { input } = this;
+    const { input, state } = this;
     const named = new Set(PERSON_FACTS.map((key) => (facts as Partial<Record<string, unknown>>)[key]));
+    const settings = {
+      ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+      ...(input.lang ? { lang: input.lang } : {}),
+      ...(input.issuer ? { issuer: input.issuer } : {}),
+    };
     const notice = {
       ...facts,
-      task: { planId: input.planId, ...(input.planTitle ? { planTitle: input.planTitle } : {}), taskNumber: input.taskNumber, title: input.title },
+      task: {
+        planId: input.planId,
+        ...(input.planTitle ? { planTitle: input.planTitle } : {}),
+        taskNumber: input.taskNumber,
+        title: input.title,
+        primaryLead: input.primaryLead,
+        deadlineAt: state.deadlineAt,
+      },
       names: {
         units: Object.fromEntries(input.units.map((u) => [u.code, u.name])),
+        unitsEn: Object.fromEntries(input.units.filter((u) => u.en).map((u) => [u.code, u.en])),
         people: Object.fromEntries(input.people.filter((p) => named.has(p.id)).map((p) => [p.id, p.name])),
       },
+      // Workflow time: the instant `record` stamps on the event this notice goes with.
+      at: iso(Date.now()),
+      ...(Object.keys(settings).length > 0 ? { settings } : {}),
     } as TaskNotice;
     return { notice, recipients };
   }
@@ -286,6 +310,17 @@ export class TaskRecord {
     // Before the proof: a retry changes nothing, so it needs no fresh proof (its signature
     // may have aged past maxAgeMs); the same id with another digest is still refused.
     if (this.requests.isRetry(args.requestId, message.name, digest, authority)) return { ...checked, duplicate: true };
+    if (inValidator && this.continuingAsNew && !allHandlersFinished()) {
+      // Under a steady stream of messages the handlers were never all finished, the run never
+      // continued as new, and Temporal terminated it at its history limit (the soak did: 1,462
+      // reports, 4 at a time). While the run waits to continue, a message arriving as another
+      // is still handled is sent back, to be sent again; validators do not run on replay.
+      fail(
+        TaskErrorCode.CONTINUING_AS_NEW,
+        `Task ${this.input.taskNumber} is continuing in a fresh run and still handling another message: send this one again in a moment, with the same request id.`,
+        { requestId: args.requestId },
+      );
+    }
     if (inValidator) verifyProof(this.input, instruction, sent.proof, person.id);
     // A finished task takes no more messages, whatever the message.
     this.requireNotTerminal();

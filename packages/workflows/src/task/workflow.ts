@@ -48,10 +48,13 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
     reconcileLadder(task);
     if (isTerminal(state.status)) break;
     if (shouldContinueAsNew(input)) {
+      // Validators send back messages that arrive while another is handled (CONTINUING_AS_NEW), so the handlers finish.
+      task.continuingAsNew = true;
       await condition(() => allHandlersFinished() && outbox.drained());
       // A message may have ended the task while the run drained.
       if (isTerminal(state.status)) break;
       if (shouldContinueAsNew(input)) await continueAsNew<typeof taskWorkflow>({ ...input, carried: task.carried() });
+      task.continuingAsNew = false;
     }
     // Sleep until the next timed check, or until a message or amendment changes the state.
     const seen = task.version;

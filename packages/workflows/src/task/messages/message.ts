@@ -93,13 +93,15 @@ export function defineMessage<const N extends string, A extends MessageArgsBase,
 /**
  * The refusals every message can meet, in the order the task checks them
  * (`TaskRecord.check`): arguments, actor, request id (a retry is answered before its
- * proof is checked), proof, open task (INVALID_STATE), sender (WRONG_ROLE), then status
- * (INVALID_STATE again) and the message's own.
+ * proof is checked), a run about to continue as new (send again), proof, open task
+ * (INVALID_STATE), sender (WRONG_ROLE), then status (INVALID_STATE again) and the
+ * message's own.
  */
 export const COMMON_REFUSALS = [
   'INVALID_ARGUMENT',
   'UNKNOWN_ACTOR',
   'REQUEST_ID_REUSED',
+  'CONTINUING_AS_NEW',
   ...PROOF_REFUSALS,
   'INVALID_STATE',
   'WRONG_ROLE',
