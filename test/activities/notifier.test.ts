@@ -170,7 +170,8 @@ test('renders in the language and zone it was given', async () => {
 
   await notifier.notify(notification());
   expect(logger.lines[0]?.message).toContain('Reminder');
-  expect(logger.lines[0]?.meta?.body).toContain('2020-12-31 17:00 (Europe/Berlin)');
+  expect(logger.lines[0]?.meta?.body).toContain('finish by 31 Dec 2020, 17:00');
+  expect(logger.lines[0]?.meta?.body).toContain('Dates and times are in the Europe/Berlin time zone.');
 });
 
 test('an unknown time zone or language is refused at construction', () => {
@@ -221,7 +222,7 @@ test("posts HQ's notification-failed notice with its words, naming whom the unde
 
   await expect(notifier.notify(n)).resolves.toEqual({ sent: true });
   const posted = JSON.parse(webhook.requests[0]?.body ?? '{}') as { subject: string; body: string };
-  expect(posted.subject).toBe('【通知未送达】西湖区人居环境整治 任务3「河湖水环境整治」');
+  expect(posted.subject).toBe('【通知未送达】任务3「河湖水环境整治」');
   expect(posted.body.split('\n')).toEqual([
     '2021年1月1日 00:00的「催办」通知（编号 duban/xihu-2020/task-3:7:notify.reminder）未能送达：接收方拒收（WEBHOOK_REJECTED）。',
     '应收对象：王建国、北山街道',

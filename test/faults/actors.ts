@@ -6,11 +6,11 @@
  * SAME request id until the workflow answers it (a server restart, a dead worker or a
  * lost answer must never apply it twice, nor lose it).
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { DubanClient, MessageInput, SigningKey } from '@duban/client';
-import { isDubanError, REVIEWER_ROLES, WORKER_ROLES, type TaskStatus } from '@duban/common';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { signRequest, type DubanClient, type MessageInput, type SigningKey } from '@duban/client';
+import { isDubanError, REVIEWER_ROLES, taskWorkflowId, WORKER_ROLES, type TaskStatus } from '@duban/common';
 import { findTask, type Plan } from '@duban/plan';
-import type { MessageName, MessageResult } from '@duban/workflows';
+import { messageArgSchemas, TASK_MESSAGES, type MessageName, type MessageResult } from '@duban/workflows';
 import { Draws } from './seed';
 
 /** The phases of the actors' campaign, one fault type each. */
@@ -22,6 +22,9 @@ export type Phase = (typeof PHASES)[number];
  * audit store's outage rather than all sent before it.
  */
 const PAUSE_MS: Record<Phase, number> = { 'sign-off': 300, reporting: 300, submission: 600, review: 3_000 };
+
+/** How often an actor loses the answer to a request it sent. */
+const LOST_ANSWER_RATE = 0.1;
 
 /** The timeline event a message records, by message (and decision). */
 const EVENT_OF = {
@@ -45,6 +48,12 @@ export type Step = (StepOf<'acknowledge'> | StepOf<'reportProgress'> | StepOf<'s
   phase: Phase;
   /** The unit the actor acts for. */
   unit: string;
+  /**
+   * The first answer never reaches the actor: the workflow accepted the request, the
+   * connection dropped, and the actor sends it again with the same request id (it must be
+   * answered `applied: false`, and applied once).
+   */
+  loseAnswer: boolean;
   /** The event it must record, once. */
   event: string;
 };
@@ -82,7 +91,7 @@ export function scriptTask(plan: Plan, taskNumber: number, seed: number): TaskSc
   const requestId = () => `fault-${seed}-t${taskNumber}-${(n += 1)}`;
   const add = (phase: Phase, unit: string, step: Pick<Step, 'message' | 'args'>) => {
     const event = step.message === 'review' ? EVENT_OF[(step.args as { decision: 'approve' | 'return' }).decision] : EVENT_OF[step.message];
-    steps.push({ ...step, phase, unit, event } as Step);
+    steps.push({ ...step, phase, unit, event, loseAnswer: draws.chance(LOST_ANSWER_RATE) } as Step);
   };
   const ack = (phase: Phase, unit: string) => add(phase, unit, { message: 'acknowledge', args: { requestId: requestId(), actor: worker(unit), note: '已签收' } });
   const report = (phase: Phase, unit: string, percent: number) =>
@@ -151,6 +160,8 @@ export interface RequestCounts {
   sends: number;
   /** Requests that needed more than one send. */
   retried: number;
+  /** Requests whose first answer was lost after the workflow accepted them (then sent again). */
+  answersLost: number;
   /** Answers `applied: false`: a retry whose first send had been applied (the lost answer case). */
   answeredAlreadyApplied: number;
   /** Answers with `auditPending: true`: applied, the audit entry still on its way. */
@@ -176,7 +187,7 @@ export interface ActorsOptions {
 
 /** Runs the scripts, phase by phase, and counts; `onAcknowledged` lets faults fire at seeded points. */
 export class Actors {
-  readonly counts: RequestCounts = { acknowledged: 0, sends: 0, retried: 0, answeredAlreadyApplied: 0, auditPending: 0, transientErrors: {} };
+  readonly counts: RequestCounts = { acknowledged: 0, sends: 0, retried: 0, answersLost: 0, answeredAlreadyApplied: 0, auditPending: 0, transientErrors: {} };
   /** Requests acknowledged in the running phase. */
   acknowledgedInPhase = 0;
   /** When each answered request was first sent, and when its answer came. */
@@ -231,9 +242,10 @@ export class Actors {
     const handle = duban.task(planId, taskNumber).as(await key(step.args.actor));
     const sentMs = Date.now();
     const deadline = sentMs + requestDeadlineMs;
-    for (let sends = 1; ; sends += 1) {
+    if (step.loseAnswer) await this.sendAndLoseAnswer(taskNumber, step, deadline);
+    for (let sends = step.loseAnswer ? 2 : 1; ; sends += 1) {
       this.counts.sends += 1;
-      if (sends === 2) this.counts.retried += 1;
+      if (sends === 2 && !step.loseAnswer) this.counts.retried += 1;
       try {
         const result = await handle.send(step.message, step.args as never);
         this.counts.acknowledged += 1;
@@ -248,11 +260,42 @@ export class Actors {
           throw new Error(`Task ${taskNumber} refused ${step.message} ${step.args.requestId} by ${step.args.actor}: ${String(error)}`, { cause: error });
         }
         if (Date.now() > deadline) throw new Error(`Task ${taskNumber}: ${step.message} ${step.args.requestId} not answered in ${requestDeadlineMs} ms`, { cause: error });
-        const kind = isDubanError(error) ? error.code : error instanceof Error ? error.name : 'unknown';
-        this.counts.transientErrors[kind] = (this.counts.transientErrors[kind] ?? 0) + 1;
-        await sleep(Math.min(250 * 2 ** Math.min(sends, 4), 2_000));
+        await this.backOff(error, sends);
       }
     }
+  }
+
+  /**
+   * Sends `step` as the client does (validated, signed, the client's update id) and waits
+   * only until the workflow accepted it: the answer is lost on the way back.
+   */
+  private async sendAndLoseAnswer(taskNumber: number, step: Step, deadline: number): Promise<void> {
+    const { duban, key, planId } = this.options;
+    const workflowId = taskWorkflowId(planId, taskNumber);
+    const message = TASK_MESSAGES.find((m) => m.name === step.message);
+    if (!message) throw new Error(`No task message ${step.message}.`);
+    for (let sends = 1; ; sends += 1) {
+      this.counts.sends += 1;
+      try {
+        const args = messageArgSchemas[step.message].parse(step.args);
+        const signed = signRequest(workflowId, step.message, step.args.requestId, args, { key: await key(step.args.actor) });
+        await duban.client.workflow.getHandle(workflowId).startUpdate(message.update, { args: [signed.args as never], updateId: signed.updateId, waitForStage: WorkflowUpdateStage.ACCEPTED });
+        this.counts.answersLost += 1;
+        this.counts.retried += 1;
+        return;
+      } catch (error) {
+        if (isRefusal(error)) throw new Error(`Task ${taskNumber} refused ${step.message} ${step.args.requestId} by ${step.args.actor}: ${String(error)}`, { cause: error });
+        if (Date.now() > deadline) throw new Error(`Task ${taskNumber}: ${step.message} ${step.args.requestId} not accepted in time`, { cause: error });
+        await this.backOff(error, sends);
+      }
+    }
+  }
+
+  /** Counts a transient error and waits before the next send. */
+  private async backOff(error: unknown, sends: number): Promise<void> {
+    const kind = isDubanError(error) ? error.code : error instanceof Error ? error.name : 'unknown';
+    this.counts.transientErrors[kind] = (this.counts.transientErrors[kind] ?? 0) + 1;
+    await sleep(Math.min(250 * 2 ** Math.min(sends, 4), 2_000));
   }
 }
 

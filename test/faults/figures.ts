@@ -29,7 +29,7 @@ export interface FaultFigures {
   store: string;
   /** The tasks the actors drove, of the campaign's. */
   tasks: { driven: number[]; total: number };
-  faults: FaultCounts & { auditStoreLockedMs: number; webhook500WindowMs: number };
+  faults: FaultCounts & { auditStoreLockedMs: number; webhook500WindowMs: number; workerOutageMs: number; serverOutageMs: number };
   requests: RequestCounts;
   audit: TrailFigures;
   notifications: NotificationFigures;
@@ -59,10 +59,11 @@ export function writeFigures(figures: FaultFigures): string[] {
   const n = figures.notifications;
   return [
     `duban fault suite (${figures.store}), seed ${figures.seed} (DUBAN_FAULT_SEED), wall time ${(figures.wallTimeMs / 1000).toFixed(1)} s`,
-    `  faults injected: worker SIGKILL ${f.workerSigkill}, dev server SIGKILL+restart ${f.serverSigkill}, webhook 500 ${f.webhook500} answers (${f.webhook500WindowMs} ms), ` +
+    `  faults injected: worker SIGKILL ${f.workerSigkill} (${f.workerOutageMs} ms without a worker), dev server SIGKILL+restart ${f.serverSigkill} (${f.serverOutageMs} ms down), ` +
+      `webhook 500 ${f.webhook500} answers (${f.webhook500WindowMs} ms), ` +
       `webhook 400 ${f.webhook400} notifications, webhook slow ${f.webhookSlow} notifications, audit store locked ${f.auditStoreLocked}× (${f.auditStoreLockedMs} ms), audit row altered ${f.auditRowAltered}`,
     `  requests acknowledged: ${r.acknowledged} (tasks ${figures.tasks.driven.join(',')} of ${figures.tasks.total}; ${r.sends} sends, ${r.retried} retried, ` +
-      `${r.answeredAlreadyApplied} answered already applied, ${r.auditPending} answered audit pending)`,
+      `${r.answeredAlreadyApplied} answered already applied, ${r.auditPending} answered audit pending, ${r.throughOutages ?? 0} in flight through an outage)`,
     `  audit entries checked: ${figures.audit.entries} in ${figures.audit.chains} chains; lost ${figures.audit.lost}, doubled ${figures.audit.doubled}`,
     `  notifications: ${n.produced} produced, ${n.delivered} delivered, ${n.recordedFailed} recorded as notification.failed; ${n.webhookRequests} webhook requests`,
     `  audit verify: clean exit ${figures.verify.cleanExit ?? '-'}; after altering ${figures.verify.alteredRow ?? '-'}: exit ${figures.verify.alteredExit ?? '-'}, ` +

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { DubanClient } from '@duban/client';
 import { acknowledgeUpdate, cancelUpdate, DUBAN_TASK_QUEUE, eventCount, reportProgressUpdate, taskStateQuery, taskWorkflowId } from '@duban/workflows';
 import type { taskWorkflow } from '@duban/workflows/workflows';
 import { serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
@@ -64,5 +65,30 @@ it('continues as new under reports sent four at a time, each applied once', asyn
   expect(eventCount(state, 'progress.reported')).toBe(reports);
   process.stdout.write(`${reports} reports 4 at a time: ${continued} continue-as-new, ${sentAgain} sent again after CONTINUING_AS_NEW\n`);
   await handle.executeUpdate(cancelUpdate, { args: [{ requestId: rid('cancel'), actor: 'hq-1', reason: '测试结束' }] });
+  expect((await handle.result()).status).toBe('cancelled');
+});
+
+it('DubanClient sends a message refused with CONTINUING_AS_NEW again by itself, and it is applied once', async () => {
+  const input = { ...taskInput(Date.now(), { planId: 'load-plan', taskNumber: freshTaskNumber() }), searchAttributes: true, continueAsNewAtHistoryLength: 120 };
+  const workflowId = taskWorkflowId(input.planId, input.taskNumber);
+  const handle = await env().client.workflow.start<typeof taskWorkflow>('taskWorkflow', { taskQueue: DUBAN_TASK_QUEUE, workflowId, args: [input] });
+  const task = new DubanClient(env().client).task(input.planId, input.taskNumber);
+  await task.acknowledge({ actor: 'chengjian-staff' });
+  const reports = 80;
+  let next = 1;
+  // Four senders at once through the client: without its resending, some would fail with CONTINUING_AS_NEW.
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next <= reports) {
+        const n = next;
+        next += 1;
+        await task.reportProgress({ actor: 'chengjian-staff', percent: n % 100, note: `客户端第${n}次报送` });
+      }
+    }),
+  );
+  const state = await handle.query(taskStateQuery);
+  expect(eventCount(state, 'progress.reported')).toBe(reports);
+  expect(state.auditChain?.seq).toBeGreaterThan(reports);
+  await task.cancel({ actor: 'hq-1', reason: '测试结束' });
   expect((await handle.result()).status).toBe('cancelled');
 });

@@ -50,3 +50,7 @@ export { runBoard, boardOrder } from './commands/board';
 export type { BoardCommandOptions } from './commands/board';
 export { runBulletin, bulletinLines } from './commands/bulletin';
 export type { BulletinCommandOptions, BulletinReport } from './commands/bulletin';
+export { runNotifyTest, sampleNotice } from './commands/notify';
+export type { NotifyTestOptions } from './commands/notify';
+export { describeDevMessage, startDevReceivers, startDevRouting } from './dev-receivers';
+export type { DevMessage, DevReceivers, DevReceiversOptions, DevRouting } from './dev-receivers';

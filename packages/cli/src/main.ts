@@ -9,6 +9,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerKeys } from './commands/keys';
 import { registerLaunch } from './commands/launch';
 import { registerLedger } from './commands/ledger';
+import { registerNotify } from './commands/notify';
 import { registerPlan } from './commands/plan';
 import { registerTask } from './commands/task';
 import { registerWorker } from './commands/worker';
@@ -31,6 +32,7 @@ const commands: Array<(program: Command, ctx: CommandContext) => void> = [
   registerTask,
   registerAudit,
   registerLedger,
+  registerNotify,
 ];
 
 export function buildProgram(ctx: CommandContext): Command {

@@ -101,6 +101,8 @@ export function buildCampaignInput(plan: Plan, options: Omit<LaunchOptions, 'cam
     planTitle: plan.title.zh,
     campaignYear: DateTime.fromISO(plan.campaign.start, { zone: plan.timeZone }).year,
     timeZone: plan.timeZone,
+    // The bulletin's language: the plan's, as its tasks' notices (buildTaskInput).
+    ...(plan.routing?.lang ? { lang: plan.routing.lang } : {}),
     tasks: planTaskNumbers(plan).map((n) => ({ ...buildTaskInput(plan, n, { keyring }), ...(options.searchAttributes === false ? { searchAttributes: false } : {}) })),
     units: plan.units.map((u) => ({ code: u.code, name: u.name, en: u.en })),
     hq: headquartersPeople(plan),

@@ -11,7 +11,7 @@ export interface BuildTaskInputOptions {
   assignedAt?: DateTime;
   /** The plan's public keys (`KeyStore.keyring`): each person of the task gets theirs. */
   keyring?: Keyring;
-  /** The language of the plan's notices; Chinese when omitted. */
+  /** The language of the task's notices; the plan's (`routing.lang`) when omitted, else Chinese. */
   lang?: NoticeLang;
 }
 
@@ -172,7 +172,7 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
     campaignEndAt: campaignEndAt(plan),
     // For the render step: notices show dates in the plan's zone, in its language, signed by its office.
     timeZone: plan.timeZone,
-    lang: options.lang ?? DEFAULT_NOTICE_LANG,
+    lang: options.lang ?? plan.routing?.lang ?? DEFAULT_NOTICE_LANG,
     issuer: noticeIssuer(plan),
   };
 }

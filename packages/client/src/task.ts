@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { ErrorCode, taskWorkflowId } from '@duban/common';
+import { ErrorCode, isDubanError, taskWorkflowId } from '@duban/common';
 import {
   messageArgSchemas,
   TASK_MESSAGES,
@@ -17,6 +18,9 @@ import type { SigningKey } from '@duban/identity';
 import { DubanClientError } from './errors';
 import { toDubanError, type FailureContext } from './failures';
 import { signRequest, type Signer } from './signing';
+
+/** How often a message refused with `CONTINUING_AS_NEW` is sent again (about 10 s in all) before the refusal is the caller's. */
+const CONTINUING_AS_NEW_ATTEMPTS = 10;
 
 export type TaskWorkflowFn = (input: TaskWorkflowInput) => Promise<TaskWorkflowResult>;
 
@@ -126,12 +130,17 @@ export class DubanTaskHandle {
   async send<N extends MessageName>(message: N, args: MessageInput<N>): Promise<MessageResult> {
     const parsed = validate(message, { ...args, requestId: args.requestId ?? randomUUID() });
     const signed = signRequest(this.workflowId, message, parsed.requestId, parsed, this.signer);
-    try {
-      return await this.handle().executeUpdate(messageUpdates[message], { args: [signed.args], updateId: signed.updateId });
-    } catch (error) {
-      // Updates to a closed workflow come back as "not found": tell that apart from a task never launched.
-      if (error instanceof WorkflowNotFoundError) await this.throwIfClosed(message, error);
-      throw toDubanError(error, this.failures);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.handle().executeUpdate(messageUpdates[message], { args: [signed.args], updateId: signed.updateId });
+      } catch (error) {
+        // Updates to a closed workflow come back as "not found": tell that apart from a task never launched.
+        if (error instanceof WorkflowNotFoundError) await this.throwIfClosed(message, error);
+        const refused = toDubanError(error, this.failures);
+        // The task is between two runs: the same signed request goes to the next run, and is applied once.
+        if (!isDubanError(refused) || refused.code !== ErrorCode.CONTINUING_AS_NEW || attempt >= CONTINUING_AS_NEW_ATTEMPTS) throw refused;
+        await delay(Math.min(100 * 2 ** (attempt - 1), 2_000));
+      }
     }
   }
 

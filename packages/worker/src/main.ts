@@ -147,7 +147,7 @@ async function loadRoutedPlans(files: readonly string[]): Promise<Plan[]> {
   const plans: Plan[] = [];
   for (const file of files) {
     try {
-      plans.push(await loadPlanFile(resolve(file), { displayName: file }));
+      plans.push(await loadPlanFile(resolve(file)));
     } catch (err) {
       throw new DubanWorkerError(WorkerErrorCode.WORKER_CONFIG_INVALID, `The plan ${file} in ${ENV.plans} cannot be routed: ${messageOf(err)}`, {
         details: { plan: file },

@@ -126,8 +126,9 @@ export function renderNotice(notice: Notice, options: RenderOptions = {}): Rende
   const { ctx, timesShown } = contextFor(catalogue, timeZone, notice, lang);
   // Each template is typed for its kind; the union cannot be narrowed through the lookup.
   const template = catalogue.templates[notice.kind] as (notice: Notice, ctx: RenderContext) => Wording;
-  const at = notice.kind === 'bulletin' ? notice.bulletin.at : (notice.at ?? resolved.at);
-  const wording = template(notice.kind === 'bulletin' || at === undefined ? notice : { ...notice, at }, ctx);
+  // A task notice recorded before it carried its issue time takes the notification's.
+  const issued = notice.kind === 'bulletin' || notice.at !== undefined || resolved.at === undefined ? notice : { ...notice, at: resolved.at };
+  const wording = template(issued, ctx);
   const about = notice.kind === 'bulletin' ? notice.plan.title : catalogue.task(notice.task);
 
   const lines: Line[] = [...framed(wording)];

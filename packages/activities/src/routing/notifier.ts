@@ -64,6 +64,8 @@ export interface RoutingReport {
 export interface RouteOptions extends NotifyOptions {
   /** Send now, whatever the quiet hours and digests say (`duban notify test`). */
   immediate?: boolean;
+  /** Only the deliveries that reach this person, addressed to them alone (`duban notify test --to`). */
+  onlyPerson?: string;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping their order in the result. */
@@ -214,7 +216,13 @@ export class RoutingNotifier implements Notifier {
     }
     const channels = this.channels.get(plan.id) ?? new Map<string, Channel>();
     const types = new Map([...channels].map(([name, channel]) => [name, channel.type]));
-    const { routed, deliveries, unreachable } = resolveDeliveries(notification, plan, types);
+    const resolution = resolveDeliveries(notification, plan, types);
+    const { routed, unreachable } = resolution;
+    const only = options.onlyPerson;
+    const deliveries =
+      only === undefined
+        ? resolution.deliveries
+        : resolution.deliveries.flatMap((d) => (d.people.includes(only) ? [{ ...d, people: [only], recipients: d.recipients.filter((r) => r.id === only) }] : []));
     if (unreachable.length > 0) {
       this.logger.warn('some people of a notification cannot be reached by its routes; the others are sent to', {
         idempotencyKey: notification.idempotencyKey,

@@ -8,6 +8,7 @@ import { dubanSearchAttributes } from '@duban/workflows';
 import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
 import { t } from '../i18n';
+import { startDevRouting } from '../dev-receivers';
 import { keyStore } from '../signing';
 import { loadWorkerPackage } from './lazy';
 import { readPlanOrFail } from './plan-validate';
@@ -55,6 +56,7 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
   options.stop?.addEventListener('abort', onSignal, { once: true });
 
   const data = resolve(ctx.cwd, DEFAULT_PATHS.devServerDb);
+  let closeReceivers: (() => Promise<void>) | undefined;
   try {
     const server = await startDevServer({
       port,
@@ -64,12 +66,15 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
     });
     try {
       const { createDubanWorker } = await loadWorkerPackage();
+      // Local catch-all receivers stand in for the launched plan's channels (and the webhook).
+      const devRouting = await startDevRouting(ctx.output, options.lang, options.launch ? [await readPlanOrFail(ctx, options.launch, false)] : []);
+      closeReceivers = () => devRouting.close();
       // The worker opens its own connection and closes it when it stops.
       worker = await createDubanWorker({
         address: server.address,
         namespace: server.namespace,
         auditDbPath: resolve(ctx.cwd, options.auditDb ?? DEFAULT_PATHS.auditDb),
-        ...(options.webhookUrl !== undefined ? { webhookUrl: options.webhookUrl } : {}),
+        ...devRouting.workerOptions(options.webhookUrl),
       });
       const running = worker.run();
       if (stopRequested) await worker.shutdown();
@@ -80,6 +85,7 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
       await running;
     } finally {
       await server.stop();
+      await closeReceivers?.();
     }
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
