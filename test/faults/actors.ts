@@ -83,7 +83,8 @@ export function scriptTask(plan: Plan, taskNumber: number, seed: number): TaskSc
   if (primary === undefined) throw new Error(`Task ${taskNumber} has no lead unit.`);
   const workersOf = (unit: string) => plan.people.filter((p) => p.unit === unit && p.roles.some((r) => WORKER_ROLES.includes(r))).map((p) => p.id);
   const worker = (unit: string) => draws.pick(workersOf(unit));
-  const reviewers = plan.people.filter((p) => p.unit !== primary && p.roles.some((r) => REVIEWER_ROLES.includes(r))).map((p) => p.id);
+  // Nobody reviews work of their own unit (the plan does not allow it).
+  const reviewers = plan.people.filter((p) => p.unit !== primary && p.roles.some((r) => REVIEWER_ROLES.includes(r)));
   const target = draws.pick(['approved', 'approved', 'approved', 'submitted', 'returned'] as const);
 
   const steps: Step[] = [];
@@ -97,14 +98,16 @@ export function scriptTask(plan: Plan, taskNumber: number, seed: number): TaskSc
   const report = (phase: Phase, unit: string, percent: number) =>
     add(phase, unit, { message: 'reportProgress', args: { requestId: requestId(), actor: worker(unit), percent, note: `完成 ${percent}%` } });
   const submit = (phase: Phase) => add(phase, primary, { message: 'submit', args: { requestId: requestId(), actor: worker(primary), summary: '牵头汇总：各单位均已完成' } });
-  const review = (phase: Phase, decision: 'approve' | 'return') =>
-    add(phase, 'reviewers', {
+  const review = (phase: Phase, decision: 'approve' | 'return') => {
+    const reviewer = draws.pick(reviewers);
+    add(phase, reviewer.unit, {
       message: 'review',
       args:
         decision === 'approve'
-          ? { requestId: requestId(), actor: draws.pick(reviewers), decision, score: draws.int(90, 100), note: '现场验收通过' }
-          : { requestId: requestId(), actor: draws.pick(reviewers), decision, reasons: ['台账不全', '缺少现场照片'].slice(0, draws.int(1, 2)) },
+          ? { requestId: requestId(), actor: reviewer.id, decision, score: draws.int(90, 100), note: '现场验收通过' }
+          : { requestId: requestId(), actor: reviewer.id, decision, reasons: ['台账不全', '缺少现场照片'].slice(0, draws.int(1, 2)) },
     });
+  };
 
   // Sign-off: every unit acknowledges, in a drawn order; the primary lead reports a start.
   for (const unit of draws.shuffle([primary, ...others])) ack('sign-off', unit);
@@ -204,9 +207,9 @@ export class Actors {
     return this.scripts.reduce((n, s) => n + s.steps.filter((step) => step.phase === phase).length, 0);
   }
 
-  /** The requests in flight at some moment of an outage: sent before it ended, answered after it began. */
-  spanning(outage: { fromMs: number; toMs: number }): number {
-    return this.timings.filter((t) => t.sentMs < outage.toMs && t.answeredMs > outage.fromMs).length;
+  /** The requests in flight at some moment of one of the outages: sent before it ended, answered after it began. */
+  spanning(...outages: Array<{ fromMs: number; toMs: number }>): number {
+    return this.timings.filter((t) => outages.some((o) => t.sentMs < o.toMs && t.answeredMs > o.fromMs)).length;
   }
 
   /** Resolves once `count` requests of the running phase are acknowledged (at once if they are). */

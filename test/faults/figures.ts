@@ -61,7 +61,8 @@ export function writeFigures(figures: FaultFigures): string[] {
     `duban fault suite (${figures.store}), seed ${figures.seed} (DUBAN_FAULT_SEED), wall time ${(figures.wallTimeMs / 1000).toFixed(1)} s`,
     `  faults injected: worker SIGKILL ${f.workerSigkill} (${f.workerOutageMs} ms without a worker), dev server SIGKILL+restart ${f.serverSigkill} (${f.serverOutageMs} ms down), ` +
       `webhook 500 ${f.webhook500} answers (${f.webhook500WindowMs} ms), ` +
-      `webhook 400 ${f.webhook400} notifications, webhook slow ${f.webhookSlow} notifications, audit store locked ${f.auditStoreLocked}× (${f.auditStoreLockedMs} ms), audit row altered ${f.auditRowAltered}`,
+      `webhook 400 ${f.webhook400} notifications, webhook slow ${f.webhookSlow} notifications, audit store locked ${f.auditStoreLocked}× (${f.auditStoreLockedMs} ms), ` +
+      `answers lost ${r.answersLost}, audit row altered ${f.auditRowAltered}`,
     `  requests acknowledged: ${r.acknowledged} (tasks ${figures.tasks.driven.join(',')} of ${figures.tasks.total}; ${r.sends} sends, ${r.retried} retried, ` +
       `${r.answeredAlreadyApplied} answered already applied, ${r.auditPending} answered audit pending, ${r.throughOutages ?? 0} in flight through an outage)`,
     `  audit entries checked: ${figures.audit.entries} in ${figures.audit.chains} chains; lost ${figures.audit.lost}, doubled ${figures.audit.doubled}`,

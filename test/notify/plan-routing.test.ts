@@ -73,7 +73,7 @@ const cases: Case[] = [
   ['a route to a group the organization does not have', '"group:accountability"]', '"group:audit"]', C.UNKNOWN_AUDIENCE, 'routing.routes[2].to[1]'],
 ];
 
-test.each(cases)('%s is a located %s problem', (_name, find, replace, code, path) => {
+test.each(cases)('%s is a located problem at its place', (_name, find, replace, code, path) => {
   const { text, line } = edited(find, replace);
   const problems = problemsOf(text);
   const mine = problems.find((p) => p.code === code);

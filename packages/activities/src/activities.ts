@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
-import type { AppendAuditResult, AuditEntryInput, DubanActivities, NotificationInput, NotifyResult } from './contract';
+import type { AppendAuditResult, AuditEntryInput, CampaignStoreActivities, DubanActivities, NotificationInput, NotifyResult } from './contract';
 import type { AuditStore } from './audit-store';
+import { createCampaignStoreActivities, InMemoryCampaignStore, type CampaignStore } from './campaign-store';
 import { toApplicationFailure } from './errors';
 import type { Notifier } from './notifier';
 
@@ -8,6 +9,11 @@ import type { Notifier } from './notifier';
 export interface ActivityDependencies {
   auditStore: AuditStore;
   notifier: Notifier;
+  /**
+   * Where launched plans and campaign snapshots are kept (`auditStore.campaignStore()` of
+   * a SQLite or PostgreSQL store). Default: in memory, which serves one worker process only.
+   */
+  campaignStore?: CampaignStore;
 }
 
 /** The running activity's cancellation signal, or undefined when called outside an activity (plain tests). */
@@ -41,9 +47,10 @@ function activityCancellationSignal(): AbortSignal | undefined {
  * await Worker.create({ activities, workflowBundle, taskQueue, connection });
  * ```
  */
-export function createActivities(deps: ActivityDependencies): DubanActivities {
+export function createActivities(deps: ActivityDependencies): DubanActivities & CampaignStoreActivities {
   const { auditStore, notifier } = deps;
   return {
+    ...createCampaignStoreActivities(deps.campaignStore ?? new InMemoryCampaignStore()),
     async appendAudit(entry: AuditEntryInput): Promise<AppendAuditResult> {
       try {
         return await auditStore.append(entry);

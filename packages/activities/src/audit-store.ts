@@ -2,6 +2,7 @@ import type { AuditLink } from '@duban/identity';
 import type { AppendAuditResult, AuditEntryInput } from './contract';
 import { ActivityErrorCode, AuditStoreError, DubanActivityError } from './errors';
 import { PostgresOutbox, SqliteOutbox, type PersistentOutbox } from './outbox';
+import { PostgresCampaignStore, SqliteCampaignStore, type CampaignStore } from './campaign-store';
 import { PostgresDatabase, type OpenPostgresOptions } from './postgres';
 import { openSqliteDatabase, sqliteFailure, type OpenSqliteOptions, type SqliteDatabase } from './sqlite';
 import { parseInstant, validateAuditEntry } from './validate';
@@ -55,6 +56,8 @@ export interface PersistentAuditStore extends AuditStore {
   readonly location: string;
   /** The notification outbox beside the entries (same file or database), closed with the store. */
   outbox(): PersistentOutbox;
+  /** Stored plans and campaign snapshots beside the entries (same file or database), closed with the store. */
+  campaignStore(): CampaignStore;
 }
 
 interface AuditRow {
@@ -162,6 +165,7 @@ function toRecord(row: AuditRow): AuditRecord {
 export class SqliteAuditStore implements PersistentAuditStore {
   private readonly insert: ReturnType<SqliteDatabase['prepare']>;
   private outboxInstance: SqliteOutbox | undefined;
+  private campaignStoreInstance: SqliteCampaignStore | undefined;
 
   private constructor(
     private readonly db: SqliteDatabase,
@@ -200,6 +204,12 @@ export class SqliteAuditStore implements PersistentAuditStore {
   outbox(): SqliteOutbox {
     this.outboxInstance ??= SqliteOutbox.onConnection(this.db, this.file);
     return this.outboxInstance;
+  }
+
+  /** Stored plans and campaign snapshots in the same file, on the same connection. */
+  campaignStore(): SqliteCampaignStore {
+    this.campaignStoreInstance ??= SqliteCampaignStore.onConnection(this.db, this.file);
+    return this.campaignStoreInstance;
   }
 
   async append(entry: AuditEntryInput): Promise<AppendAuditResult> {
@@ -385,6 +395,7 @@ function fromPostgres(row: PostgresAuditRow): AuditRecord {
  */
 export class PostgresAuditStore implements PersistentAuditStore {
   private outboxInstance: PostgresOutbox | undefined;
+  private campaignStoreInstance: PostgresCampaignStore | undefined;
 
   private constructor(private readonly db: PostgresDatabase) {}
 
@@ -407,6 +418,12 @@ export class PostgresAuditStore implements PersistentAuditStore {
   outbox(): PostgresOutbox {
     this.outboxInstance ??= new PostgresOutbox(this.db);
     return this.outboxInstance;
+  }
+
+  /** Stored plans and campaign snapshots in the same database, on the same pool. */
+  campaignStore(): PostgresCampaignStore {
+    this.campaignStoreInstance ??= new PostgresCampaignStore(this.db);
+    return this.campaignStoreInstance;
   }
 
   async append(entry: AuditEntryInput): Promise<AppendAuditResult> {

@@ -58,6 +58,58 @@ export interface NotifyResult {
   sent: boolean;
 }
 
+/** One part of a plan's stored text, as the launch sends it through the worker (`storePlanWorkflow`). */
+export interface StorePlanPartRequest {
+  planId: string;
+  /** SHA-256 (hex) of the whole text: the plan is stored once per hash. */
+  hash: string;
+  /** Position from 0, of `parts`. */
+  part: number;
+  parts: number;
+  body: string;
+}
+
+/** A slice of one section of a stored plan (`units` or `roster`), for the campaign to hold. */
+export interface StoredPlanSectionRequest {
+  hash: string;
+  parts: number;
+  section: 'units' | 'roster';
+  from: number;
+  count: number;
+}
+
+export interface StoredPlanSectionResult {
+  /** As the client stored them (`Unit`s or `Person`s of `@duban/workflows`). */
+  items: unknown[];
+  /** How many the section holds. */
+  total: number;
+}
+
+/** Where one part of a campaign's snapshot is kept: the run that saved it. */
+export interface CampaignSnapshotPartRef {
+  workflowId: string;
+  runId: string;
+  part: number;
+}
+
+export interface CampaignSnapshotPartInput extends CampaignSnapshotPartRef {
+  parts: number;
+  body: string;
+}
+
+/**
+ * The activities of stored plans and campaign snapshots (`createCampaignStoreActivities`):
+ * what keeps a campaign's start input and carried state independent of its size.
+ */
+export interface CampaignStoreActivities {
+  storePlanPart(input: StorePlanPartRequest): Promise<{ inserted: boolean }>;
+  loadStoredPlanSection(input: StoredPlanSectionRequest): Promise<StoredPlanSectionResult>;
+  saveCampaignSnapshotPart(input: CampaignSnapshotPartInput): Promise<{ inserted: boolean }>;
+  loadCampaignSnapshotPart(input: CampaignSnapshotPartRef): Promise<{ part: number; parts: number; body: string }>;
+  /** Removes a campaign's snapshots older than the one its current run loaded. */
+  pruneCampaignSnapshots(input: { workflowId: string; keepRunId: string }): Promise<{ removed: number }>;
+}
+
 /** The activities registered by the duban worker. */
 export interface DubanActivities {
   appendAudit(entry: AuditEntryInput): Promise<AppendAuditResult>;

@@ -20,6 +20,8 @@ export const ActivityErrorCode = codesOf([
   ErrorCode.CHANNEL_AUTH_FAILED,
   ErrorCode.CHANNEL_REJECTED,
   ErrorCode.CHANNEL_UNAVAILABLE,
+  ErrorCode.PLAN_NOT_STORED,
+  ErrorCode.CAMPAIGN_SNAPSHOT_MISSING,
 ]);
 export type ActivityErrorCode = CodeOf<typeof ActivityErrorCode>;
 

@@ -25,12 +25,27 @@
 export type {
   AppendAuditResult,
   AuditEntryInput,
+  CampaignSnapshotPartInput,
+  CampaignSnapshotPartRef,
+  CampaignStoreActivities,
+  StorePlanPartRequest,
+  StoredPlanSectionRequest,
+  StoredPlanSectionResult,
   DubanActivities,
   NotificationInput,
   NotificationRecipient,
   NotifyResult,
 } from './contract';
 export { createActivities } from './activities';
+export {
+  createCampaignStoreActivities,
+  InMemoryCampaignStore,
+  PostgresCampaignStore,
+  SqliteCampaignStore,
+  StoredPlanReader,
+  storedPlanReader,
+} from './campaign-store';
+export type { CampaignStore, StoredPart, StoredPlanDocument } from './campaign-store';
 export type { ActivityDependencies } from './activities';
 export { InMemoryAuditStore, PostgresAuditStore, SqliteAuditStore } from './audit-store';
 export type { AuditQuery, AuditRecord, AuditStore, PersistentAuditStore } from './audit-store';

@@ -98,6 +98,32 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX duban_held_deliveries_by_group ON duban_held_deliveries (group_key);
     `,
   },
+  {
+    // What keeps a campaign's payloads small (campaign-store.ts): the plans it was launched
+    // from, content-addressed and stored once per hash, and the snapshot each run saves
+    // before continuing as new; both JSON texts in parts.
+    version: 3,
+    sql: `
+      CREATE TABLE duban_plans (
+        hash      TEXT        NOT NULL,
+        part      INTEGER     NOT NULL,
+        parts     INTEGER     NOT NULL,
+        plan_id   TEXT        NOT NULL,
+        body      TEXT        NOT NULL,
+        stored_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (hash, part)
+      );
+      CREATE TABLE duban_campaign_snapshots (
+        workflow_id TEXT        NOT NULL,
+        run_id      TEXT        NOT NULL,
+        part        INTEGER     NOT NULL,
+        parts       INTEGER     NOT NULL,
+        body        TEXT        NOT NULL,
+        stored_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (workflow_id, run_id, part)
+      );
+    `,
+  },
 ];
 
 /** The schema version this build of duban writes to PostgreSQL. */

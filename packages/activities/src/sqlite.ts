@@ -93,6 +93,32 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX held_deliveries_by_group ON held_deliveries (group_key);
     `,
   },
+  {
+    // What keeps a campaign's payloads small (campaign-store.ts): the plans it was launched
+    // from, content-addressed and stored once per hash, and the snapshot each run saves
+    // before continuing as new; both JSON texts in parts.
+    version: 4,
+    sql: `
+      CREATE TABLE plans (
+        hash      TEXT    NOT NULL,
+        part      INTEGER NOT NULL,
+        parts     INTEGER NOT NULL,
+        plan_id   TEXT    NOT NULL,
+        body      TEXT    NOT NULL,
+        stored_at TEXT    NOT NULL,
+        PRIMARY KEY (hash, part)
+      );
+      CREATE TABLE campaign_snapshots (
+        workflow_id TEXT    NOT NULL,
+        run_id      TEXT    NOT NULL,
+        part        INTEGER NOT NULL,
+        parts       INTEGER NOT NULL,
+        body        TEXT    NOT NULL,
+        stored_at   TEXT    NOT NULL,
+        PRIMARY KEY (workflow_id, run_id, part)
+      );
+    `,
+  },
 ];
 
 /** The schema version this build of duban writes. */

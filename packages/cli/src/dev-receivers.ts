@@ -240,7 +240,9 @@ export async function startDevReceivers(options: DevReceiversOptions): Promise<D
           return answer(res, 200, { ok: true });
         }
         return answer(res, 404, { error: 'no such channel' });
-      }, (err: unknown) => answer(res, 400, { error: String(err) }));
+      })
+        // A body that is not what the channel sends (not JSON, say) is the sender's problem.
+        .catch((err: unknown) => answer(res, 400, { error: err instanceof Error ? err.message : String(err) }));
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     closers.push(async () => {

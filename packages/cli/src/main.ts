@@ -11,6 +11,7 @@ import { registerLaunch } from './commands/launch';
 import { registerLedger } from './commands/ledger';
 import { registerNotify } from './commands/notify';
 import { registerPlan } from './commands/plan';
+import { registerSimulate } from './commands/simulate';
 import { registerTask } from './commands/task';
 import { registerWorker } from './commands/worker';
 import type { CommandContext } from './context';
@@ -23,6 +24,7 @@ const commands: Array<(program: Command, ctx: CommandContext) => void> = [
   registerDoctor,
   registerPlan,
   registerDev,
+  registerSimulate,
   registerWorker,
   registerKeys,
   registerLaunch,

@@ -1,14 +1,23 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { DateTime } from 'luxon';
-import { CAMPAIGN_WORKFLOW_TYPE, campaignWorkflowId, ErrorCode, HQ_ROLES, isTerminal, taskWorkflowId, type Role } from '@duban/common';
+import { CAMPAIGN_WORKFLOW_TYPE, campaignWorkflowId, ErrorCode, HQ_ROLES, isDubanError, isTerminal, taskWorkflowId, type Role } from '@duban/common';
 import { applyAmendment, dueInstant, rebaseAmendment, rebasePlan, type Amendment, type Plan } from '@duban/plan';
 import type { SigningKey } from '@duban/identity';
 import {
   amendPlanUpdate,
+  BOARD_PAGE_SIZE,
   boardQuery,
   bulletinsQuery,
   campaignAssessmentQuery,
   rosterQuery,
+  splitIntoParts,
+  STORE_PLAN_WORKFLOW_TYPE,
+  storedPlanOf,
+  storedPlanText,
+  storePlanWorkflowId,
+  utf8Length,
   WEEK_MS,
   type AmendmentResult,
   type CampaignBoard,
@@ -17,6 +26,8 @@ import {
   type CampaignWorkflowInput,
   type Person,
   type PlanAmendment,
+  type StoredPlan,
+  type StorePlanPartInput,
   type UnitAssessment,
 } from '@duban/workflows';
 import { DubanClientError } from './errors';
@@ -27,6 +38,12 @@ import { startOnce } from './start';
 import { buildTaskInput, campaignEndAt, planTaskNumbers, REQUIRED_IDENTITY, rosterPeople } from './task-input';
 
 type CampaignWorkflowFn = (input: CampaignWorkflowInput) => Promise<CampaignResult>;
+
+/** How often an amendment sent back with `CONTINUING_AS_NEW` is sent again (about 10 s in all), as task messages are. */
+const CONTINUING_AS_NEW_ATTEMPTS = 10;
+
+/** Plan parts stored at once: each is one small workflow on the worker. */
+const PARTS_IN_FLIGHT = 8;
 
 export interface LaunchOptions {
   /** Re-dates the plan to start in this year (`rebasePlan`) before launching. */
@@ -89,8 +106,12 @@ export function headquartersPeople(plan: Plan): Person[] {
 }
 
 /**
- * The one place a plan becomes the campaign workflow's input: every task's input
- * (`buildTaskInput`), the units, the HQ people, the dispatch schedule and the end.
+ * The campaign workflow's input with everything in it: every task's input
+ * (`buildTaskInput`), the units, the roster, the HQ people, the dispatch schedule and the
+ * end — the input of campaigns launched before stored plans, bounded by one payload
+ * (2 MiB: about 540 seed-sized tasks). `launch` stores the plan instead
+ * ({@link buildStoredCampaign}); tests and tools that start a small campaign workflow
+ * themselves may still use this.
  */
 export function buildCampaignInput(plan: Plan, options: Omit<LaunchOptions, 'campaignYear'> = {}): CampaignWorkflowInput {
   const now = options.now ?? DateTime.now();
@@ -112,6 +133,61 @@ export function buildCampaignInput(plan: Plan, options: Omit<LaunchOptions, 'cam
     endAt: campaignEndAt(plan),
     ...(options.searchAttributes === false ? { searchAttributes: false } : {}),
   };
+}
+
+/** A campaign as `launch` starts it: a small input, and the plan it refers to, stored apart. */
+export interface StoredCampaign {
+  /** The campaign's start input: the same few hundred bytes whatever the plan's size (`input.plan` names the stored plan). */
+  input: CampaignWorkflowInput;
+  /** The plan as stored: every task's input, with the roster and the units once. */
+  plan: StoredPlan;
+  /** The stored plan's text (canonical JSON, whose SHA-256 is `input.plan.hash`) in parts, as the worker stores them. */
+  parts: string[];
+}
+
+/**
+ * The one place a plan becomes a launched campaign: {@link buildCampaignInput}'s task
+ * inputs, roster and units go into a stored plan, content-addressed by the SHA-256 of its
+ * canonical JSON; the campaign's input names it. Every task input comes back from the
+ * stored plan as `buildTaskInput` built it (`taskInputOf`).
+ */
+export function buildStoredCampaign(plan: Plan, options: Omit<LaunchOptions, 'campaignYear'> = {}): StoredCampaign {
+  const { tasks, units, roster, ...rest } = buildCampaignInput(plan, options);
+  const stored = storedPlanOf(plan.id, units, roster ?? [], tasks);
+  const text = storedPlanText(stored);
+  const parts = splitIntoParts(text);
+  const hash = createHash('sha256').update(text, 'utf8').digest('hex');
+  return { input: { ...rest, tasks: [], units: [], plan: { hash, parts: parts.length, bytes: utf8Length(text), tasks: stored.tasks.length } }, plan: stored, parts };
+}
+
+/**
+ * Hands the stored plan's parts to the worker, which writes them to its audit database
+ * (`storePlanWorkflow`, one per part). Not awaited: the campaign reads the plan once its
+ * parts are there. Idempotent: a part stored before is not stored again, a part whose
+ * storing failed (its workflow terminated) is stored again.
+ */
+async function storePlanParts(client: Client, taskQueue: string, planId: string, campaign: StoredCampaign): Promise<void> {
+  const ref = campaign.input.plan;
+  if (ref === undefined) return;
+  const parts = campaign.parts.map((body, part): StorePlanPartInput => ({ planId, hash: ref.hash, part, parts: ref.parts, body }));
+  for (let i = 0; i < parts.length; i += PARTS_IN_FLIGHT) {
+    await Promise.all(
+      parts.slice(i, i + PARTS_IN_FLIGHT).map(async (part) => {
+        try {
+          await client.workflow.start(STORE_PLAN_WORKFLOW_TYPE, {
+            taskQueue,
+            workflowId: storePlanWorkflowId(planId, part.hash, part.part),
+            args: [part],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          });
+        } catch (error) {
+          // Stored already by an earlier launch of the same plan text.
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+      }),
+    );
+  }
 }
 
 /**
@@ -174,13 +250,17 @@ function campaignFailures(planId: string, address: string): FailureContext {
 
 /**
  * Launches the plan's campaign, which starts every task workflow: the body of
- * `DubanClient.launch`. Idempotent: when the campaign already exists, running or closed,
- * nothing is started, `started` is false and `alreadyRunning` counts its tasks still running.
+ * `DubanClient.launch`. The plan is stored through the worker ({@link buildStoredCampaign}),
+ * so a plan of any size within `PLAN_LIMITS` launches; the campaign starts its tasks in
+ * batches a moment after this returns. Idempotent: when the campaign already exists,
+ * running or closed, nothing is started, `started` is false and `alreadyRunning` counts
+ * its tasks still running.
  */
 export async function launchCampaign(client: Client, taskQueue: string, address: string, plan: Plan, options: LaunchOptions = {}): Promise<LaunchResult> {
   const launched = options.campaignYear === undefined ? plan : rebasePlan(plan, options.campaignYear);
   const keyring = options.keyring ?? (await KeyStore.fromEnv().keyring(plan.id));
-  const input = buildCampaignInput(launched, { ...options, keyring });
+  const campaign = buildStoredCampaign(launched, { ...options, keyring });
+  const { input } = campaign;
   const now = options.now ?? DateTime.now();
   if (Date.parse(input.endAt) <= now.toMillis()) {
     throw new DubanClientError(
@@ -191,10 +271,11 @@ export async function launchCampaign(client: Client, taskQueue: string, address:
   }
   requireHqKey(plan, keyring);
   const workflowId = campaignWorkflowId(plan.id);
-  const tasks = input.tasks.map((t) => taskWorkflowId(plan.id, t.taskNumber));
+  const tasks = campaign.plan.tasks.map((t) => taskWorkflowId(plan.id, t.taskNumber));
   const result = { planId: plan.id, campaignWorkflowId: workflowId, tasks, firstDispatchAt: input.dispatch.firstAt, endAt: input.endAt };
   let started: boolean;
   try {
+    await storePlanParts(client, taskQueue, plan.id, campaign);
     ({ started } = await startOnce<CampaignWorkflowFn>(client, CAMPAIGN_WORKFLOW_TYPE, { taskQueue, workflowId, args: [input] }));
   } catch (error) {
     throw toDubanError(error, campaignFailures(plan.id, address));
@@ -266,10 +347,18 @@ export class DubanCampaignHandle {
    * changes: `roster.issueKeys` / `roster.revokeKeys`), signed with this handle's key.
    * The campaign applies an amendment id once (`applied: false` the second time).
    */
-  amendPlan(request: Omit<PlanAmendment, 'proof'>): Promise<AmendmentResult> {
+  async amendPlan(request: Omit<PlanAmendment, 'proof'>): Promise<AmendmentResult> {
     const { proof: _ignored, ...unsigned } = request as PlanAmendment;
     const signed = signRequest(this.workflowId, amendPlanUpdate.name, unsigned.amendmentId, unsigned, this.signer);
-    return this.call(() => this.handle().executeUpdate(amendPlanUpdate, { args: [signed.args], updateId: signed.updateId }));
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.call(() => this.handle().executeUpdate(amendPlanUpdate, { args: [signed.args], updateId: signed.updateId }));
+      } catch (refused) {
+        // The campaign is between two runs or still starting its tasks: the same signed amendment goes again, and is applied once.
+        if (!isDubanError(refused) || refused.code !== ErrorCode.CONTINUING_AS_NEW || attempt >= CONTINUING_AS_NEW_ATTEMPTS) throw refused;
+        await delay(Math.min(100 * 2 ** (attempt - 1), 2_000));
+      }
+    }
   }
 
   /** The roster of record: every person with roles and public keys, as the campaign holds it now. */
@@ -277,9 +366,24 @@ export class DubanCampaignHandle {
     return this.call(() => this.handle().query(rosterQuery));
   }
 
-  /** The live board: every task's status, light, escalation and deadline, and counts per unit. */
+  /**
+   * The live board: every task's status, light, escalation and deadline, and counts per
+   * unit. A board of more than `BOARD_PAGE_SIZE` tasks is read a page at a time (one
+   * query each) and put together here; the counts are the first page's.
+   */
   board(): Promise<CampaignBoard> {
-    return this.call(() => this.handle().query(boardQuery));
+    return this.call(async () => {
+      const first = await this.handle().query(boardQuery);
+      if (first.page === undefined) return first;
+      const { page, ...board } = first;
+      const tasks = [...first.tasks];
+      while (tasks.length < page.total) {
+        const next = await this.handle().query(boardQuery, { offset: tasks.length, limit: BOARD_PAGE_SIZE });
+        if (next.tasks.length === 0) break;
+        tasks.push(...next.tasks);
+      }
+      return { ...board, tasks };
+    });
   }
 
   /** The latest bulletin (通报), the kept ones and a preview of the next. */

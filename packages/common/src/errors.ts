@@ -128,6 +128,16 @@ export const ERROR_CODES = {
   AUDIT_STORE_SCHEMA_TOO_NEW: { kind: 'config', retryable: false, means: 'The audit database was written by a newer duban.' },
   AUDIT_STORE_CLOSED: { kind: 'unavailable', retryable: true, means: 'The audit store was used after close().' },
   AUDIT_STORE_URL_INVALID: { kind: 'config', retryable: false, means: 'The audit store target is neither a postgres:// URL nor a SQLite file path duban can use.' },
+  PLAN_NOT_STORED: {
+    kind: 'not-found',
+    retryable: true,
+    means: "A campaign's stored plan is not (yet) complete in the audit database: the launch stores its parts through the worker; launch again if they never arrive.",
+  },
+  CAMPAIGN_SNAPSHOT_MISSING: {
+    kind: 'config',
+    retryable: true,
+    means: 'The snapshot a campaign saved before continuing as new is missing from the audit database: restore it; the campaign waits instead of starting over without its board.',
+  },
   AUDIT_TRAIL_BROKEN: { kind: 'invalid', means: '`audit verify` found entries altered, deleted, inserted or reordered: the stored trail no longer fits its hash chains.' },
   INVALID_INPUT: { kind: 'invalid', retryable: false, means: 'An audit entry or notification is malformed.' },
   WEBHOOK_URL_INVALID: { kind: 'config', retryable: false, means: 'The configured webhook URL cannot be used.' },

@@ -90,4 +90,8 @@ export const DEFAULT_PATHS = {
   devServerDb: '.duban/temporal.sqlite',
   /** Where `scripts/setup.sh` installs the pinned Temporal servers. */
   toolsBin: '.duban/tools/venv/bin',
+  /** `duban dev`'s notifications, the full object of each as a JSON line. */
+  notificationsLog: '.duban/notifications.log',
+  /** Where `duban simulate` writes each run (audit trail, ledger, report), one directory per run. */
+  simulateRuns: '.duban/simulate',
 } as const;

@@ -107,7 +107,7 @@ export const personRoleSchema = z.enum(['unit-head', 'staff', 'supervisor', 'hq-
 const secretName = () =>
   z
     .string()
-    .max(64)
+    .max(L.idLength)
     .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'A secret name has letters, digits, "-" and "_", e.g. xihu-smtp.')
     .describe('The NAME of a secret, e.g. xihu-smtp: the value is read from DUBAN_SECRET_XIHU_SMTP (or the file named by DUBAN_SECRET_XIHU_SMTP_FILE), never from the plan.');
 

@@ -13,7 +13,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { LogAndWebhookNotifier, SqliteAuditStore, type NotifierLogger } from '@duban/activities';
 import { buildPlanAmendment, DubanClient, planTaskNumbers, type DubanTaskHandle, type Keyring } from '@duban/client';
-import { DubanError, ErrorCode, isDubanError, messageOf, type Bulletin } from '@duban/common';
+import { DubanError, ENV, ErrorCode, isDubanError, messageOf, type Bulletin } from '@duban/common';
 import { generateKeyPair, type SigningKey } from '@duban/identity';
 import { dueInstant, rebasePlan, type Plan } from '@duban/plan';
 import { resolveTemporalBinary, sdkExecutable } from '@duban/servers';
@@ -196,13 +196,19 @@ async function play(
   const seed = options.seed ?? scenario.seed ?? 1;
   const planYear = DateTime.fromISO(plan.campaign.start, { zone }).year;
 
+  let agentsRef: Map<number, TaskAgent> | undefined;
   // Virtual time: the server's clock. Instructions are signed with it, or the workflow refuses them as expired.
   let syncedServerMs = await testEnv.currentTimeMs();
   let syncedWallMs = Date.now();
   const clock = () => new Date(syncedServerMs + (Date.now() - syncedWallMs));
+  // DUBAN_DEBUG=1: each move of virtual time and each day's work on stderr, with wall times.
+  const trace = (options.env ?? process.env)[ENV.debug] === '1' ? (what: string) => process.stderr.write(`duban simulate ${new Date().toISOString()} ${what}\n`) : () => undefined;
   const sleepUntil = async (targetMs: number): Promise<void> => {
+    trace(`sleep to ${new Date(targetMs).toISOString()}`);
     const now = await testEnv.currentTimeMs();
-    if (targetMs > now) await testEnv.sleep(targetMs - now);
+    const watchdog = setInterval(() => void dumpWorkflows(testEnv, plan.id, [...(agentsRef?.keys() ?? [])]), 20_000);
+    if (targetMs > now) await testEnv.sleep(targetMs - now).finally(() => clearInterval(watchdog));
+    clearInterval(watchdog);
     syncedServerMs = await testEnv.currentTimeMs();
     syncedWallMs = Date.now();
   };
@@ -260,6 +266,7 @@ async function play(
     behaviourOf: () => ({}),
   };
   const agents = new Map<number, TaskAgent>();
+  agentsRef = agents;
   const stateOf = (n: number) => eventually(() => duban.task(plan.id, n).state());
   const addAgent = async (n: number): Promise<void> => {
     const state = await stateOf(n);
@@ -384,7 +391,9 @@ async function play(
       if (event) await applyEvent(event, index, actDay);
     }
     // Tasks are separate workflows: their people act side by side, each task's in turn.
+    trace(`day ${actDay} (${days.dateOfDay(actDay)})`);
     await Promise.all([...agents.values()].map((agent) => runDay(agent, actDay)));
+    trace(`day ${actDay} done`);
   }
 
   // What has fired by the stop: the timers up to it, then the board caught up with every task.
@@ -449,5 +458,18 @@ async function settled(
     if (behind.length === 0) return { board, states };
     if (attempt >= 100) throw new Error(`The campaign's board did not catch up with tasks ${behind.map((s) => s.taskNumber).join(', ')}: ${messageOf(behind)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function dumpWorkflows(testEnv: TestWorkflowEnvironment, planId: string, tasks: number[]): Promise<void> {
+  const ids = [`duban/${planId}/campaign`, ...tasks.map((n) => `duban/${planId}/task-${n}`)];
+  for (const id of ids) {
+    try {
+      const d = await testEnv.client.workflow.getHandle(id).describe();
+      const raw = d.raw as unknown as { pendingActivities?: unknown[]; pendingWorkflowTask?: unknown; pendingChildren?: unknown[] };
+      process.stderr.write(`DUMP ${id} ${d.status.name} run=${d.runId} hist=${d.historyLength} acts=${JSON.stringify(raw.pendingActivities ?? [])} wft=${JSON.stringify(raw.pendingWorkflowTask ?? null)}\n`);
+    } catch (e) {
+      process.stderr.write(`DUMP ${id} error ${messageOf(e)}\n`);
+    }
   }
 }

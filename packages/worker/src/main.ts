@@ -181,6 +181,8 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
   const settings = readWorkerSettings(options.env ?? process.env, options.overrides);
   const logger = options.logger ?? Runtime.instance().logger;
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
+  // Before anything starts: a plan with problems stops the worker at once, naming them.
+  const plans = await loadRoutedPlans(settings.plans ?? []);
 
   // A signal during start-up (bundling takes seconds) must still stop the process cleanly.
   let stopRequested = false;
@@ -209,7 +211,6 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
       }
     }
 
-    const plans = await loadRoutedPlans(settings.plans ?? []);
     dubanWorker = await createDubanWorker({
       connection,
       namespace: settings.namespace,

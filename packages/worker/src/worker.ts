@@ -4,6 +4,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Duration, Logger } from '@temporalio/common';
 import { Runtime, Worker, bundleWorkflowCode, type NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { InMemoryCampaignStore, type CampaignStore } from '@duban/activities';
 import {
   InMemoryHeldDeliveries,
   InMemoryOutbox,
@@ -24,6 +26,7 @@ import {
 } from '@duban/activities';
 import { DEFAULT_NAMESPACE, DEFAULT_PATHS, DEFAULT_TEMPORAL_ADDRESS, DUBAN_TASK_QUEUE, ENV, messageOf } from '@duban/common';
 import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
+import { createTaskLauncher } from './task-launcher';
 
 /** Where the audit database goes when neither an audit store nor a path is given (under the cwd). */
 export const DEFAULT_AUDIT_DB_PATH = join(DEFAULT_PATHS.auditDb);
@@ -73,6 +76,12 @@ export interface DubanWorkerOptions {
    * worker opens; in memory when the audit store is injected.
    */
   heldDeliveries?: HeldDeliveryStore;
+  /**
+   * Where launched plans and campaign snapshots are kept. Default: beside the audit store
+   * (`campaignStore()` of the SQLite or PostgreSQL store); in memory when the audit store
+   * is injected without one, which serves this worker process only.
+   */
+  campaignStore?: CampaignStore;
   /** How often the dispatcher looks for held deliveries that are due, in ms. Default 30 s. */
   dispatchIntervalMs?: number;
   /** The wall clock quiet hours and digests are decided by (epoch ms). Default `Date.now`; tests fix it. */
@@ -108,6 +117,13 @@ export interface DubanWorker {
 /** An injected store that keeps an outbox beside it (the SQLite and PostgreSQL stores do). */
 function hasOutbox(store: AuditStore): store is PersistentAuditStore {
   return typeof (store as Partial<PersistentAuditStore>).outbox === 'function';
+}
+
+/** The campaign store given, or the audit store's own (same file or database), or one in memory. */
+function campaignStoreOf(options: DubanWorkerOptions, auditStore: AuditStore): CampaignStore {
+  if (options.campaignStore !== undefined) return options.campaignStore;
+  const persistent = auditStore as Partial<PersistentAuditStore>;
+  return typeof persistent.campaignStore === 'function' ? persistent.campaignStore() : new InMemoryCampaignStore();
 }
 
 /** Resolves the workflow bundle: the one given, or a fresh bundle of `@duban/workflows`. */
@@ -164,7 +180,6 @@ async function defaultNotifier(
     const opened = target === undefined ? new InMemoryHeldDeliveries() : await openHeldDeliveries(target);
     cleanups.push(() => opened.close());
     held = opened;
-    if (target === undefined) logger.warn('duban worker: held deliveries (quiet hours, digests) are kept in memory: pass heldDeliveries to keep them across restarts');
   }
   const routing = await RoutingNotifier.create({
     plans,
@@ -177,6 +192,9 @@ async function defaultNotifier(
     ...(workspaceUrl === undefined ? {} : { workspaceUrl }),
   });
   cleanups.push(() => routing.close());
+  if (options.heldDeliveries === undefined && target === undefined) {
+    logger.warn('duban worker: held deliveries (quiet hours, digests) are kept in memory: pass heldDeliveries to keep them across restarts');
+  }
   const dispatcher = routing.dispatcher({
     // Unique per worker, even for several in one process: claims tell them apart.
     owner: `${options.identity ?? `${process.pid}@${hostname()}`}/${randomUUID().slice(0, 8)}`,
@@ -244,12 +262,17 @@ export async function createDubanWorker(options: DubanWorkerOptions = {}): Promi
       cleanups.push(() => owned.close());
     }
 
+    const campaignStore = campaignStoreOf(options, auditStore);
     const worker = await Worker.create({
       connection,
       namespace,
       taskQueue,
       workflowBundle,
-      activities: createActivities({ auditStore, notifier }),
+      activities: {
+        ...createActivities({ auditStore, notifier, campaignStore }),
+        // A campaign starts its tasks from its stored plan with a client on this connection.
+        ...createTaskLauncher({ client: new Client({ connection, namespace }), campaignStore }),
+      },
       ...options.tuning,
       ...(options.shutdownGraceTime === undefined ? {} : { shutdownGraceTime: options.shutdownGraceTime }),
       ...(options.identity === undefined ? {} : { identity: options.identity }),

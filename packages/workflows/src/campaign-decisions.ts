@@ -23,13 +23,14 @@ import type {
 import { amendmentRuleFindings, HQ_ROLES, isTerminal, REVIEWER_ROLES, type Role, type TrafficLight } from '@duban/common';
 import { changesRoster, refuseRosterChanges } from './campaign-roster';
 import { eventCount, type IdentitySettings, type Person, type TaskState, type TaskWorkflowInput, type Unit } from './task/definitions';
+import type { BoardSeed } from './campaign-storage';
 
 export function isFinished(task: Pick<BoardTask, 'status'>): boolean {
   return isTerminal(task.status);
 }
 
 /** A task's line on the board before it has reported anything. */
-export function initialBoardTask(input: TaskWorkflowInput, workflowId: string, at: string): BoardTask {
+export function initialBoardTask(input: BoardSeed, workflowId: string, at: string): BoardTask {
   return {
     taskNumber: input.taskNumber,
     workflowId,
@@ -65,7 +66,11 @@ export interface SummaryApplied {
  * several changes reach the campaign as one summary.
  */
 export function applySummary(board: BoardTask[], summary: TaskSummary): SummaryApplied {
-  const line = board.find((t) => t.taskNumber === summary.taskNumber);
+  return applySummaryTo(board.find((t) => t.taskNumber === summary.taskNumber), summary);
+}
+
+/** {@link applySummary} on the task's line found already (a campaign of thousands of tasks keeps them by number). */
+export function applySummaryTo(line: BoardTask | undefined, summary: TaskSummary): SummaryApplied {
   if (!line || summary.seq <= line.seq) return { applied: false, opened: [], closed: [] };
   const move = (): EscalationMove => ({ taskNumber: summary.taskNumber, unit: summary.primaryLead, at: summary.at });
   const opened = Array.from({ length: Math.max(0, summary.escalationsStarted - line.escalationsStarted) }, move);

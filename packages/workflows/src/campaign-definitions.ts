@@ -7,6 +7,7 @@ import type { Proof, RosterKey } from '@duban/identity';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { codesOf, type BreakGlassAct, type Bulletin, type EscalationMove, type NoticeLang, type Rung, type TaskStatus, type TrafficLight, type CodeOf } from '@duban/common';
 import { canonicalBytes, type IdentitySettings, type Person, type TaskWorkflowInput, type Unit } from './task/definitions';
+import type { BoardSeed, CampaignSnapshotRef, StoredPlanRef } from './campaign-storage';
 
 export { campaignWorkflowId, CAMPAIGN_WORKFLOW_TYPE } from '@duban/common';
 /** The bulletin (通报) is a notice's facts, so its types live with the notices in `@duban/common`. */
@@ -14,6 +15,16 @@ export type { BreakGlassAct, Bulletin, BulletinTask, EscalationMove, UnitRanking
 
 /** 周调度: weekly by default. */
 export const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** The most tasks one board query answers with (see `boardQuery`). */
+export const BOARD_PAGE_SIZE = 1000;
+
+/** Which tasks of the board a query asks for: by task number, `limit` from position `offset`. */
+export interface BoardQueryOptions {
+  offset?: number;
+  /** At most {@link BOARD_PAGE_SIZE}. */
+  limit?: number;
+}
 
 /** How many bulletins the campaign keeps in its state; older ones live in the audit trail. */
 export const MAX_KEPT_BULLETINS = 12;
@@ -36,16 +47,29 @@ export interface CampaignWorkflowInput {
   timeZone: string;
   /** The language of the plan's notices (the bulletin). Absent: Chinese. */
   lang?: NoticeLang;
-  /** The task workflows to start, built outside by `buildTaskInput`. Empty after the first run. */
+  /**
+   * The task workflows to start, built outside by `buildTaskInput`: campaigns launched
+   * before stored plans. Empty after the first run, and in campaigns launched from a
+   * stored plan ({@link plan}).
+   */
   tasks: TaskWorkflowInput[];
+  /** Every unit of the plan; empty when launched from a stored plan, which holds them. */
   units: Unit[];
+  /**
+   * The plan as launched, stored once outside the campaign's payloads (`duban launch`
+   * stores it, content-addressed, in the worker's audit database): the campaign reads its
+   * units and roster from it and starts its tasks from it in batches, so this input does
+   * not grow with the plan. Absent in campaigns launched before.
+   */
+  plan?: StoredPlanRef;
   /** Who receives the bulletins: the HQ office people and the HQ leaders. */
   hq: Person[];
   /**
    * The roster of record: every person of the plan with roles and public keys, set at
    * launch and changed only by authorised amendments. Tasks take people from it, never
    * from a file a caller holds. Absent in campaigns launched before it existed: then the
-   * union of the tasks' people and `hq` stands in.
+   * union of the tasks' people and `hq` stands in; and in campaigns launched from a stored
+   * plan, which holds it.
    */
   roster?: Person[];
   /** Signed amendments (see `IdentitySettings`); absent in campaigns launched before. */
@@ -120,6 +144,11 @@ export interface CampaignBoard {
   tasks: BoardTask[];
   counts: UnitCounts[];
   amendments: AmendmentRecord[];
+  /**
+   * Present when `tasks` is one page of the board (asked for with {@link BoardQueryOptions},
+   * or a board longer than {@link BOARD_PAGE_SIZE}): `counts` still count every task.
+   */
+  page?: { offset: number; limit: number; total: number };
   nextDispatchAt?: string;
   /** The head of the campaign's audit hash chain (its newest entry's seq and hash); absent before the first chained entry. */
   auditChain?: { seq: number; hash: string };
@@ -132,8 +161,28 @@ export interface CampaignBulletins {
   latest?: Bulletin;
   /** What the next dispatch would send if it happened now. */
   preview: Bulletin;
-  /** Kept bulletins, oldest first (at most `MAX_KEPT_BULLETINS`). */
+  /**
+   * Kept bulletins, oldest first (at most `MAX_KEPT_BULLETINS`). A campaign launched from
+   * a stored plan keeps only the latest across continue-as-new; the others are in the
+   * audit trail (`campaign.bulletin`) and their headlines in {@link headlines}.
+   */
   kept: Bulletin[];
+  /** The latest bulletins' headlines, oldest first (at most `MAX_KEPT_BULLETINS`); campaigns launched from a stored plan. */
+  headlines?: BulletinHeadline[];
+}
+
+/** A bulletin without its rankings and escalation lists: what a campaign carries of past bulletins. */
+export interface BulletinHeadline {
+  number: number;
+  at: string;
+  periodStart: string;
+  periodEnd: string;
+  totals: Bulletin['totals'];
+}
+
+/** The headline of a bulletin. */
+export function bulletinHeadline(bulletin: Bulletin): BulletinHeadline {
+  return { number: bulletin.number, at: bulletin.at, periodStart: bulletin.periodStart, periodEnd: bulletin.periodEnd, totals: { ...bulletin.totals } };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -319,6 +368,88 @@ export interface CampaignCarriedState {
   breakGlassPending?: BreakGlassAct[];
   /** The head of the campaign's audit hash chain (absent in state carried before chains). */
   auditChain?: { seq: number; hash: string };
+  /**
+   * Campaigns launched from a stored plan: where the previous run saved everything that
+   * grows with the campaign (board, roster, amendments, …), which this run loads. The
+   * lists above are then empty, so the carried state stays a few hundred bytes.
+   */
+  snapshot?: CampaignSnapshotRef;
+  /** Task summaries that arrived while the snapshot was being saved: applied once it is loaded. */
+  pending?: TaskSummary[];
+  /** A launch not finished yet: the position of the next task to start in the stored plan. */
+  launch?: LaunchProgress;
+}
+
+/** How far a campaign launched from a stored plan has started its tasks. */
+export interface LaunchProgress {
+  /** Position (plan order) of the next task to start. */
+  next: number;
+  /** Tasks found already running when the campaign came to start them (at most {@link MAX_LISTED_ALREADY_RUNNING} listed). */
+  alreadyRunning: number[];
+  alreadyRunningCount: number;
+}
+
+/** How many already-running tasks the launch lists by number (in carried state and its audit entry); the count is exact. */
+export const MAX_LISTED_ALREADY_RUNNING = 1000;
+
+// ---------------------------------------------------------------------------------------
+// Launching from a stored plan (activities the worker runs)
+
+/** One batch of tasks to start from the stored plan (plan order `from` … `from + count - 1`). */
+export interface StartTaskBatchInput {
+  planId: string;
+  plan: StoredPlanRef;
+  from: number;
+  count: number;
+  /** The campaign the tasks report to. */
+  campaignWorkflowId: string;
+  /**
+   * The campaign's first run ID: the tasks it starts carry it (memo), so a retried batch
+   * tells the tasks it started itself from tasks that were there before.
+   */
+  launchId: string;
+  /** The campaign's task queue: the tasks run where the campaign runs. */
+  taskQueue: string;
+  /** False where the server has no duban search attributes. */
+  searchAttributes: boolean;
+}
+
+export interface StartTaskBatchResult {
+  /** The batch's board seeds, in plan order: started now or found running. */
+  tasks: BoardSeed[];
+  /** Tasks of the batch that already existed, not started by this campaign (running or closed). */
+  alreadyRunning: number[];
+}
+
+/**
+ * The activities a campaign launched from a stored plan needs beyond the duban
+ * activities: starting tasks is the worker's (it holds a Temporal client), not workflow
+ * code's — 200 children took 38–44 s to start where a client took 5.3 s, and each child's
+ * input would fill the campaign's history.
+ */
+export interface CampaignLaunchActivities {
+  startTaskBatch(input: StartTaskBatchInput): Promise<StartTaskBatchResult>;
+}
+
+/** The memo key a task started from a stored plan carries: its campaign's launch id. */
+export const LAUNCHED_BY_MEMO = 'dubanLaunchedBy';
+
+/** The workflow type that stores one part of a plan text through the worker (`storePlanWorkflow`). */
+export const STORE_PLAN_WORKFLOW_TYPE = 'storePlanWorkflow';
+
+/** The workflow ID of part `part` of stored plan `hash` of plan `planId`: one per part, so storing again is idempotent. */
+export function storePlanWorkflowId(planId: string, hash: string, part: number): string {
+  return `duban/${planId}/stored-plan/${hash}/${part}`;
+}
+
+/** One part of a plan text, as `storePlanWorkflow` receives it. */
+export interface StorePlanPartInput {
+  planId: string;
+  /** The whole text's SHA-256 (hex). */
+  hash: string;
+  part: number;
+  parts: number;
+  body: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -330,7 +461,13 @@ export const taskChangedSignal = defineSignal<[TaskSummary]>('taskChanged');
 export const amendTaskSignal = defineSignal<[TaskAmendment]>('amendTask');
 // An update: HQ needs to know whether the amendment was accepted, and why not.
 export const amendPlanUpdate = defineUpdate<AmendmentResult, [PlanAmendment]>('amendPlan');
-export const boardQuery = defineQuery<CampaignBoard>('board');
+/**
+ * The board; with options, one page of its tasks (by task number). Without options the
+ * whole board, unless it has more than {@link BOARD_PAGE_SIZE} tasks: then the first page,
+ * with `page` set (a query's answer is one payload; `DubanCampaignHandle.board()` reads
+ * every page).
+ */
+export const boardQuery = defineQuery<CampaignBoard, [BoardQueryOptions?]>('board');
 export const bulletinsQuery = defineQuery<CampaignBulletins>('bulletins');
 /** The roster of record as the campaign holds it now (people, roles, public keys). */
 export const rosterQuery = defineQuery<Person[]>('roster');
@@ -358,5 +495,7 @@ export const CampaignErrorCode = codesOf([
   'ACTING_FOR_ANOTHER',
   'BREAK_GLASS_NOT_ALLOWED',
   'NOT_AUTHORISED',
+  // Between two runs (saving or loading its snapshot) or still starting its tasks: send the same amendment again.
+  'CONTINUING_AS_NEW',
 ]);
 export type CampaignErrorCode = CodeOf<typeof CampaignErrorCode>;

@@ -1,8 +1,15 @@
 /**
  * The campaign workflow: one per launched plan, headquarters' view (指挥部). It starts the
- * plan's task workflows as abandoned children, keeps a live board from their summaries,
- * takes amendments while running, sends the weekly dispatch bulletin (周调度通报) and rolls
- * up the assessment by unit at the end. Decisions live in `campaign-decisions.ts`.
+ * plan's task workflows, keeps a live board from their summaries, takes amendments while
+ * running, sends the weekly dispatch bulletin (周调度通报) and rolls up the assessment by
+ * unit at the end. Decisions live in `campaign-decisions.ts`.
+ *
+ * A campaign launched from a stored plan (`input.plan`, every launch since) has an input
+ * and a carried state of the same few hundred bytes whatever its size: it reads its units
+ * and roster from the stored plan, has the worker start its tasks a batch at a time, and
+ * before continuing as new saves its board, roster and amendments as a snapshot the next
+ * run loads (`campaign-storage.ts`). Campaigns launched before carry everything in their
+ * input and state, as they always did, and start their tasks as abandoned children.
  */
 import {
   allHandlersFinished,
@@ -18,33 +25,41 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type SearchAttributePair } from '@temporalio/common';
-import type { AuditEntryInput, DubanActivities, NotificationInput, NotificationRecipient } from '@duban/activities';
+import type { AuditEntryInput, CampaignStoreActivities, DubanActivities, NotificationInput, NotificationRecipient } from '@duban/activities';
 import { HQ_ROLES, messageOf, NOTICE_DELIVERY, SYSTEM_ACTOR, TASK_WORKFLOW_TYPE, taskWorkflowId } from '@duban/common';
 import { AUDIT_CHAIN_PATCH, chainEntry, type AuditChainHead } from './audit-chain';
 import {
   amendmentOverLimit,
   amendPlanUpdate,
   amendTaskSignal,
+  BOARD_PAGE_SIZE,
   boardQuery,
+  bulletinHeadline,
   bulletinsQuery,
   campaignAssessmentQuery,
   CampaignErrorCode,
   MAX_KEPT_BULLETINS,
+  MAX_LISTED_ALREADY_RUNNING,
   rosterQuery,
   taskChangedSignal,
   type AmendmentRecord,
+  type BoardQueryOptions,
   type BoardTask,
   type BreakGlassAct,
   type Bulletin,
+  type BulletinHeadline,
+  type CampaignLaunchActivities,
   type CampaignResult,
   type CampaignWorkflowInput,
   type EscalationMove,
+  type LaunchProgress,
   type PlanAmendment,
   type ReassignLeads,
+  type TaskSummary,
 } from './campaign-definitions';
 import {
   amendmentOutcome,
-  applySummary,
+  applySummaryTo,
   BULLETIN_CANCELLED_APART_PATCH,
   buildBulletin,
   collectBreakGlass,
@@ -61,9 +76,10 @@ import {
   type TaskChange,
 } from './campaign-decisions';
 import { applyRosterChanges, changesRoster, refuseSigner } from './campaign-roster';
+import { boardLineOf, splitIntoParts, storedBoardLine, TASK_BATCH_SIZE, utf8Length, type CampaignSnapshot, type CampaignSnapshotRef, type StoredPlanSection } from './campaign-storage';
 import { iso, ms } from './decisions';
 import { fail } from './failure';
-import type { Person, TaskWorkflowInput } from './task/definitions';
+import type { Person, TaskWorkflowInput, Unit } from './task/definitions';
 import { DELIVERY_LANES_PATCH, noticeFailure } from './task/outbox';
 import { planSearchAttribute, primaryLeadSearchAttribute, taskNumberSearchAttribute } from './task/search-attributes';
 import type { taskWorkflow } from './task/workflow';
@@ -87,6 +103,35 @@ const { notify: notifyBounded } = proxyActivities<DubanActivities>({
 });
 
 /**
+ * The stored plan and the snapshots: quick retries at first (the launch stores the plan's
+ * parts through the worker a moment before the campaign reads them), unlimited after (a
+ * store that is down holds the campaign back; it never goes on without its board).
+ */
+const { loadStoredPlanSection, saveCampaignSnapshotPart, loadCampaignSnapshotPart, pruneCampaignSnapshots } = proxyActivities<CampaignStoreActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+/** Starting a batch of tasks takes a client call per task: minutes on a busy server, at worst. */
+const { startTaskBatch } = proxyActivities<CampaignLaunchActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** Roster entries or units read from the stored plan per activity. */
+const SECTION_PAGE = 1000;
+
+/**
+ * When a campaign launched from a stored plan continues as new: Temporal's suggestion (at
+ * 4 Ki events or 4 MiB) once the run has added this many events since it loaded its
+ * state — a large campaign's snapshot alone can pass 4 MiB, and must not make every run
+ * continue at once — or at the latest at {@link MAX_RUN_EVENTS}, under the server's
+ * 10,240-event warning (and so under its 10,000 signals per run).
+ */
+const MIN_RUN_EVENTS = 1000;
+const MAX_RUN_EVENTS = 8000;
+
+/**
  * One signal per task and amendment: a task takes one signal per amendment id, so an
  * amendment that moved and reassigned the same task lost the second change. Histories
  * recorded before send the signals one per change.
@@ -106,12 +151,26 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const bulletins: Bulletin[] = carried ? carried.bulletins : [];
   let bulletinCount = carried?.bulletinCount ?? 0;
   const amendments: AmendmentRecord[] = carried ? carried.amendments : [];
+  // Launched from a stored plan: units, roster and board come from the store, not the input.
+  const stored = input.plan;
+  let units: Unit[] = input.units;
+  // Until the run has loaded its state, summaries wait and amendments are sent back.
+  let ready = stored === undefined;
+  let saving = false;
+  let launching = false;
+  /** Board lines by task number (a campaign may hold thousands). */
+  const lines = new Map<number, BoardTask>();
+  /** Summaries of tasks the board cannot take yet (state loading, snapshot saving, batch not returned): the newest per task. */
+  const held = new Map<number, TaskSummary>();
+  const headlines: BulletinHeadline[] = [];
+  // History length once this run's state was loaded: see MIN_RUN_EVENTS.
+  let loadedAtLength = 0;
   const firstDispatchMs = ms(input.dispatch.firstAt);
   let nextDispatchAt = carried ? ms(carried.nextDispatchAt) : nextDispatchAtMs(firstDispatchMs, input.dispatch.intervalMs, Date.now() - 1);
   let periodStart = carried?.periodStart ?? iso(Date.now());
   const weekOpened: EscalationMove[] = carried ? carried.weekOpened : [];
   const weekClosed: EscalationMove[] = carried ? carried.weekClosed : [];
-  const unitCodes = new Set(input.units.map((u) => u.code));
+  let unitCodes = new Set(units.map((u) => u.code));
   // Moved later by an amendment (extendCampaignTo); carried across continue-as-new as `endAt`.
   let endAtMs = ms(input.endAt);
   let ended = false;
@@ -125,7 +184,12 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const hqRole = HQ_ROLES[0];
   const hqRecipients = (): NotificationRecipient[] =>
     input.hq.length > 0 ? input.hq.map((p) => ({ person: p.id, unit: p.unit, role: p.roles[0] ?? hqRole })) : [{ role: hqRole }];
-  const finished = () => board.length > 0 && board.every(isFinished);
+  const finished = () => !launching && board.length > 0 && board.every(isFinished);
+  for (const line of board) lines.set(line.taskNumber, line);
+  const addLine = (line: BoardTask) => {
+    board.push(line);
+    lines.set(line.taskNumber, line);
+  };
 
   /**
    * Writes one of the campaign's own audit entries. A chained entry is linked here, and
@@ -160,31 +224,61 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   // ------------------------------------------------------------------ board
 
-  setHandler(taskChangedSignal, (summary) => {
+  function takeSummary(summary: TaskSummary): void {
     collectBreakGlass(summary, breakGlassSeen, breakGlassPending);
-    const { opened, closed } = applySummary(board, summary);
+    const { opened, closed } = applySummaryTo(lines.get(summary.taskNumber), summary);
     weekOpened.push(...opened);
     weekClosed.push(...closed);
+  }
+
+  /** Keeps the newest summary of a task the board cannot take now: summaries are cumulative, so the newest says everything. */
+  function hold(summary: TaskSummary): void {
+    const earlier = held.get(summary.taskNumber);
+    if (earlier === undefined || earlier.seq < summary.seq) held.set(summary.taskNumber, summary);
+  }
+
+  /** Applies the held summaries whose tasks are on the board now. */
+  function release(): void {
+    for (const [taskNumber, summary] of held) {
+      if (!lines.has(taskNumber)) continue;
+      held.delete(taskNumber);
+      takeSummary(summary);
+    }
+  }
+
+  setHandler(taskChangedSignal, (summary) => {
+    // Campaigns launched before the stored plan ignore a summary of a task not on the board, as they did.
+    if (stored !== undefined && (!ready || saving || !lines.has(summary.taskNumber))) hold(summary);
+    else takeSummary(summary);
   });
 
-  setHandler(boardQuery, () => ({
-    planId: input.planId,
-    planTitle: input.planTitle,
-    campaignYear: input.campaignYear,
-    timeZone: input.timeZone,
-    updatedAt: board.reduce((latest, t) => (t.at > latest ? t.at : latest), ''),
-    status: ended ? 'completed' : 'running',
-    tasks: [...board].sort((a, b) => a.taskNumber - b.taskNumber),
-    counts: unitCounts(board),
-    amendments,
-    ...(ended ? {} : { nextDispatchAt: iso(nextDispatchAt) }),
-    ...(auditChain ? { auditChain } : {}),
-  }));
+  setHandler(boardQuery, (options?: BoardQueryOptions) => {
+    const tasks = [...board].sort((a, b) => a.taskNumber - b.taskNumber);
+    // One answer is one payload: a board of thousands of tasks is read a page at a time.
+    const paged = options !== undefined || tasks.length > BOARD_PAGE_SIZE;
+    const offset = Math.max(0, Math.floor(Number(options?.offset ?? 0)) || 0);
+    const limit = Math.min(BOARD_PAGE_SIZE, Math.max(1, Math.floor(Number(options?.limit ?? BOARD_PAGE_SIZE)) || BOARD_PAGE_SIZE));
+    return {
+      planId: input.planId,
+      planTitle: input.planTitle,
+      campaignYear: input.campaignYear,
+      timeZone: input.timeZone,
+      updatedAt: board.reduce((latest, t) => (t.at > latest ? t.at : latest), ''),
+      status: ended ? 'completed' : 'running',
+      tasks: paged ? tasks.slice(offset, offset + limit) : tasks,
+      counts: unitCounts(board),
+      amendments,
+      ...(paged ? { page: { offset, limit, total: tasks.length } } : {}),
+      ...(ended ? {} : { nextDispatchAt: iso(nextDispatchAt) }),
+      ...(auditChain ? { auditChain } : {}),
+    };
+  });
 
   setHandler(bulletinsQuery, () => ({
     ...(bulletins.length > 0 ? { latest: bulletins[bulletins.length - 1] } : {}),
     preview: buildBulletin({ board, number: 0, at: iso(Date.now()), periodStart, opened: weekOpened, closed: weekClosed, breakGlass: breakGlassPending }),
     kept: bulletins,
+    ...(stored !== undefined ? { headlines } : {}),
   }));
 
   setHandler(campaignAssessmentQuery, () => rollUp(board));
@@ -238,6 +332,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
    */
   function validate(amendment: PlanAmendment): void {
     requireRunning();
+    if (!ready || saving || launching) {
+      const doing = launching ? `still starting its tasks (${board.length} of ${stored?.tasks ?? board.length})` : 'between two runs (continuing as new)';
+      fail(CampaignErrorCode.CONTINUING_AS_NEW, `The campaign of plan ${input.planId} is ${doing}: send the same amendment again in a moment.`, {});
+    }
     if (typeof amendment !== 'object' || amendment === null || typeof amendment.actor !== 'string') {
       fail(CampaignErrorCode.INVALID_AMENDMENT, 'The amendment must be an object naming its actor (the HQ office member who issues it).', {});
     }
@@ -281,9 +379,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         ...(keys ? { keys: { issued: keys.issued, revoked: keys.revoked } } : {}),
         ...(amendment.extendCampaignTo !== undefined ? { extendedTo: iso(endAtMs) } : {}),
       });
-      const facts = { roster, planWide: hqIds, units: input.units, campaignEndAt: iso(endAtMs), ...(input.identity ? { identity: input.identity } : {}) };
+      const facts = { roster, planWide: hqIds, units, campaignEndAt: iso(endAtMs), ...(input.identity ? { identity: input.identity } : {}) };
       const added = amendment.addTasks.map((task) => taskFromRoster(task, facts));
-      for (const task of added) board.push(initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
+      for (const task of added) addLine(initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
       const sends: Promise<unknown>[] = added.map(startTask);
       const tell = (taskNumber: number, change: TaskChange) =>
         getExternalWorkflowHandle(taskWorkflowId(input.planId, taskNumber)).signal(amendTaskSignal, {
@@ -296,11 +394,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
           log.warn('Could not deliver an amendment to a task', { taskNumber, amendmentId: amendment.amendmentId, error: messageOf(err) });
         });
       for (const move of amendment.moveDeadlines) {
-        const line = board.find((t) => t.taskNumber === move.taskNumber);
+        const line = lines.get(move.taskNumber);
         if (line) line.deadlineAt = move.deadlineAt;
       }
       for (const change of amendment.reassign) {
-        const line = board.find((t) => t.taskNumber === change.taskNumber);
+        const line = lines.get(change.taskNumber);
         if (line) {
           line.primaryLead = change.primaryLead;
           line.assistingLeads = [...change.assistingLeads];
@@ -313,7 +411,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
           primaryLead: change.primaryLead,
           assistingLeads: change.assistingLeads,
           people: taskPeopleFromRoster(roster, leadUnits, hqIds),
-          units: input.units.filter((u) => leadUnits.includes(u.code)),
+          units: units.filter((u) => leadUnits.includes(u.code)),
         };
       };
       const everyTaskChange = {
@@ -365,6 +463,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     });
     bulletins.push(bulletin);
     bulletins.splice(0, Math.max(0, bulletins.length - MAX_KEPT_BULLETINS));
+    if (stored !== undefined) {
+      headlines.push(bulletinHeadline(bulletin));
+      headlines.splice(0, Math.max(0, headlines.length - MAX_KEPT_BULLETINS));
+    }
     weekOpened.length = 0;
     weekClosed.length = 0;
     breakGlassPending.length = 0;
@@ -382,8 +484,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         kind: 'bulletin',
         plan: { id: input.planId, title: input.planTitle },
         names: {
-          units: Object.fromEntries(input.units.map((u) => [u.code, u.name])),
-          unitsEn: Object.fromEntries(input.units.filter((u) => u.en).map((u) => [u.code, u.en])),
+          units: Object.fromEntries(units.map((u) => [u.code, u.name])),
+          unitsEn: Object.fromEntries(units.filter((u) => u.en).map((u) => [u.code, u.en])),
           ...(named.size > 0 ? { people } : {}),
         },
         // The plan's zone and language, for the render step; never formatted here.
@@ -394,11 +496,148 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await audit({ ...base(), idempotencyKey: key, actor: SYSTEM_ACTOR, event: 'campaign.bulletin', details: { ...bulletin } });
   }
 
+  // ------------------------------------------------------------------ stored plan and snapshot
+
+  /** A section of the stored plan, a page at a time. */
+  async function loadSection<T>(section: StoredPlanSection): Promise<T[]> {
+    if (stored === undefined) return [];
+    const items: T[] = [];
+    for (;;) {
+      const page = await loadStoredPlanSection({ hash: stored.hash, parts: stored.parts, section, from: items.length, count: SECTION_PAGE });
+      items.push(...(page.items as T[]));
+      if (items.length >= page.total || page.items.length === 0) return items;
+    }
+  }
+
+  /** The state this run starts from: the previous run's snapshot, or the stored plan's units and roster. */
+  async function loadState(): Promise<void> {
+    const ref = carried?.snapshot;
+    if (ref !== undefined) {
+      const parts = await Promise.all(Array.from({ length: ref.parts }, (_, part) => loadCampaignSnapshotPart({ workflowId, runId: ref.runId, part })));
+      const snapshot = JSON.parse(parts.map((p) => p.body).join('')) as CampaignSnapshot;
+      for (const line of snapshot.board) addLine(boardLineOf(input.planId, line));
+      roster = snapshot.roster;
+      units = snapshot.units;
+      amendments.push(...snapshot.amendments);
+      weekOpened.push(...snapshot.weekOpened);
+      weekClosed.push(...snapshot.weekClosed);
+      Object.assign(breakGlassSeen, snapshot.breakGlassSeen);
+      breakGlassPending.push(...snapshot.breakGlassPending);
+      if (snapshot.latestBulletin) bulletins.push(snapshot.latestBulletin);
+      headlines.push(...snapshot.headlines);
+      // Older snapshots served their runs; this one stays until the next run has loaded its successor.
+      await pruneCampaignSnapshots({ workflowId, keepRunId: ref.runId });
+    } else {
+      [units, roster] = await Promise.all([loadSection<Unit>('units'), loadSection<Person>('roster')]);
+    }
+    unitCodes = new Set(units.map((u) => u.code));
+    for (const summary of carried?.pending ?? []) hold(summary);
+    ready = true;
+    loadedAtLength = workflowInfo().historyLength;
+    release();
+  }
+
+  /**
+   * Saves everything that grows with the campaign as a snapshot, then continues as new
+   * carrying only where it is. Amendments are sent back and summaries held meanwhile, so
+   * the snapshot is the state the next run starts from; summaries that arrive while it is
+   * saved travel in the carried state (a few, whatever the campaign's size).
+   */
+  async function continueWithSnapshot(launch?: LaunchProgress): Promise<never> {
+    saving = true;
+    await condition(allHandlersFinished);
+    const latestBulletin = bulletins[bulletins.length - 1];
+    const snapshot: CampaignSnapshot = {
+      version: 1,
+      board: board.map(storedBoardLine),
+      roster,
+      units,
+      amendments,
+      weekOpened,
+      weekClosed,
+      breakGlassSeen,
+      breakGlassPending,
+      ...(latestBulletin ? { latestBulletin } : {}),
+      headlines,
+    };
+    const text = JSON.stringify(snapshot);
+    const parts = splitIntoParts(text);
+    const { runId } = workflowInfo();
+    await Promise.all(parts.map((body, part) => saveCampaignSnapshotPart({ workflowId, runId, part, parts: parts.length, body })));
+    const ref: CampaignSnapshotRef = { runId, parts: parts.length, bytes: utf8Length(text), tasks: board.length };
+    return continueAsNew<typeof campaignWorkflow>({
+      ...input,
+      tasks: [],
+      endAt: iso(endAtMs),
+      carried: {
+        board: [],
+        bulletins: [],
+        bulletinCount,
+        amendments: [],
+        nextDispatchAt: iso(nextDispatchAt),
+        periodStart,
+        weekOpened: [],
+        weekClosed: [],
+        snapshot: ref,
+        ...(held.size > 0 ? { pending: [...held.values()] } : {}),
+        ...(launch ? { launch } : {}),
+        ...(auditChain ? { auditChain } : {}),
+      },
+    });
+  }
+
+  /** Starts the stored plan's tasks a batch at a time, from where an earlier run stopped. */
+  async function launchStored(): Promise<void> {
+    if (stored === undefined) return;
+    const progress: LaunchProgress | undefined = carried ? carried.launch : { next: 0, alreadyRunning: [], alreadyRunningCount: 0 };
+    if (progress === undefined) return;
+    launching = true;
+    const { firstExecutionRunId, taskQueue } = workflowInfo();
+    while (progress.next < stored.tasks) {
+      if (progress.next > 0 && shouldContinueAsNew()) await continueWithSnapshot(progress);
+      const count = Math.min(TASK_BATCH_SIZE, stored.tasks - progress.next);
+      const batch = await startTaskBatch({
+        planId: input.planId,
+        plan: stored,
+        from: progress.next,
+        count,
+        campaignWorkflowId: workflowId,
+        launchId: firstExecutionRunId,
+        taskQueue,
+        searchAttributes: input.searchAttributes !== false,
+      });
+      const at = iso(Date.now());
+      for (const seed of batch.tasks) addLine(initialBoardTask(seed, taskWorkflowId(input.planId, seed.taskNumber), at));
+      release();
+      progress.alreadyRunning.push(...batch.alreadyRunning.slice(0, Math.max(0, MAX_LISTED_ALREADY_RUNNING - progress.alreadyRunning.length)));
+      progress.alreadyRunningCount += batch.alreadyRunning.length;
+      progress.next += count;
+    }
+    launching = false;
+    await audit({
+      ...base(),
+      idempotencyKey: `${workflowId}:launched`,
+      actor: SYSTEM_ACTOR,
+      event: 'campaign.launched',
+      details: {
+        tasks: board.map((t) => t.taskNumber),
+        alreadyRunning: progress.alreadyRunning,
+        ...(progress.alreadyRunningCount > progress.alreadyRunning.length ? { alreadyRunningCount: progress.alreadyRunningCount } : {}),
+        plan: { hash: stored.hash, parts: stored.parts, tasks: stored.tasks },
+        firstDispatchAt: input.dispatch.firstAt,
+        endAt: input.endAt,
+      },
+    });
+  }
+
   // ------------------------------------------------------------------ run
 
-  if (!carried) {
+  if (stored !== undefined) {
+    await loadState();
+    await launchStored();
+  } else if (!carried) {
     const at = iso(Date.now());
-    for (const task of input.tasks) board.push(initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
+    for (const task of input.tasks) addLine(initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
     const outcomes = await Promise.all(input.tasks.map(startTask));
     await audit({
       ...base(),
@@ -430,6 +669,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       continue;
     }
     if (shouldContinueAsNew()) {
+      if (stored !== undefined) await continueWithSnapshot();
       await condition(allHandlersFinished);
       await continueAsNew<typeof campaignWorkflow>({
         ...input,
@@ -463,6 +703,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   function shouldContinueAsNew(): boolean {
     const info = workflowInfo();
     const limit = input.continueAsNewAtHistoryLength;
-    return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
+    if (stored === undefined) return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
+    // Loading the snapshot fills the history too: a run continues only once it has done work of its own.
+    const grown = info.historyLength - loadedAtLength;
+    if (limit !== undefined) return info.historyLength >= limit && grown >= Math.ceil(limit / 2);
+    return (info.continueAsNewSuggested && grown >= MIN_RUN_EVENTS) || info.historyLength >= MAX_RUN_EVENTS;
   }
 }

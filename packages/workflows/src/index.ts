@@ -112,13 +112,20 @@ export type { LightFacts, TimedCheck } from './decisions';
 export {
   campaignWorkflowId, CAMPAIGN_WORKFLOW_TYPE, CampaignErrorCode, WEEK_MS, MAX_KEPT_BULLETINS, AMENDMENT_LIMITS, amendmentOverLimit,
   taskChangedSignal, amendTaskSignal, amendPlanUpdate, boardQuery, bulletinsQuery, campaignAssessmentQuery, rosterQuery,
+  BOARD_PAGE_SIZE, MAX_LISTED_ALREADY_RUNNING, LAUNCHED_BY_MEMO, STORE_PLAN_WORKFLOW_TYPE, storePlanWorkflowId, bulletinHeadline,
 } from './campaign-definitions';
 export type {
   CampaignWorkflowInput, DispatchSchedule, CampaignCarriedState, CampaignResult, UnitAssessment,
   TaskSummary, BoardTask, CampaignBoard, UnitCounts, EscalationMove,
   Bulletin, BulletinTask, CampaignBulletins, UnitRanking, BreakGlassAct,
   PlanAmendment, MoveDeadline, ReassignLeads, RosterChanges, KeyRef, TaskAmendment, AmendmentResult, AmendmentRecord,
+  BoardQueryOptions, BulletinHeadline, LaunchProgress, StartTaskBatchInput, StartTaskBatchResult, CampaignLaunchActivities, StorePlanPartInput,
 } from './campaign-definitions';
+// A campaign's plan and state stored outside its payloads: the stored plan and the snapshot.
+export {
+  STORED_PART_BYTES, TASK_BATCH_SIZE, storedPlanOf, taskInputOf, storedPlanText, boardSeedOf, utf8Length, splitIntoParts, storedBoardLine, boardLineOf,
+} from './campaign-storage';
+export type { StoredPlan, StoredPlanRef, StoredTask, StoredPlanSection, BoardSeed, CampaignSnapshot, CampaignSnapshotRef, StoredBoardLine } from './campaign-storage';
 export {
   initialBoardTask, applySummary, taskSummary, unitCounts, collectBreakGlass,
   rankByUnit, buildBulletin, nextDispatchAtMs,

@@ -5,3 +5,4 @@
  */
 export { taskWorkflow } from './task/workflow';
 export { campaignWorkflow } from './campaign';
+export { storePlanWorkflow } from './store-plan';

@@ -114,7 +114,7 @@ export class HeldDeliveryDispatcher {
       ? digestMessage(group, rows.map((r) => r.message), { timeZone: plan.timeZone, sendAfterMs: first.sendAfterMs, lang: this.langOf(plan, first.addressee) })
       : first.message;
     const log = { idempotencyKey: message.idempotencyKey, channel: first.channel, addressee: first.addressee, held: keys.length, digest: first.digest };
-    const sentAt = new Date(this.o.clock()).toISOString();
+    const sentAt = new Date().toISOString();
     if (await this.o.outbox.wasSent(message.idempotencyKey)) {
       await this.recordSent(rows, first, message.idempotencyKey, sentAt, undefined);
       return { ...base, status: 'already-sent' };

@@ -199,7 +199,7 @@ export class RoutingNotifier implements Notifier {
     }
     const failed = report.outcomes.filter((o) => o.status === 'failed');
     if (failed.length > 0) throw this.failure(notification, failed, report.outcomes.length);
-    await this.outbox.markSent({ idempotencyKey: key, workflowId: notification.workflowId, kind, channel: report.routed ? 'routing' : 'log', sentAt: new Date(this.clock()).toISOString() });
+    await this.outbox.markSent({ idempotencyKey: key, workflowId: notification.workflowId, kind, channel: report.routed ? 'routing' : 'log', sentAt: new Date().toISOString() });
     return { sent: true };
   }
 
@@ -292,7 +292,7 @@ export class RoutingNotifier implements Notifier {
         : {}),
     };
     const routing = plan.routing ?? { channels: {}, routes: [] };
-    const hold = options.immediate === true ? { until: 'now' as const } : holdFor({ kind, type: d.type, digestPerson: d.person, nowMs, timeZone: plan.timeZone, routing });
+    const hold = options.immediate === true ? { until: 'now' as const } : holdFor({ kind, type: d.type, digest: d.person?.contact?.digest, nowMs, timeZone: plan.timeZone, routing });
     if (hold.until !== 'now') {
       const digest = hold.until === 'digest';
       await this.held.hold({

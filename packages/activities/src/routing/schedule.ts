@@ -54,8 +54,8 @@ export type Hold = { until: 'now' } | { until: 'quiet-hours-end'; sendAfterMs: n
 export interface HoldQuestion {
   kind: NoticeKind;
   type: ChannelType;
-  /** The person a delivery is addressed to alone (email), when it is. */
-  digestPerson?: { id: string; digest?: 'daily' | undefined } | undefined;
+  /** The digest choice of the person a delivery is addressed to alone (email), when it is. */
+  digest?: 'daily' | undefined;
   nowMs: number;
   timeZone: string;
   routing: Pick<RoutingSettings, 'quietHours' | 'digest'>;
@@ -70,7 +70,7 @@ export interface HoldQuestion {
 export function holdFor(q: HoldQuestion): Hold {
   if (isUrgent(q.kind) || q.type === 'webhook') return { until: 'now' };
   const now = DateTime.fromMillis(q.nowMs, { zone: q.timeZone });
-  if (q.type === 'email' && q.digestPerson?.digest === 'daily') {
+  if (q.type === 'email' && q.digest === 'daily') {
     const at = nextLocalTime(now, q.routing.digest?.at ?? DEFAULT_DIGEST_AT);
     return { until: 'digest', sendAfterMs: at.toMillis(), batch: at.toFormat("yyyy-MM-dd'T'HH:mm") };
   }
