@@ -59,5 +59,5 @@ export function syntheticPlan(seed: Plan, tasks: number): Plan {
   };
   const result = parsePlan(JSON.stringify(input), `scale-${tasks}.json`);
   if (!result.ok) throw new PlanValidationError(`scale-${tasks}.json`, result.problems);
-  return result.value;
+  return result.plan;
 }

@@ -55,7 +55,15 @@ it('sends a bulletin every week, continues as new with its board, and rolls up t
     expect(sent.map((n) => n.recipients)).toEqual(Array(3).fill([{ person: 'hq-1', unit: 'chengguan', role: 'hq-office' }]));
     // The bulletin goes out as facts (the render step writes the words), with the plan's unit names.
     expect(sent.map((n) => n.notice)).toEqual(
-      bulletins.kept.map((bulletin) => ({ kind: 'bulletin', plan: { id: planId, title: '测试计划' }, names: { units: { chengjian: '城建办', chengguan: '城管办', communities: '各相关社区' } }, bulletin })),
+      bulletins.kept.map((bulletin) =>
+        expect.objectContaining({
+          kind: 'bulletin',
+          plan: { id: planId, title: '测试计划' },
+          names: expect.objectContaining({ units: { chengjian: '城建办', chengguan: '城管办', communities: '各相关社区' } }),
+          settings: expect.objectContaining({ timeZone: 'Asia/Shanghai' }),
+          bulletin,
+        }),
+      ),
     );
 
     await task(1).executeUpdate(acknowledgeUpdate, { args: [{ requestId: rid(), actor: 'chengjian-head' }] });

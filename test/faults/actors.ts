@@ -194,7 +194,7 @@ export class Actors {
   /** Requests acknowledged in the running phase. */
   acknowledgedInPhase = 0;
   /** When each answered request was first sent, and when its answer came. */
-  readonly timings: Array<{ requestId: string; sentMs: number; answeredMs: number }> = [];
+  readonly timings: Array<{ requestId: string; phase: Phase; sentMs: number; answeredMs: number }> = [];
   private listeners: Array<(acknowledgedInPhase: number) => void> = [];
 
   constructor(
@@ -210,6 +210,11 @@ export class Actors {
   /** The requests in flight at some moment of one of the outages: sent before it ended, answered after it began. */
   spanning(...outages: Array<{ fromMs: number; toMs: number }>): number {
     return this.timings.filter((t) => outages.some((o) => t.sentMs < o.toMs && t.answeredMs > o.fromMs)).length;
+  }
+
+  /** The longest a request of `phase` waited for its answer, first send to answer. */
+  longestAnswerMs(phase: Phase): number {
+    return Math.max(0, ...this.timings.filter((t) => t.phase === phase).map((t) => t.answeredMs - t.sentMs));
   }
 
   /** Resolves once `count` requests of the running phase are acknowledged (at once if they are). */
@@ -252,7 +257,7 @@ export class Actors {
       try {
         const result = await handle.send(step.message, step.args as never);
         this.counts.acknowledged += 1;
-        this.timings.push({ requestId: step.args.requestId, sentMs, answeredMs: Date.now() });
+        this.timings.push({ requestId: step.args.requestId, phase: step.phase, sentMs, answeredMs: Date.now() });
         if (!result.applied) this.counts.answeredAlreadyApplied += 1;
         if (result.auditPending) this.counts.auditPending += 1;
         this.acknowledgedInPhase += 1;

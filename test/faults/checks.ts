@@ -169,24 +169,56 @@ function impliedNotifications(records: AuditRecord[]): string[] {
   return keys;
 }
 
-/** The `notify` inputs in a workflow's histories (this run and those it continued from). */
-async function producedNotifications(client: Client, workflowId: string): Promise<string[]> {
-  const converter = client.options.loadedDataConverter.payloadConverter;
-  const keys: string[] = [];
+type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']>[number];
+
+/** A workflow's history events: this run and those it continued from (newest run first). */
+async function historyOf(client: Client, workflowId: string): Promise<HistoryEvent[]> {
+  const all: HistoryEvent[] = [];
   let runId: string | undefined;
   for (let run = 0; run < 20; run += 1) {
     const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
-    let previous: string | undefined;
-    for (const event of events) {
-      previous = event.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? previous;
-      const scheduled = event.activityTaskScheduledEventAttributes;
-      const payload = scheduled?.activityType?.name === 'notify' ? scheduled.input?.payloads?.[0] : undefined;
-      if (payload) keys.push(converter.fromPayload<{ idempotencyKey: string }>(payload).idempotencyKey);
-    }
+    all.push(...events);
+    const previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
     if (!previous) break;
     runId = previous;
   }
+  return all;
+}
+
+/** The `notify` inputs in a workflow's histories. */
+async function producedNotifications(client: Client, workflowId: string): Promise<string[]> {
+  const converter = client.options.loadedDataConverter.payloadConverter;
+  const keys: string[] = [];
+  for (const event of await historyOf(client, workflowId)) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    const payload = scheduled?.activityType?.name === 'notify' ? scheduled.input?.payloads?.[0] : undefined;
+    if (payload) keys.push(converter.fromPayload<{ idempotencyKey: string }>(payload).idempotencyKey);
+  }
   return keys;
+}
+
+/**
+ * The activities (`appendAudit`, `notify`) whose attempts failed because the audit store
+ * was unavailable and that succeeded on a later attempt: the histories' witness that the
+ * store really held its writers off, and that they got through once it let go.
+ */
+export async function storeUnavailableRetries(scene: Scene): Promise<Record<string, number>> {
+  const retried: Record<string, number> = {};
+  for (const workflowId of workflowIds(scene)) {
+    const events = await historyOf(scene.client, workflowId);
+    const typeOf = new Map<string, string>();
+    for (const event of events) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name) typeOf.set(String(event.eventId), scheduled.activityType.name);
+      const started = event.activityTaskStartedEventAttributes;
+      const failure = started?.lastFailure?.applicationFailureInfo?.type;
+      if (started && (started.attempt ?? 1) > 1 && failure === 'AUDIT_STORE_UNAVAILABLE') {
+        const type = typeOf.get(String(started.scheduledEventId)) ?? 'unknown';
+        retried[type] = (retried[type] ?? 0) + 1;
+      }
+    }
+  }
+  return retried;
 }
 
 /**

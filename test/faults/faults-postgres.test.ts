@@ -19,4 +19,5 @@ faultSuite({
    * suite a minute longer; `DUBAN_FAULT_AUDIT_OUTAGE_MS=60000` runs it.
    */
   auditOutageMs: Number(process.env.DUBAN_FAULT_AUDIT_OUTAGE_MS ?? 25_000),
+  answersWithinAuditWait: true,
 });

@@ -20,6 +20,10 @@ export interface PhaseFigures {
   durationMs: number;
   /** Of which: waiting for deliveries still on their way once the actors were answered. */
   settledInMs: number;
+  /** The longest one request waited for its answer (from its first send). */
+  longestAnswerMs: number;
+  /** Answers that came with `auditPending: true`. */
+  auditPending: number;
   audit: TrailFigures;
   notifications: NotificationFigures;
 }
@@ -33,6 +37,8 @@ export interface FaultFigures {
   requests: RequestCounts;
   audit: TrailFigures;
   notifications: NotificationFigures;
+  /** Activities whose attempts failed with AUDIT_STORE_UNAVAILABLE and later succeeded, by activity (workflow histories). */
+  storeRetries: Record<string, number>;
   /** `duban audit verify`: exit codes before and after one row was altered, and the row it named. */
   verify: { cleanExit?: number; alteredRow?: string; alteredExit?: number; namedExactlyThatRow?: boolean };
   phases: PhaseFigures[];
@@ -65,13 +71,15 @@ export function writeFigures(figures: FaultFigures): string[] {
       `answers lost ${r.answersLost}, audit row altered ${f.auditRowAltered}`,
     `  requests acknowledged: ${r.acknowledged} (tasks ${figures.tasks.driven.join(',')} of ${figures.tasks.total}; ${r.sends} sends, ${r.retried} retried, ` +
       `${r.answeredAlreadyApplied} answered already applied, ${r.auditPending} answered audit pending, ${r.throughOutages ?? 0} in flight through an outage)`,
-    `  audit entries checked: ${figures.audit.entries} in ${figures.audit.chains} chains; lost ${figures.audit.lost}, doubled ${figures.audit.doubled}`,
+    `  audit entries checked: ${figures.audit.entries} in ${figures.audit.chains} chains; lost ${figures.audit.lost}, doubled ${figures.audit.doubled}; ` +
+      `writes held off and retried: ${JSON.stringify(figures.storeRetries)}`,
     `  notifications: ${n.produced} produced, ${n.delivered} delivered, ${n.recordedFailed} recorded as notification.failed; ${n.webhookRequests} webhook requests`,
     `  audit verify: clean exit ${figures.verify.cleanExit ?? '-'}; after altering ${figures.verify.alteredRow ?? '-'}: exit ${figures.verify.alteredExit ?? '-'}, ` +
       `named exactly that row: ${figures.verify.namedExactlyThatRow ?? '-'}`,
     ...figures.phases.map(
       (p) =>
-        `  phase ${p.phase} (${p.fault}): ${p.requests} requests, ${(p.durationMs / 1000).toFixed(1)} s (settled in ${(p.settledInMs / 1000).toFixed(1)} s), ` +
+        `  phase ${p.phase} (${p.fault}): ${p.requests} requests (longest answer ${(p.longestAnswerMs / 1000).toFixed(1)} s, ${p.auditPending} audit pending), ` +
+        `${(p.durationMs / 1000).toFixed(1)} s (settled in ${(p.settledInMs / 1000).toFixed(1)} s), ` +
         `${p.audit.entries} entries, lost ${p.audit.lost}, doubled ${p.audit.doubled}, notifications ${p.notifications.delivered} delivered / ${p.notifications.recordedFailed} failed`,
     ),
     `  figures: ${file}`,

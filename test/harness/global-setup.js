@@ -9,7 +9,9 @@ const BUNDLE_PATH = join(__dirname, '..', '..', '.duban', 'test', 'workflows-bun
 module.exports = async function globalSetup() {
   const logger = new DefaultLogger(process.env.DUBAN_DEBUG === '1' ? 'DEBUG' : 'WARN');
   Runtime.install({ logger });
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('@duban/workflows/workflows'), logger });
+  // As the worker bundles them (`workflowBundleOptions`), shared modules included.
+  const { workflowBundleOptions } = require('@duban/workflows');
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger });
   mkdirSync(join(BUNDLE_PATH, '..'), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);
 };

@@ -17,7 +17,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSour
 import { loadPlanFile, type Plan } from '@duban/plan';
 import { resolveTemporalBinary, sdkExecutable, startDevServer as startTemporalDevServer } from '@duban/servers';
 import { createDubanWorker } from '@duban/worker';
-import { dubanSearchAttributes } from '@duban/workflows';
+import { dubanSearchAttributes, workflowBundleOptions } from '@duban/workflows';
 
 export const debug = process.env.DUBAN_DEBUG === '1';
 const quietLogger = new DefaultLogger(debug ? 'DEBUG' : 'WARN');
@@ -178,11 +178,11 @@ export function serverAddress(env: TestWorkflowEnvironment): string {
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /** Bundles workflow code once per test file; every worker in the file reuses it. */
-export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+export function bundleWorkflows(workflowsPath: string, preloadModules: string[] = []): Promise<WorkflowBundleWithSourceMap> {
   installRuntime();
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+    bundle = bundleWorkflowCode({ workflowsPath, preloadModules, logger: quietLogger });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
@@ -198,5 +198,7 @@ const PREBUILT_BUNDLE = join(__dirname, '..', '..', '.duban', 'test', 'workflows
 export async function workflowBundle(): Promise<{ code: string }> {
   installRuntime();
   if (existsSync(PREBUILT_BUNDLE)) return { code: readFileSync(PREBUILT_BUNDLE, 'utf8') };
-  return bundleWorkflows(require.resolve('@duban/workflows/workflows'));
+  // As the worker bundles them (`workflowBundleOptions`), shared modules included.
+  const { workflowsPath, preloadModules } = workflowBundleOptions();
+  return bundleWorkflows(workflowsPath, preloadModules);
 }

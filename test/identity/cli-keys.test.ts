@@ -187,7 +187,7 @@ describe('refusals', () => {
 
   it('a forged plan file giving a staff member the HQ office does not authorise their amendment (NOT_AUTHORISED)', async () => {
     const forged = join(dir, 'forged.yaml');
-    writeFileSync(forged, readFileSync(join(repoRoot, plan), 'utf8').replace('roles: [staff], example: true }\n  - { id: hq-office-clerk', 'roles: [staff, hq-office], example: true }\n  - { id: hq-office-clerk'));
+    writeFileSync(forged, readFileSync(join(repoRoot, plan), 'utf8').replace('unit: chengguan, roles: [staff],', 'unit: chengguan, roles: [staff, hq-office],'));
     expect(readFileSync(forged, 'utf8')).toContain('{ id: chengguan-staff, name: 城管办干事（示例）, unit: chengguan, roles: [staff, hq-office]');
     const amendment = join(dir, 'forged-amendment.yaml');
     writeFileSync(amendment, `plan: xihu-2020\nid: forged-1\nissuedBy: chengguan-staff\nreason: 调整\nmoveDeadlines:\n  - task: 7\n    deadline: { date: 2021-06-30, rule: by, source: s }\n    reason: r\n`);

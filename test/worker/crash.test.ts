@@ -97,9 +97,12 @@ test('a worker killed while delivering a notification is replaced, the task comp
   await killedNow;
   expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-  // What the dead worker wrote survived the kill, up to and including the submission.
+  // What the dead worker wrote survived the kill. The submission's own entry travels on the
+  // audit lane beside the held notification, so it may or may not have been written yet.
   const midway = SqliteAuditStore.open(auditDb);
-  expect((await midway.list({ workflowId })).map((r) => r.event)).toEqual(['task.assigned', 'task.acknowledged', 'progress.reported', 'task.submitted']);
+  const written = (await midway.list({ workflowId })).map((r) => r.event);
+  expect(written.slice(0, 3)).toEqual(['task.assigned', 'task.acknowledged', 'progress.reported']);
+  expect(written.slice(3)).toEqual(written.length > 3 ? ['task.submitted'] : []);
   await midway.close();
 
   // A new process takes over; the interrupted activity is retried after its timeout.

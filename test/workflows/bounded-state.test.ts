@@ -20,6 +20,7 @@ import {
   reviewUpdate,
   submitUpdate,
   TASK_MESSAGES,
+  messageArgSchemas,
   TASK_STATE_LIMITS,
   taskStateQuery,
   taskWorkflowId,
@@ -178,7 +179,7 @@ describe('the limits', () => {
     const shapes = (schema: Node): Record<string, unknown>[] =>
       schema._zod.def.type === 'union' ? (schema._zod.def.options ?? []).flatMap(shapes) : [schema._zod.def.shape ?? {}];
     const unlimited = TASK_MESSAGES.flatMap((m) =>
-      shapes(m.schema as unknown as Node).flatMap((shape) => Object.keys(shape).filter((field) => !fixedForm.has(field) && !(field in limits)).map((field) => `${m.name}.${field}`)),
+      shapes(messageArgSchemas[m.name] as unknown as Node).flatMap((shape) => Object.keys(shape).filter((field) => !fixedForm.has(field) && !(field in limits)).map((field) => `${m.name}.${field}`)),
     );
     expect(unlimited).toEqual([]);
   });
@@ -226,7 +227,7 @@ describe('the limits', () => {
   it('let one message reach the size limit with the longest note and no further', () => {
     const report = maximumReport(50);
     expect(canonicalBytes(report)).toBe(messageBytes);
-    const schema = TASK_MESSAGES.find((m) => m.name === 'reportProgress')?.schema;
+    const schema = messageArgSchemas.reportProgress;
     expect(schema?.safeParse(report).success).toBe(true);
     const over = { ...report, evidence: [...report.evidence.slice(0, -1), `${report.evidence[report.evidence.length - 1] ?? ''}x`] };
     const parsed = schema?.safeParse(over);

@@ -4,7 +4,8 @@ import { ActivityErrorCode, AuditStoreError, DubanActivityError } from './errors
 import { PostgresOutbox, SqliteOutbox, type PersistentOutbox } from './outbox';
 import { PostgresCampaignStore, SqliteCampaignStore, type CampaignStore } from './campaign-store';
 import { PostgresDatabase, type OpenPostgresOptions } from './postgres';
-import { openSqliteDatabase, sqliteFailure, type OpenSqliteOptions, type SqliteDatabase } from './sqlite';
+import { AUDIT_INSERT_SQL, openSqliteDatabase, sqliteFailure, type AuditInsertRow, type OpenSqliteOptions, type SqliteDatabase } from './sqlite';
+import { SqliteWriterThread, type SqliteDurability } from './sqlite-writer';
 import { parseInstant, validateAuditEntry } from './validate';
 
 /**
@@ -151,7 +152,11 @@ function toRecord(row: AuditRow): AuditRecord {
 
 /**
  * The audit trail in a SQLite file (better-sqlite3): one row per entry, idempotent on
- * the entry's key, safe to share between worker processes on one host.
+ * the entry's key, safe to share between worker processes on one host. Entries are
+ * written by a thread of the store's own (`sqlite-writer.ts`): `append` resolves once its
+ * entry is committed with `synchronous = FULL` (durable through a killed process and a
+ * power loss), and the worker's event loop never waits for the disk. Reads, the outbox
+ * and the campaign store use the connection on the calling thread.
  *
  * @example
  * ```ts
@@ -166,19 +171,17 @@ export class SqliteAuditStore implements PersistentAuditStore {
   private readonly insert: ReturnType<SqliteDatabase['prepare']>;
   private outboxInstance: SqliteOutbox | undefined;
   private campaignStoreInstance: SqliteCampaignStore | undefined;
+  /** The writer thread of a file (an in-memory database exists on this connection only, and is written inline). */
+  private readonly writer: SqliteWriterThread | undefined;
 
   private constructor(
     private readonly db: SqliteDatabase,
     /** Absolute path of the database file (or `:memory:`). */
     readonly file: string,
+    options: OpenSqliteOptions,
   ) {
-    this.insert = db.prepare(`
-      INSERT INTO audit_entries
-        (idempotency_key, at, at_ms, plan_id, task_number, workflow_id, actor, event, details, recorded_at, chain_seq, prev_hash, hash)
-      VALUES
-        (@idempotencyKey, @at, @atMs, @planId, @taskNumber, @workflowId, @actor, @event, @details, @recordedAt, @chainSeq, @prevHash, @hash)
-      ON CONFLICT (idempotency_key) DO NOTHING
-    `);
+    this.insert = db.prepare(AUDIT_INSERT_SQL);
+    this.writer = db.memory ? undefined : new SqliteWriterThread(file, options.busyTimeoutMs ?? 5000);
   }
 
   /** The file, as {@link PersistentAuditStore.location}. */
@@ -194,7 +197,14 @@ export class SqliteAuditStore implements PersistentAuditStore {
    */
   static open(file: string, options: OpenSqliteOptions = {}): SqliteAuditStore {
     const db = openSqliteDatabase(file, options);
-    return new SqliteAuditStore(db, db.name);
+    return new SqliteAuditStore(db, db.name, options);
+  }
+
+  /** How appends reach the disk: the journal mode and sync setting of the connection that writes them, and where it runs. */
+  async durability(): Promise<SqliteDurability> {
+    if (this.writer) return this.writer.durability();
+    const synchronous = String(this.db.pragma('synchronous', { simple: true }));
+    return { journalMode: String(this.db.pragma('journal_mode', { simple: true })), synchronous: synchronous === '2' ? 'full' : synchronous, writer: 'inline' };
   }
 
   /**
@@ -215,10 +225,11 @@ export class SqliteAuditStore implements PersistentAuditStore {
   async append(entry: AuditEntryInput): Promise<AppendAuditResult> {
     const { atMs, detailsJson } = validateAuditEntry(entry);
     this.assertOpen('append an audit entry to');
+    const { idempotencyKey, at, planId, taskNumber, workflowId, actor, event } = entry;
+    const row: AuditInsertRow = { idempotencyKey, at, atMs, planId, taskNumber, workflowId, actor, event, details: detailsJson, ...linkColumns(entry) };
+    if (this.writer) return { inserted: await this.writer.append(row) };
     try {
-      // Named parameters: fields of the entry the statement does not name are ignored.
-      const result = this.insert.run({ ...entry, atMs, details: detailsJson, recordedAt: new Date().toISOString(), ...linkColumns(entry) });
-      return { inserted: result.changes === 1 };
+      return { inserted: this.insert.run({ ...row, recordedAt: new Date().toISOString() }).changes === 1 };
     } catch (err) {
       throw sqliteFailure(err, this.file, 'append an audit entry to');
     }
@@ -251,8 +262,9 @@ export class SqliteAuditStore implements PersistentAuditStore {
     }
   }
 
-  /** Closes the connection (and the outbox on it). Safe to call twice. */
+  /** Lets the entries already appended be written, then closes the writer and the connection (and the outbox on it). Safe to call twice. */
   async close(): Promise<void> {
+    await this.writer?.close();
     if (this.db.open) this.db.close();
   }
 

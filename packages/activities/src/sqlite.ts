@@ -121,6 +121,32 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   },
 ];
 
+/** One audit entry as the insert binds it (named parameters; `recordedAt` is added by the writer). */
+export interface AuditInsertRow {
+  idempotencyKey: string;
+  at: string;
+  atMs: number;
+  planId: string;
+  taskNumber: number;
+  workflowId: string;
+  actor: string;
+  event: string;
+  /** The details as JSON text. */
+  details: string;
+  chainSeq: number | null;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+/** Stores an audit entry unless one with its idempotency key exists (`changes` says which). */
+export const AUDIT_INSERT_SQL = `
+  INSERT INTO audit_entries
+    (idempotency_key, at, at_ms, plan_id, task_number, workflow_id, actor, event, details, recorded_at, chain_seq, prev_hash, hash)
+  VALUES
+    (@idempotencyKey, @at, @atMs, @planId, @taskNumber, @workflowId, @actor, @event, @details, @recordedAt, @chainSeq, @prevHash, @hash)
+  ON CONFLICT (idempotency_key) DO NOTHING
+`;
+
 /** The schema version this build of duban writes. */
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
@@ -205,7 +231,9 @@ function migrate(db: SqliteDatabase, file: string): void {
 /**
  * Opens (creating when missing, with its directory) the duban SQLite database at
  * `file`: WAL journal, busy timeout, full sync, schema migrated to
- * {@link SQLITE_SCHEMA_VERSION}. `:memory:` gives a private in-memory database.
+ * {@link SQLITE_SCHEMA_VERSION}. `:memory:` gives a private in-memory database. The audit
+ * store writes its entries through a connection of its own on another thread
+ * (`sqlite-writer.ts`), opened the same way.
  *
  * @throws AuditStoreError `AUDIT_STORE_UNAVAILABLE`, `AUDIT_STORE_CORRUPT` or `AUDIT_STORE_SCHEMA_TOO_NEW`.
  */
@@ -220,6 +248,8 @@ export function openSqliteDatabase(file: string, options: OpenSqliteOptions = {}
     db.pragma('journal_mode = WAL');
     // An audit row must survive power loss once the activity has reported success to
     // Temporal, or the trail has a hole nobody retries; NORMAL would only survive a crash.
+    // The fsync this costs on every commit is paid on the audit store's writer thread, not
+    // on the worker's event loop (sqlite-writer.ts).
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db, path);

@@ -49,6 +49,8 @@ export type { AmendCommandOptions } from './commands/amend';
 export { runBoard, boardOrder } from './commands/board';
 export type { BoardCommandOptions } from './commands/board';
 export { runBulletin, bulletinLines } from './commands/bulletin';
+export { runSimulate, simulationLines, comparisonLines, DEFAULT_SIMULATION } from './commands/simulate';
+export type { ProgressDisplay, SimulateCommandOptions, SimulateCommandResult } from './commands/simulate';
 export type { BulletinCommandOptions, BulletinReport } from './commands/bulletin';
 export { runNotifyTest, sampleNotice } from './commands/notify';
 export type { NotifyTestOptions } from './commands/notify';

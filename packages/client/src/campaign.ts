@@ -64,6 +64,11 @@ export interface LaunchOptions {
    * test server, which `duban simulate` drives): the campaign and its tasks then upsert none.
    */
   searchAttributes?: boolean;
+  /**
+   * Continue as new once the campaign's history reaches this many events, before Temporal
+   * suggests it (tests and benchmarks: continue-as-new without thousands of tasks).
+   */
+  continueAsNewAtHistoryLength?: number;
 }
 
 export interface LaunchResult {
@@ -132,6 +137,7 @@ export function buildCampaignInput(plan: Plan, options: Omit<LaunchOptions, 'cam
     dispatch: { firstAt: toIso(firstDispatch), intervalMs: options.dispatchIntervalMs ?? WEEK_MS },
     endAt: campaignEndAt(plan),
     ...(options.searchAttributes === false ? { searchAttributes: false } : {}),
+    ...(options.continueAsNewAtHistoryLength !== undefined ? { continueAsNewAtHistoryLength: options.continueAsNewAtHistoryLength } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * What-if: what differs between two outcomes of the same plan, in the terms a street
  * office asks about: which tasks end late, how high each task climbed the ladder, the
- * scores of tasks and units. Only differences are listed.
+ * scores of tasks and units. Only differences are listed, and only those of a task or
+ * unit itself: a unit's rank, which moves when another unit's score does, is not one.
  */
 import { RUNGS, type Rung } from '@duban/common';
 import type { SimulationOutcome } from './outcome';
@@ -21,7 +22,6 @@ export interface UnitDifference {
   unit: string;
   name: string;
   averageScore?: { a: number | null; b: number | null };
-  rank?: { a: number; b: number };
   late?: { a: number; b: number };
   rungs?: { a: number; b: number };
 }
@@ -74,7 +74,6 @@ export function compareOutcomes(a: SimulationOutcome, b: SimulationOutcome): Out
     const avgA = ua?.averageScore ?? null;
     const avgB = ub?.averageScore ?? null;
     if (avgA !== avgB) diff.averageScore = { a: avgA, b: avgB };
-    if ((ua?.rank ?? 0) !== (ub?.rank ?? 0)) diff.rank = { a: ua?.rank ?? 0, b: ub?.rank ?? 0 };
     if ((ua?.late ?? 0) !== (ub?.late ?? 0)) diff.late = { a: ua?.late ?? 0, b: ub?.late ?? 0 };
     if ((ua?.rungs ?? 0) !== (ub?.rungs ?? 0)) diff.rungs = { a: ua?.rungs ?? 0, b: ub?.rungs ?? 0 };
     if (Object.keys(diff).length > 2) units.push(diff);

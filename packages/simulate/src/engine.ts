@@ -83,10 +83,14 @@ const DAY_MS = 86_400_000;
 /** A day's instructions for one task, at most: more means a person keeps repeating themselves. */
 const MAX_STEPS_PER_DAY = 60;
 
-/** Quiet SDK logs, unless the process installed its own runtime first (tests do). */
-function installQuietRuntime(): void {
+/**
+ * Quiet SDK logs (an activity retried once is a warning the run's outcome already
+ * covers), unless the process installed its own runtime first; DUBAN_DEBUG=1 shows warnings.
+ */
+function installQuietRuntime(debug: boolean): void {
+  const level = debug ? 'WARN' : 'ERROR';
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+    Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
   } catch {
     // Already installed (by the embedding process or an earlier run): keep its settings.
   }
@@ -146,7 +150,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
   const { plan } = options;
   const env = options.env ?? process.env;
   const binary = resolveTemporalBinary('test-server', { env, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
-  installQuietRuntime();
+  installQuietRuntime(env[ENV.debug] === '1');
   mkdirSync(options.outDir, { recursive: true });
   // The audit store and the notifier's outbox remember idempotency keys: a run starts from none.
   for (const name of Object.values(RUN_FILES)) for (const suffix of ['', '-wal', '-shm']) rmSync(join(options.outDir, `${name}${suffix}`), { force: true });
@@ -196,7 +200,6 @@ async function play(
   const seed = options.seed ?? scenario.seed ?? 1;
   const planYear = DateTime.fromISO(plan.campaign.start, { zone }).year;
 
-  let agentsRef: Map<number, TaskAgent> | undefined;
   // Virtual time: the server's clock. Instructions are signed with it, or the workflow refuses them as expired.
   let syncedServerMs = await testEnv.currentTimeMs();
   let syncedWallMs = Date.now();
@@ -206,9 +209,7 @@ async function play(
   const sleepUntil = async (targetMs: number): Promise<void> => {
     trace(`sleep to ${new Date(targetMs).toISOString()}`);
     const now = await testEnv.currentTimeMs();
-    const watchdog = setInterval(() => void dumpWorkflows(testEnv, plan.id, [...(agentsRef?.keys() ?? [])]), 20_000);
-    if (targetMs > now) await testEnv.sleep(targetMs - now).finally(() => clearInterval(watchdog));
-    clearInterval(watchdog);
+    if (targetMs > now) await sleepReleasingLeakedLock(testEnv, targetMs - now, trace);
     syncedServerMs = await testEnv.currentTimeMs();
     syncedWallMs = Date.now();
   };
@@ -260,13 +261,13 @@ async function play(
     scoringBase: plan.policies.scoring.base,
     lastDayBefore: (ms) => days.lastActionDayBefore(ms),
     firstDayAfter: (ms) => days.firstActionDayAfter(ms),
+    dayOf: (ms) => days.dayOf(ms),
     endOfDay: (day) => days.endOf(days.dateOfDay(day)),
     campaignEndMs: Date.parse(launch.endAt),
     seed,
     behaviourOf: () => ({}),
   };
   const agents = new Map<number, TaskAgent>();
-  agentsRef = agents;
   const stateOf = (n: number) => eventually(() => duban.task(plan.id, n).state());
   const addAgent = async (n: number): Promise<void> => {
     const state = await stateOf(n);
@@ -406,6 +407,9 @@ async function play(
   if (timeline[timeline.length - 1]?.on !== days.date(endMs)) timeline.push(sampleOf(board, days.date(endMs)));
 
   const milestoneDueAt = new Map(launched.milestones.map((m) => [m.id, dueInstant(m.due, m.rule, zone).toISO() ?? '']));
+  // Which milestones check which task: the plan's tasks, and those the amendments added.
+  const milestonesOf = new Map<number, string[]>(launched.actions.flatMap((a) => a.tasks.map((t) => [t.number, [...t.milestones]] as [number, string[]])));
+  for (const amendment of amendments.values()) for (const t of amendment.addTasks) milestonesOf.set(t.number, [...t.milestones]);
   const outcome = buildOutcome({
     plan,
     launched,
@@ -425,6 +429,7 @@ async function play(
     refusals,
     events,
     milestoneDueAt,
+    milestonesOf,
     files,
   });
   return { outcome, virtualMs: endMs - days.launchAt };
@@ -461,15 +466,37 @@ async function settled(
   }
 }
 
-async function dumpWorkflows(testEnv: TestWorkflowEnvironment, planId: string, tasks: number[]): Promise<void> {
-  const ids = [`duban/${planId}/campaign`, ...tasks.map((n) => `duban/${planId}/task-${n}`)];
-  for (const id of ids) {
-    try {
-      const d = await testEnv.client.workflow.getHandle(id).describe();
-      const raw = d.raw as unknown as { pendingActivities?: unknown[]; pendingWorkflowTask?: unknown; pendingChildren?: unknown[] };
-      process.stderr.write(`DUMP ${id} ${d.status.name} run=${d.runId} hist=${d.historyLength} acts=${JSON.stringify(raw.pendingActivities ?? [])} wft=${JSON.stringify(raw.pendingWorkflowTask ?? null)}\n`);
-    } catch (e) {
-      process.stderr.write(`DUMP ${id} error ${messageOf(e)}\n`);
+
+/** How often a sleep checks that virtual time moves, and after how many still checks it steps in. */
+const STUCK_CHECK_MS = 2_000;
+const STUCK_CHECKS = 3;
+
+/**
+ * `env.sleep(ms)`, minding a defect of the time-skipping test server: when a task workflow
+ * started as a child (a task an amendment added) finishes after its campaign continued as
+ * new, the server keeps one lock on time skipping for good, and virtual time then only
+ * crawls at wall-clock pace. Workflow work holds that lock for milliseconds; a sleep
+ * whose virtual clock moved no faster than the wall clock for several seconds in a row is
+ * that stuck lock, which one `unlockTimeSkipping` releases.
+ */
+async function sleepReleasingLeakedLock(testEnv: TestWorkflowEnvironment, ms: number, trace: (what: string) => void): Promise<void> {
+  let done = false;
+  const sleeping = testEnv.sleep(ms).finally(() => {
+    done = true;
+  });
+  let still = 0;
+  let last = await testEnv.currentTimeMs();
+  while (!done) {
+    await Promise.race([sleeping, new Promise((resolve) => setTimeout(resolve, STUCK_CHECK_MS))]);
+    if (done) break;
+    const now = await testEnv.currentTimeMs();
+    still = now - last <= STUCK_CHECK_MS * 2 ? still + 1 : 0;
+    last = now;
+    if (still >= STUCK_CHECKS) {
+      trace('virtual time is stuck at wall-clock pace: releasing the test server\'s leaked time-skipping lock');
+      await testEnv.connection.testService?.unlockTimeSkipping({});
+      still = 0;
     }
   }
+  await sleeping;
 }

@@ -42,7 +42,13 @@ export interface OutcomeMilestone {
   id: string;
   /** The last day of the milestone. */
   due: string;
-  checked: boolean;
+  /** Whether its date has come by the stop. */
+  reached: boolean;
+  /** The tasks it concerns. */
+  concerns: number;
+  /** Tasks approved before it: nothing left to check. */
+  doneBefore: number;
+  /** The checks it made of open tasks. */
   tasks: Array<{ number: number; light: TrafficLight; percent: number; expected: number }>;
   green: number;
   yellow: number;
@@ -224,6 +230,8 @@ export interface OutcomeFacts {
   refusals: OutcomeRefusal[];
   events: OutcomeEvent[];
   milestoneDueAt: ReadonlyMap<string, string>;
+  /** By task number: the milestones that check it. */
+  milestonesOf: ReadonlyMap<number, readonly string[]>;
   files: SimulationOutcome['files'];
 }
 
@@ -251,11 +259,19 @@ export function buildOutcome(f: OutcomeFacts): SimulationOutcome {
     const checks = f.states
       .flatMap((s) => s.checks.filter((c) => c.id === m.id).map((c) => ({ number: s.taskNumber, light: c.light, percent: c.percent, expected: c.expectedPercent })))
       .sort((a, b) => a.number - b.number);
-    const dueAt = f.milestoneDueAt.get(m.id);
+    const dueAt = f.milestoneDueAt.get(m.id) ?? '';
+    const dueMs = Date.parse(dueAt);
+    const concerned = f.states.filter((s) => f.milestonesOf.get(s.taskNumber)?.includes(m.id) ?? false);
+    const doneBefore = concerned.filter((s) => {
+      const approved = s.submissions.find((x) => x.decision === 'approved')?.reviewedAt;
+      return s.status === 'approved' && approved !== undefined && Date.parse(approved) < dueMs;
+    });
     return {
       id: m.id,
-      due: dueAt ? days.dueDate(dueAt) : m.due,
-      checked: checks.length > 0,
+      due: days.dueDate(dueAt),
+      reached: f.stopMs >= dueMs,
+      concerns: concerned.length,
+      doneBefore: doneBefore.length,
       tasks: checks,
       green: checks.filter((c) => c.light === 'green').length,
       yellow: checks.filter((c) => c.light === 'yellow').length,

@@ -50,6 +50,8 @@ export interface AgentContext {
   lastDayBefore(ms: number): number;
   /** The first day people can act after an instant. */
   firstDayAfter(ms: number): number;
+  /** The day an instant falls on. */
+  dayOf(ms: number): number;
   /** A deadline "by" the end of day `day`, as an ISO instant. */
   endOfDay(day: number): string;
   /** The campaign's end (extensions stay within it). */
@@ -63,7 +65,6 @@ type Role = TaskState['units'][number]['role'];
 const OPEN = new Set<TaskState['status']>(['assigned', 'acknowledged', 'in-progress']);
 /** Returns at most this often per task: a reviewer who keeps returning would never end the run. */
 const MAX_RETURNS = 3;
-const RETURN_REASONS = ['佐证材料不全，请补充现场照片和验收记录后重新报送。'];
 
 /** One unit's part in one task. */
 class UnitWork {
@@ -75,7 +76,7 @@ class UnitWork {
   anchorPct = 0;
   finishDay = 0;
   lastPct = 0;
-  /** The next report: the cadence (primary) or the half-way report (partners). */
+  /** The primary lead's next cadence report. */
   nextReportDay: number | undefined;
   stallUsed = false;
   done = false;
@@ -96,8 +97,9 @@ class UnitWork {
     return this.role === 'primary';
   }
 
-  scheduleAcknowledgement(firstDay: number): void {
-    this.ackDay = this.behaviour.profile === 'never-acknowledges' ? undefined : firstDay + this.draws.int(0, this.behaviour.acknowledgeWithinDays);
+  /** Within `acknowledgeWithin` of the day of assignment, and not before the first day people can act after it. */
+  scheduleAcknowledgement(assignedDay: number, firstDay: number): void {
+    this.ackDay = this.behaviour.profile === 'never-acknowledges' ? undefined : Math.max(firstDay, assignedDay + this.draws.int(0, this.behaviour.acknowledgeWithinDays));
   }
 
   /** Plans the work from `day` against the deadline the unit was given (its last day `deadlineDay`). */
@@ -120,17 +122,17 @@ class UnitWork {
     this.anchorDay = day;
     this.anchorPct = this.lastPct;
     this.finishDay = Math.max(finish, day + 1);
-    if (this.primary) this.nextReportDay = day + this.interval();
-    else {
-      const half = this.anchorDay + Math.floor((this.finishDay - this.anchorDay) / 2);
-      this.nextReportDay = half > day && half < this.finishDay ? half : undefined;
-    }
+    // The primary lead keeps the task's progress current; a partner reports its part once, when it is done.
+    this.nextReportDay = this.primary ? day + this.interval() : undefined;
   }
 
-  /** Days to the next cadence report: `reportEvery` ± 20 %. */
+  /**
+   * Days to the next cadence report: `reportEvery`, up to 20 % sooner, never later (a
+   * cadence just under the plan's stall window keeps the task from stalling).
+   */
   interval(): number {
     const every = this.behaviour.reportEveryDays;
-    return Math.max(1, this.draws.int(Math.round(every * 0.8), Math.round(every * 1.2)));
+    return Math.max(1, this.draws.int(Math.round(every * 0.8), every));
   }
 
   percentOn(day: number): number {
@@ -177,10 +179,10 @@ export class TaskAgent {
     this.deadlineMs = Date.parse(state.deadlineAt);
     this.plannedDeadlineMs = this.deadlineMs;
     this.review = new Draws(ctx.seed, `task:${taskNumber}:review`);
-    const firstDay = ctx.firstDayAfter(Date.parse(state.assignedAt));
+    const assignedMs = Date.parse(state.assignedAt);
     for (const u of state.units) {
       const work = new UnitWork(u.unit, u.role, ctx.behaviourOf(u.unit, u.role === 'primary'), ctx.seed, taskNumber);
-      if (u.acknowledgedAt === undefined) work.scheduleAcknowledgement(firstDay);
+      if (u.acknowledgedAt === undefined) work.scheduleAcknowledgement(ctx.dayOf(assignedMs), ctx.firstDayAfter(assignedMs));
       this.units.set(u.unit, work);
     }
   }
@@ -211,7 +213,7 @@ export class TaskAgent {
       if (u.primary) {
         if (this.resubmitDay !== undefined) continue;
         days.push(u.nextReportDay, u.done ? undefined : u.finishDay);
-      } else if (!u.done) days.push(u.nextReportDay, u.finishDay);
+      } else if (!u.done) days.push(u.finishDay);
     }
     if (open) days.push(this.resubmitDay, this.asked ? undefined : this.askDay, this.forced?.day);
     if (this.status === 'submitted') days.push(this.reviewDay);
@@ -240,8 +242,7 @@ export class TaskAgent {
     if (open) {
       for (const u of this.partners) {
         if (!u.acknowledged || u.done) continue;
-        const half = u.nextReportDay !== undefined && u.nextReportDay <= day;
-        if (half || u.finishDay <= day) {
+        if (u.finishDay <= day) {
           const actor = cast.worker(u.unit);
           if (actor === undefined) {
             u.done = true;
@@ -287,14 +288,9 @@ export class TaskAgent {
       this.asked = true;
     }
     const reportDue = (p.nextReportDay !== undefined && p.nextReportDay <= day) || (!p.done && p.finishDay <= day);
-    if (reportDue) return { kind: 'reportProgress', actor: worker, unit: p.unit, percent: this.stallPercent(p, day) };
+    if (reportDue) return { kind: 'reportProgress', actor: worker, unit: p.unit, percent: p.percentOn(day) };
     if (p.done && this.partnersDone() && (this.status === 'acknowledged' || this.status === 'in-progress')) return { kind: 'submit', actor: worker };
     return undefined;
-  }
-
-  /** The percent a stalling primary reports on the day it stops: where it stands. */
-  private stallPercent(p: UnitWork, day: number): number {
-    return p.percentOn(day);
   }
 
   private reviewStep(): Step | undefined {
@@ -314,11 +310,6 @@ export class TaskAgent {
 
   private partnersDone(): boolean {
     return this.partners.every((u) => u.done);
-  }
-
-  /** The arguments a step is sent with, besides actor and request id. */
-  static reasonFor(step: Step): string[] {
-    return step.kind === 'review' && step.decision === 'return' ? RETURN_REASONS : [];
   }
 
   /** The task's answer to `step`, sent on `day`. */
@@ -405,11 +396,16 @@ export class TaskAgent {
         }
         return;
       }
-      case 'submit':
+      case 'submit': {
+        // Back to work for a cadence, then report done and submit again.
         this.resubmitDay = undefined;
-        if (this.primary) this.primary.done = false;
-        if (this.primary) this.primary.finishDay = day + 1;
+        const p = this.primary;
+        if (p) {
+          p.done = false;
+          p.finishDay = day + p.interval();
+        }
         return;
+      }
       case 'review':
         this.reviewDay = this.status === 'submitted' ? day + 1 : undefined;
         return;
@@ -432,7 +428,8 @@ export class TaskAgent {
       if (!work) {
         work = new UnitWork(u.unit, u.role, this.ctx.behaviourOf(u.unit, u.role === 'primary'), this.ctx.seed, this.taskNumber);
         this.units.set(u.unit, work);
-        if (u.acknowledgedAt === undefined) work.scheduleAcknowledgement(this.ctx.firstDayAfter(Date.parse(state.timeline[state.timeline.length - 1]?.at ?? state.assignedAt)));
+        const since = Date.parse(state.timeline[state.timeline.length - 1]?.at ?? state.assignedAt);
+        if (u.acknowledgedAt === undefined) work.scheduleAcknowledgement(this.ctx.dayOf(since), this.ctx.firstDayAfter(since));
       }
       work.role = u.role;
       if (u.acknowledgedAt !== undefined) work.acknowledged = true;
@@ -458,7 +455,7 @@ export class TaskAgent {
       u.behaviour = resolveBehaviour(u.input);
       if (!u.acknowledged) {
         if (u.behaviour.profile === 'never-acknowledges') u.ackDay = undefined;
-        else if (u.ackDay === undefined) u.scheduleAcknowledgement(day);
+        else if (u.ackDay === undefined) u.scheduleAcknowledgement(day, day);
       } else if (!u.done) {
         u.plan(day, this.ctx.lastDayBefore(this.plannedDeadlineMs));
         if (u.primary && u.behaviour.profile === 'asks-extension' && !this.asked) {

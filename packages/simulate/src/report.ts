@@ -41,6 +41,8 @@ export interface ReportWords {
   date: string;
   rung: string;
   due: string;
+  /** Milestones: tasks approved before it. */
+  doneBefore: string;
   bulletin: string;
   opened: string;
   closed: string;
@@ -156,7 +158,7 @@ export function renderReport(outcome: SimulationOutcome, w: ReportWords): string
     t.score ?? '',
     yes(t.commended),
   ]);
-  const milestoneRows = o.milestones.map((m) => [m.id, m.due, m.tasks.length, m.green, m.yellow, m.red]);
+  const milestoneRows = o.milestones.map((m) => [m.id, m.due, m.concerns, m.doneBefore, m.green, m.yellow, m.red]);
   const rungRows = o.escalations.map((r) => [r.on, r.task, w.unitName(r.unit), w.rungLabel(r.rung)]);
   const unitRows = o.units.map((u) => [u.rank, u.name, u.tasks, u.approved, u.averageScore ?? '', u.late, u.rungs, u.commendations]);
   const bulletinRows = o.bulletins.headlines
@@ -189,7 +191,7 @@ ${scoreChart(o.units, w)}
 <h2>${esc(w.board)}</h2>
 ${table([w.number, w.taskTitle, w.unit, w.status, w.light, w.percent, w.rung, w.deadline, w.approvedOn, w.score, w.commended], boardRows, w.none)}
 <h2>${esc(w.milestones)}</h2>
-${table([w.milestones, w.due, w.tasks, w.lightLabel('green'), w.lightLabel('yellow'), w.lightLabel('red')], milestoneRows, w.none)}
+${table([w.milestones, w.due, w.tasks, w.doneBefore, w.lightLabel('green'), w.lightLabel('yellow'), w.lightLabel('red')], milestoneRows, w.none)}
 <h2>${esc(w.escalations)}</h2>
 ${table([w.date, w.number, w.unit, w.rung], rungRows, w.none)}
 <h2>${esc(w.units)}</h2>

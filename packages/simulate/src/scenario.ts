@@ -39,7 +39,7 @@ const behaviourShape = {
         'never-acknowledges: never takes the task on (签收). asks-extension: finishes `delay` late but asks HQ for an extension `askBefore` the deadline.',
     ),
   acknowledgeWithin: isoDuration.optional().describe('Acknowledges (签收) at most this long after assignment (drawn in whole days). Default P1D.'),
-  reportEvery: isoDuration.optional().describe("As the primary lead, reports progress this often (±20%). The plan's stall window counts the gaps. Default P10D."),
+  reportEvery: isoDuration.optional().describe("As the primary lead, reports progress this often (up to 20% sooner, never later); the plan's stall window counts the gaps. Default P13D."),
   early: isoDuration.optional().describe('punctual: finishes between a third of this and this long before the deadline. Default P30D.'),
   delay: isoDuration.optional().describe('slow, asks-extension: finishes this long after the deadline. Default P30D.'),
   stallAt: z.number().int().min(1).max(99).optional().describe('stalls: the percent at which the work stops. Default 50.'),
@@ -152,7 +152,7 @@ export function wholeDays(iso: string): number {
 const BUILT_IN: Required<Omit<BehaviourInput, 'returnRate'>> = {
   profile: 'punctual',
   acknowledgeWithin: 'P1D',
-  reportEvery: 'P10D',
+  reportEvery: 'P13D',
   early: 'P30D',
   delay: 'P30D',
   stallAt: 50,

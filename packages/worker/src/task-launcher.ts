@@ -67,7 +67,7 @@ export function createTaskLauncher(deps: TaskLauncherDependencies): CampaignLaun
   const concurrency = deps.concurrency ?? 16;
   return {
     async startTaskBatch(request: StartTaskBatchInput): Promise<StartTaskBatchResult> {
-      const { planId, plan, from, count } = request;
+      const { plan, from, count } = request;
       if (!Number.isSafeInteger(from) || from < 0 || !Number.isSafeInteger(count) || count < 1 || count > MAX_BATCH || from + count > plan.tasks) {
         throw new RangeError(`A batch is 1 to ${MAX_BATCH} tasks within the plan's ${plan.tasks}; asked for ${count} from ${from}.`);
       }

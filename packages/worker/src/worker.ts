@@ -25,6 +25,7 @@ import {
   type SecretSource,
 } from '@duban/activities';
 import { DEFAULT_NAMESPACE, DEFAULT_PATHS, DEFAULT_TEMPORAL_ADDRESS, DUBAN_TASK_QUEUE, ENV, messageOf } from '@duban/common';
+import { workflowBundleOptions } from '@duban/workflows';
 import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
 import { createTaskLauncher } from './task-launcher';
 
@@ -138,10 +139,11 @@ async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger
     }
     return given;
   }
-  // The bundle entry is the package's `workflows` subpath (the index is for clients).
-  const workflowsPath = require.resolve('@duban/workflows/workflows');
+  // The bundle entry is the package's `workflows` subpath (the index is for clients), with
+  // the modules every workflow run shares (`PRELOADED_MODULES`).
+  const { workflowsPath, preloadModules } = workflowBundleOptions();
   try {
-    return await bundleWorkflowCode({ workflowsPath, logger });
+    return await bundleWorkflowCode({ workflowsPath, preloadModules, logger });
   } catch (err) {
     throw new DubanWorkerError(
       WorkerErrorCode.WORKER_WORKFLOW_BUNDLE_FAILED,

@@ -13,8 +13,25 @@ import { taskChangedSignal, type TaskSummary } from './campaign-definitions';
 export const CAMPAIGN_LINK_PATCH = 'duban-campaign-link';
 
 export interface CampaignLink {
-  /** Resolves once the summary of the latest change has been signalled; the link then stops. */
+  /** Resolves once the summary of the latest change has been signalled (or changes nothing on the board); the link then stops. */
   flush(): Promise<void>;
+}
+
+export interface CampaignLinkOptions {
+  /**
+   * Signal only summaries that change the board line beyond its `seq` and `at` (runs since
+   * `TASK_BOOKKEEPING_PATCH`): seven of a task's eight acknowledgements, for instance, move
+   * nothing the board shows, and each signal is an event in both histories and a workflow
+   * task of the campaign, which thousands of tasks share. The counters in the summary
+   * (episodes, checks) are part of the comparison, so nothing the campaign counts is lost.
+   */
+  onlyBoardChanges?: boolean;
+}
+
+/** The summary without what every event changes: equal keys, equal board line. */
+function boardKey(summary: TaskSummary): string {
+  const { seq: _seq, at: _at, ...shown } = summary;
+  return JSON.stringify(shown);
 }
 
 /**
@@ -23,16 +40,23 @@ export interface CampaignLink {
  * summary's counters carry what happened in between). The first summary goes out at once,
  * also after continue-as-new.
  */
-export function linkCampaign(campaignWorkflowId: string, changes: () => number, summary: () => TaskSummary): CampaignLink {
+export function linkCampaign(campaignWorkflowId: string, changes: () => number, summary: () => TaskSummary, options: CampaignLinkOptions = {}): CampaignLink {
   let sent = -1;
+  let lastKey: string | undefined;
   let stopped = false;
   const loop = (async () => {
     for (;;) {
       await condition(() => changes() !== sent || stopped);
       if (changes() === sent) return;
       sent = changes();
+      const current = summary();
+      if (options.onlyBoardChanges) {
+        const key = boardKey(current);
+        if (key === lastKey) continue;
+        lastKey = key;
+      }
       try {
-        await getExternalWorkflowHandle(campaignWorkflowId).signal(taskChangedSignal, summary());
+        await getExternalWorkflowHandle(campaignWorkflowId).signal(taskChangedSignal, current);
       } catch (err) {
         if (isCancellation(err)) throw err;
         // The campaign may have ended (tasks are abandoned, not stopped, when it closes): the task goes on.

@@ -207,6 +207,11 @@ export interface CampaignSnapshotRef {
   bytes: number;
   /** Board lines in it. */
   tasks: number;
+  /**
+   * Summaries that arrived while it was saved, saved after it in rounds: the parts of each
+   * round's list, under the key `<runId>/late-<round>`.
+   */
+  late?: number[];
 }
 
 /** A board line as the snapshot stores it: without its workflow ID (derived) and its zero values. */

@@ -132,6 +132,21 @@ const MIN_RUN_EVENTS = 1000;
 const MAX_RUN_EVENTS = 8000;
 
 /**
+ * Summaries that arrive while the snapshot is saved are saved after it, in rounds (each
+ * shorter than the one before), until at most this many are left: those travel in the
+ * carried state, which so stays a few KB however busy the tasks are.
+ */
+const MAX_CARRIED_SUMMARIES = 8;
+const MAX_LATE_ROUNDS = 20;
+
+/**
+ * Before continuing as new, how long the campaign waits for the tasks of its last batch
+ * to report: their first summaries then go into the snapshot instead of arriving while it
+ * is saved.
+ */
+const BATCH_REPORT_WAIT_MS = 30_000;
+
+/**
  * One signal per task and amendment: a task takes one signal per amendment id, so an
  * amendment that moved and reassigned the same task lost the second change. Histories
  * recorded before send the signals one per change.
@@ -162,6 +177,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const lines = new Map<number, BoardTask>();
   /** Summaries of tasks the board cannot take yet (state loading, snapshot saving, batch not returned): the newest per task. */
   const held = new Map<number, TaskSummary>();
+  /** The tasks of the latest launch batch (this run's). */
+  let lastBatch: number[] = [];
   const headlines: BulletinHeadline[] = [];
   // History length once this run's state was loaded: see MIN_RUN_EVENTS.
   let loadedAtLength = 0;
@@ -513,8 +530,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   async function loadState(): Promise<void> {
     const ref = carried?.snapshot;
     if (ref !== undefined) {
-      const parts = await Promise.all(Array.from({ length: ref.parts }, (_, part) => loadCampaignSnapshotPart({ workflowId, runId: ref.runId, part })));
-      const snapshot = JSON.parse(parts.map((p) => p.body).join('')) as CampaignSnapshot;
+      const snapshot = JSON.parse(await loadText(ref.runId, ref.parts)) as CampaignSnapshot;
+      // Summaries saved after the snapshot, oldest round first: the newest of a task wins.
+      for (const [round, parts] of (ref.late ?? []).entries()) {
+        for (const summary of JSON.parse(await loadText(lateKey(ref.runId, round), parts)) as TaskSummary[]) hold(summary);
+      }
       for (const line of snapshot.board) addLine(boardLineOf(input.planId, line));
       roster = snapshot.roster;
       units = snapshot.units;
@@ -537,13 +557,27 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     release();
   }
 
+  /** A text saved under `key` in parts (`saveText`). */
+  async function loadText(key: string, parts: number): Promise<string> {
+    const loaded = await Promise.all(Array.from({ length: parts }, (_, part) => loadCampaignSnapshotPart({ workflowId, runId: key, part })));
+    return loaded.map((p) => p.body).join('');
+  }
+
+  /** Saves a text under `key` in parts; returns how many. */
+  async function saveText(key: string, text: string): Promise<number> {
+    const parts = splitIntoParts(text);
+    await Promise.all(parts.map((body, part) => saveCampaignSnapshotPart({ workflowId, runId: key, part, parts: parts.length, body })));
+    return parts.length;
+  }
+
   /**
    * Saves everything that grows with the campaign as a snapshot, then continues as new
    * carrying only where it is. Amendments are sent back and summaries held meanwhile, so
-   * the snapshot is the state the next run starts from; summaries that arrive while it is
-   * saved travel in the carried state (a few, whatever the campaign's size).
+   * the snapshot is the state the next run starts from; the summaries that arrived while
+   * it was saved are saved after it (MAX_CARRIED_SUMMARIES).
    */
   async function continueWithSnapshot(launch?: LaunchProgress): Promise<never> {
+    await condition(() => lastBatch.every((n) => (lines.get(n)?.seq ?? 1) > 0), BATCH_REPORT_WAIT_MS);
     saving = true;
     await condition(allHandlersFinished);
     const latestBulletin = bulletins[bulletins.length - 1];
@@ -561,10 +595,15 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       headlines,
     };
     const text = JSON.stringify(snapshot);
-    const parts = splitIntoParts(text);
     const { runId } = workflowInfo();
-    await Promise.all(parts.map((body, part) => saveCampaignSnapshotPart({ workflowId, runId, part, parts: parts.length, body })));
-    const ref: CampaignSnapshotRef = { runId, parts: parts.length, bytes: utf8Length(text), tasks: board.length };
+    const parts = await saveText(runId, text);
+    const late: number[] = [];
+    while (held.size > MAX_CARRIED_SUMMARIES && late.length < MAX_LATE_ROUNDS) {
+      const summaries = [...held.values()];
+      held.clear();
+      late.push(await saveText(lateKey(runId, late.length), JSON.stringify(summaries)));
+    }
+    const ref: CampaignSnapshotRef = { runId, parts, bytes: utf8Length(text), tasks: board.length, ...(late.length > 0 ? { late } : {}) };
     return continueAsNew<typeof campaignWorkflow>({
       ...input,
       tasks: [],
@@ -608,6 +647,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       });
       const at = iso(Date.now());
       for (const seed of batch.tasks) addLine(initialBoardTask(seed, taskWorkflowId(input.planId, seed.taskNumber), at));
+      lastBatch = batch.tasks.map((t) => t.taskNumber);
       release();
       progress.alreadyRunning.push(...batch.alreadyRunning.slice(0, Math.max(0, MAX_LISTED_ALREADY_RUNNING - progress.alreadyRunning.length)));
       progress.alreadyRunningCount += batch.alreadyRunning.length;
@@ -699,6 +739,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const assessment = rollUp(board);
   await audit({ ...base(), idempotencyKey: `${workflowId}:ended`, actor: SYSTEM_ACTOR, event: 'campaign.ended', details: { endedBy, assessment } });
   return { planId: input.planId, endedBy, endedAt: iso(Date.now()), assessment, bulletins: bulletinCount, amendments: amendments.length };
+
+  /** Where the summaries of late round `round` after run `runId`'s snapshot are saved. */
+  function lateKey(runId: string, round: number): string {
+    return `${runId}/late-${round + 1}`;
+  }
 
   function shouldContinueAsNew(): boolean {
     const info = workflowInfo();

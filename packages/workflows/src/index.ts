@@ -71,6 +71,12 @@ export {
   requestExtensionUpdate,
   decideExtensionUpdate,
   cancelUpdate,
+  TASK_MESSAGES,
+} from './task/messages';
+export { PRELOADED_MODULES, workflowBundleOptions } from './bundle';
+export type { DubanBundleOptions } from './bundle';
+// The zod schemas derived from the messages' forms (clients only: never bundled into workflow code).
+export {
   acknowledgeArgsSchema,
   reportProgressArgsSchema,
   submitArgsSchema,
@@ -79,8 +85,10 @@ export {
   decideExtensionArgsSchema,
   cancelArgsSchema,
   messageArgSchemas,
-  TASK_MESSAGES,
-} from './task/messages';
+  zodSchemaOf,
+} from './task/messages/schemas';
+export { parseArgs, INSTANT_PATTERN, ARG_MESSAGES } from './task/messages/args';
+export type { ArgsShape, ArgIssue, ArgsParse, Infer as InferArgs, Shape as ArgShape } from './task/messages/args';
 export type {
   AcknowledgeArgs,
   ReportProgressArgs,
@@ -94,7 +102,7 @@ export type {
   TaskMessage,
 } from './task/messages';
 export { messagesTable, withMessagesTable, MESSAGES_TABLE_MARKERS } from './task/messages/table';
-export { COMMON_REFUSALS, OPEN_STATUSES, limitIssues } from './task/messages/message';
+export { COMMON_REFUSALS, OPEN_STATUSES, limitIssues, parseMessageArgs } from './task/messages/message';
 export type { Senders, RuleContext } from './task/messages/message';
 export { REMEMBERED_REQUESTS } from './task/identity';
 export {

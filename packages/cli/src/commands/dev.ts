@@ -1,9 +1,10 @@
-import { resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { newKeyFile } from '@duban/client';
 import { DEFAULT_PATHS, DEFAULT_TEMPORAL_HOST, DEFAULT_TEMPORAL_PORT, DubanError, ENV, ErrorCode } from '@duban/common';
 import { portAnswers, startDevServer } from '@duban/servers';
-import type { DubanWorker } from '@duban/worker';
+import type { DubanWorker, DubanWorkerOptions } from '@duban/worker';
 import { dubanSearchAttributes } from '@duban/workflows';
 import { globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
@@ -27,6 +28,40 @@ export interface DevOptions extends GlobalOptions {
   launch?: string;
   /** With `launch`: re-date the plan to start in this year. */
   campaignYear?: number;
+  /** Print each notification's full object too, not only its line. */
+  verbose?: boolean;
+}
+
+type WorkerLogger = NonNullable<DubanWorkerOptions['logger']>;
+
+/**
+ * The worker's log as `duban dev` shows it: one line per entry (a notification is its
+ * subject and who it went to, not a dump of the object), the full entry as a JSON line in
+ * `file` and, with `verbose`, on screen too.
+ */
+function lineLogger(ctx: CommandContext, file: string, verbose: boolean): { logger: WorkerLogger; close: () => void } {
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(file, 'a');
+  const write = (level: string, message: string, meta?: Record<string, unknown>): void => {
+    if (level === 'TRACE' || level === 'DEBUG') return;
+    const entry = { at: new Date().toISOString(), level, message, ...meta };
+    const json = JSON.stringify(entry);
+    writeSync(fd, `${json}\n`);
+    const problem = level === 'WARN' || level === 'ERROR';
+    const line = message.replace(/\s*\n\s*/g, ' ');
+    if (problem) ctx.output.error(`${level}: ${line}`);
+    else ctx.output.line(line);
+    if (verbose) ctx.output.line(`  ${json}`);
+  };
+  const logger: WorkerLogger = {
+    log: (level, message, meta) => write(level, message, meta),
+    trace: (message, meta) => write('TRACE', message, meta),
+    debug: (message, meta) => write('DEBUG', message, meta),
+    info: (message, meta) => write('INFO', message, meta),
+    warn: (message, meta) => write('WARN', message, meta),
+    error: (message, meta) => write('ERROR', message, meta),
+  };
+  return { logger, close: () => closeSync(fd) };
 }
 
 /**
@@ -68,12 +103,19 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
       const { createDubanWorker } = await loadWorkerPackage();
       // Local catch-all receivers stand in for the launched plan's channels (and the webhook).
       const devRouting = await startDevRouting(ctx.output, options.lang, options.launch ? [await readPlanOrFail(ctx, options.launch, false)] : []);
-      closeReceivers = () => devRouting.close();
+      const notificationsLog = resolve(ctx.cwd, DEFAULT_PATHS.notificationsLog);
+      const log = lineLogger(ctx, notificationsLog, options.verbose === true);
+      closeReceivers = async () => {
+        await devRouting.close();
+        log.close();
+      };
+      ctx.output.line(t(options.lang, 'dev.notificationsLog', { file: relative(ctx.cwd, notificationsLog) || notificationsLog }));
       // The worker opens its own connection and closes it when it stops.
       worker = await createDubanWorker({
         address: server.address,
         namespace: server.namespace,
         auditDbPath: resolve(ctx.cwd, options.auditDb ?? DEFAULT_PATHS.auditDb),
+        logger: log.logger,
         ...devRouting.workerOptions(options.webhookUrl),
       });
       const running = worker.run();
@@ -130,11 +172,12 @@ export function registerDev(program: Command, ctx: CommandContext): void {
     .option('--webhook-url <url>', 'post notifications to this webhook (default: log only)')
     .option('--launch <plan>', "launch this plan file once the worker runs, then print its board (on a machine without the plan's keys, issues them first)")
     .option('--campaign-year <yyyy>', 'with --launch: re-date the plan so its campaign starts in this year', wholeNumberIn('--campaign-year', 2000, 2100))
+    .option('--verbose', `print each notification's full object, not only its line (it is always in ${DEFAULT_PATHS.notificationsLog})`)
     .addHelpText(
       'after',
       '\nExamples:\n  $ pnpm duban dev\n  $ pnpm duban dev --port 7300   # web UI on 8300\n  $ pnpm duban dev --launch plans/xihu-2020.yaml --campaign-year 2027',
     )
-    .action(async (o: { port?: number; auditDb?: string; webhookUrl?: string; launch?: string; campaignYear?: number }, command: Command) => {
+    .action(async (o: { port?: number; auditDb?: string; webhookUrl?: string; launch?: string; campaignYear?: number; verbose?: boolean }, command: Command) => {
       await runDev(ctx, { ...globalOptions(command, ctx), ...o });
     });
 }

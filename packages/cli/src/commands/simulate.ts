@@ -179,6 +179,7 @@ function reportWords(lang: Lang, o: SimulationOutcome, names: (codes: readonly s
     date: t(lang, 'label.date'),
     rung: t(lang, 'label.topRung'),
     due: t(lang, 'label.due'),
+    doneBefore: t(lang, 'label.doneBefore'),
     bulletin: t(lang, 'label.bulletin'),
     opened: t(lang, 'label.opened'),
     closed: t(lang, 'label.closed'),
@@ -225,7 +226,11 @@ export function simulationLines(o: SimulationOutcome, lang: Lang, names: (codes:
   );
   push(t(lang, 'sim.totals', { ...o.totals }), '', t(lang, 'sim.milestones'));
   for (const m of o.milestones) {
-    push(m.checked ? t(lang, 'sim.milestone', { id: m.id, due: m.due, tasks: m.tasks.length, green: m.green, yellow: m.yellow, red: m.red }) : t(lang, 'sim.milestonePending', { id: m.id, due: m.due }));
+    push(
+      m.reached
+        ? t(lang, 'sim.milestone', { id: m.id, due: m.due, tasks: m.concerns, done: m.doneBefore, checked: m.tasks.length, green: m.green, yellow: m.yellow, red: m.red })
+        : t(lang, 'sim.milestonePending', { id: m.id, due: m.due, tasks: m.concerns }),
+    );
   }
   push('');
   if (o.escalations.length === 0) push(t(lang, 'sim.escalationsNone'));
@@ -302,7 +307,6 @@ export function comparisonLines(c: OutcomeComparison, lang: Lang, names: (codes:
     for (const d of c.units) {
       const parts = [
         d.averageScore && t(lang, 'sim.diff.averageScore', { a: show(d.averageScore.a), b: show(d.averageScore.b) }),
-        d.rank && t(lang, 'sim.diff.rank', { a: d.rank.a, b: d.rank.b }),
         d.late && t(lang, 'sim.diff.unitLate', { a: d.late.a, b: d.late.b }),
         d.rungs && t(lang, 'sim.diff.rungs', { a: d.rungs.a, b: d.rungs.b }),
       ].filter((p): p is string => typeof p === 'string');

@@ -59,6 +59,7 @@ export const en = {
   'label.opened': 'Escalations opened',
   'label.closed': 'Escalations closed',
   'label.bottom': 'Ranked last',
+  'label.doneBefore': 'Approved before',
   'label.bulletin': 'Bulletin',
 
   // -- The domain's vocabulary (@duban/common) --------------------------------------------
@@ -191,8 +192,8 @@ export const en = {
   'sim.board': 'Board on {date}:',
   'sim.totals': '{tasks} tasks: {approved} approved, {open} open ({green} green, {yellow} yellow, {red} red); {late} late, {escalated} escalated now, {commended} commended',
   'sim.milestones': 'Milestones:',
-  'sim.milestone': '  {id} (due {due}): {tasks} tasks checked: {green} green, {yellow} yellow, {red} red',
-  'sim.milestonePending': '  {id} (due {due}): not yet due',
+  'sim.milestone': '  {id} (due {due}): {tasks} tasks, {done} approved before it; {checked} open ones checked: {green} green, {yellow} yellow, {red} red',
+  'sim.milestonePending': '  {id} (due {due}, {tasks} tasks): not yet due',
   'sim.escalations': 'Escalations fired ({count}):',
   'sim.escalationsNone': 'Escalations fired: none.',
   'sim.more': '  … and {count} more',
@@ -232,7 +233,6 @@ export const en = {
   'sim.diff.score': 'score {a} → {b}',
   'sim.diff.approvedOn': 'approved {a} → {b}',
   'sim.diff.averageScore': 'average score {a} → {b}',
-  'sim.diff.rank': 'rank {a} → {b}',
   'sim.diff.unitLate': 'late tasks {a} → {b}',
   'sim.diff.total': '{key} {a} → {b}',
   'sim.untilInvalid': '--until needs a date such as 2027-06-30, got "{value}".',

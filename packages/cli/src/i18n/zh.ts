@@ -57,6 +57,7 @@ export const zh: Record<keyof typeof en, string> = {
   'label.opened': '启动督办',
   'label.closed': '解除督办',
   'label.bottom': '排名末位',
+  'label.doneBefore': '此前已办结',
   'label.bulletin': '通报',
 
   // -- The domain's vocabulary (@duban/common) --------------------------------------------
@@ -189,8 +190,8 @@ export const zh: Record<keyof typeof en, string> = {
   'sim.board': '{date} 督办看板：',
   'sim.totals': '共 {tasks} 项任务：已办结 {approved}，在办 {open}（绿灯 {green}，黄灯 {yellow}，红灯 {red}）；逾期 {late}，督办中 {escalated}，表扬 {commended}',
   'sim.milestones': '时间节点：',
-  'sim.milestone': '  {id}（截止 {due}）：检查 {tasks} 项任务，绿灯 {green}，黄灯 {yellow}，红灯 {red}',
-  'sim.milestonePending': '  {id}（截止 {due}）：尚未到期',
+  'sim.milestone': '  {id}（截止 {due}）：涉及 {tasks} 项任务，{done} 项此前已办结；检查在办 {checked} 项：绿灯 {green}，黄灯 {yellow}，红灯 {red}',
+  'sim.milestonePending': '  {id}（截止 {due}，涉及 {tasks} 项任务）：尚未到期',
   'sim.escalations': '启动的督办（{count} 次）：',
   'sim.escalationsNone': '启动的督办：无。',
   'sim.more': '  …… 另有 {count} 条',
@@ -230,7 +231,6 @@ export const zh: Record<keyof typeof en, string> = {
   'sim.diff.score': '得分 {a} → {b}',
   'sim.diff.approvedOn': '办结日期 {a} → {b}',
   'sim.diff.averageScore': '平均分 {a} → {b}',
-  'sim.diff.rank': '名次 {a} → {b}',
   'sim.diff.unitLate': '逾期任务 {a} → {b}',
   'sim.diff.total': '{key} {a} → {b}',
   'sim.untilInvalid': '--until 需要形如 2027-06-30 的日期，收到 "{value}"。',

@@ -25,10 +25,31 @@ export const DELIVERY_LANES_PATCH = 'duban-delivery-lanes';
 /** How long (workflow time) an update waits for its audit entry before answering `auditPending: true`. */
 export const AUDIT_WAIT_MS = 10_000;
 
-const { appendAudit, notify } = proxyActivities<DubanActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Bounded: after the last attempt the outbox waits and tries the same entry again, so
+/**
+ * The first delivery of each audit entry, in runs since `TASK_BOOKKEEPING_PATCH`: retried
+ * as usual but ended after {@link AUDIT_WAIT_MS} (time in the queue included). An entry
+ * not written by then marks the lane as failing, which answers waiting updates at once
+ * (`auditPending`) without a timer per update; the lane goes on with the unbounded
+ * delivery of {@link writeAudit}.
+ */
+const { appendAudit: appendAuditWithinWait } = proxyActivities<DubanActivities>({
+  startToCloseTimeout: AUDIT_WAIT_MS,
+  scheduleToCloseTimeout: AUDIT_WAIT_MS,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '4 seconds' },
+});
+
+const { appendAudit } = proxyActivities<DubanActivities>({
+  // An append takes milliseconds; a short timeout lets an append lost with a killed worker
+  // be retried by another soon (the fault suite saw callers wait the full 30 s it was).
+  startToCloseTimeout: '10 seconds',
+  // Bounded: after the last attempt the lane waits and tries the same entry again, so
   // an audit store that is down for hours delays entries but never loses one.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+});
+
+/** The single ordered outbox's notify (runs recorded before the lanes). */
+const { notify } = proxyActivities<DubanActivities>({
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 
@@ -56,6 +77,17 @@ export interface Outbox {
 export interface DeliveryLanes extends Outbox {
   /** Waits at most `withinMs` for the audit entries up to the event `seq`; true when they are written. */
   auditWritten(seq: number, withinMs: number): Promise<boolean>;
+  /**
+   * Waits for the audit entries up to the event `seq` without a timer: true once they are
+   * written, false as soon as the audit lane is failing (an entry not written within
+   * {@link AUDIT_WAIT_MS}; at once when it already is). Only with `boundedFirstDelivery`.
+   */
+  auditWrittenUnlessFailing(seq: number): Promise<boolean>;
+}
+
+export interface DeliveryLaneOptions {
+  /** Each audit entry's first delivery bounded by {@link AUDIT_WAIT_MS} (`TASK_BOOKKEEPING_PATCH`). */
+  boundedFirstDelivery?: boolean;
 }
 
 /** Starts the delivery loop of `task`'s outbox; it runs until {@link Outbox.close}. */
@@ -96,9 +128,27 @@ type AuditItem = Extract<OutboxItem, { kind: 'audit' }>;
 type NoticeItem = Extract<OutboxItem, { kind: 'notify' }>;
 
 /** Starts the audit lane and the notice lane over `task`'s outbox; they run until {@link Outbox.close}. */
-export function startDeliveryLanes(task: TaskRecord): DeliveryLanes {
+export function startDeliveryLanes(task: TaskRecord, { boundedFirstDelivery = false }: DeliveryLaneOptions = {}): DeliveryLanes {
   const queue = task.outbox;
   let closing = false;
+  /** An audit entry was not written within its bounded first delivery, and none has been since. */
+  let auditFailing = false;
+  const writeAuditWithinWait = async (item: AuditItem): Promise<void> => {
+    try {
+      await appendAuditWithinWait(item.entry);
+      auditFailing = false;
+      return;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      auditFailing = true;
+      log.warn('Audit entry not written within the bounded wait; callers are answered auditPending until the store writes again', {
+        idempotencyKey: item.entry.idempotencyKey,
+        error: messageOf(err),
+      });
+    }
+    await writeAudit(item);
+    auditFailing = false;
+  };
   const auditPending = (seq: number) => queue.some((item) => item.kind === 'audit' && item.seq <= seq);
   const lane = async <I extends OutboxItem>(isMine: (item: OutboxItem) => item is I, deliver: (item: I) => Promise<void>) => {
     for (;;) {
@@ -110,12 +160,17 @@ export function startDeliveryLanes(task: TaskRecord): DeliveryLanes {
     }
   };
   const lanes = Promise.all([
-    lane((item): item is AuditItem => item.kind === 'audit', writeAudit),
+    // Chosen here, not per entry: runs recorded before the patch replay the very same promise chain.
+    lane((item): item is AuditItem => item.kind === 'audit', boundedFirstDelivery ? writeAuditWithinWait : writeAudit),
     lane((item): item is NoticeItem => item.kind === 'notify', (item) => sendNotice(task, item)),
   ]);
   return {
     deliveredThrough: (seq) => condition(() => !auditPending(seq)),
     auditWritten: (seq, withinMs) => condition(() => !auditPending(seq), withinMs),
+    auditWrittenUnlessFailing: async (seq) => {
+      await condition(() => !auditPending(seq) || auditFailing);
+      return !auditPending(seq);
+    },
     drained: () => queue.length === 0,
     async close() {
       closing = true;

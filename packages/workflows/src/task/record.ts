@@ -4,7 +4,7 @@
  * through {@link TaskRecord.record}; every message goes through {@link TaskRecord.check}.
  * Workflow code (it upserts search attributes), but messages import it as a type only.
  */
-import { allHandlersFinished, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { AuditEntryInput, NotificationInput, NotificationRecipient } from '@duban/activities';
 import { isTerminal, WORKER_ROLES, type Role, type TaskNotice } from '@duban/common';
@@ -25,7 +25,7 @@ import {
 } from './definitions';
 import { instructionOf } from '../identity-check';
 import { AUTHORITY_RULES_PATCH, isBreakGlass, proofDetails, RequestLog, verifyProof } from './identity';
-import { keepNewest, type MessageArgsBase, type Senders, type TaskMessage } from './messages/message';
+import { keepNewest, parseMessageArgs, type MessageArgsBase, type Senders, type TaskMessage } from './messages/message';
 import {
   escalationLevelSearchAttribute,
   lightSearchAttribute,
@@ -78,6 +78,11 @@ export class TaskRecord {
   continuingAsNew = false;
   /** Whether audit entries carry their hash-chain link; the workflow decides once per run (`AUDIT_CHAIN_PATCH`). */
   chained = false;
+  /**
+   * Whether search attributes are upserted once per workflow task, by {@link flushVisibility}
+   * (`TASK_BOOKKEEPING_PATCH`); runs recorded before upsert after every change, as they ran.
+   */
+  visibilityDeferred = false;
   private lastSearchAttributes = '';
   /** The UTF-8 size of each event of the timeline, in order (see `boundTimeline`). */
   private readonly eventBytes: number[] = [];
@@ -182,16 +187,16 @@ export class TaskRecord {
       this.outbox.push({ seq, kind: 'notify', notification });
     }
     this.version += 1;
-    this.upsertVisibility();
+    // Deferred: the workflow flushes once per workflow task, whatever the number of events recorded in it.
+    if (!this.visibilityDeferred) this.upsertVisibility();
     return seq;
   }
 
-  /** Keeps the search attributes current; only when one changed, since each upsert is a command in the history. */
-  upsertVisibility(): void {
+  /** The search attributes as the state has them now. */
+  private searchAttributePairs(): SearchAttributeUpdatePair[] {
     const { state, input } = this;
-    if (input.searchAttributes === false) return;
     const nextDeadline = state.nextDeadlineAt ? new Date(ms(state.nextDeadlineAt)) : null;
-    const pairs: SearchAttributeUpdatePair[] = [
+    return [
       { key: planSearchAttribute, value: input.planId },
       { key: taskNumberSearchAttribute, value: input.taskNumber },
       { key: statusSearchAttribute, value: state.status },
@@ -200,6 +205,26 @@ export class TaskRecord {
       { key: primaryLeadSearchAttribute, value: input.primaryLead },
       { key: nextDeadlineSearchAttribute, value: nextDeadline },
     ];
+  }
+
+  /**
+   * Upserts the search attributes whose value differs from the run's own
+   * (`workflowInfo().typedSearchAttributes`: those the client set at start, those carried
+   * across continue-as-new, and every earlier upsert), in one command; nothing when none
+   * changed. Called by the workflow once per workflow task (`TASK_BOOKKEEPING_PATCH`): a
+   * message that records two events, or an update and a timer in the same task, upsert once.
+   */
+  flushVisibility(): void {
+    if (this.input.searchAttributes === false) return;
+    const current = workflowInfo().typedSearchAttributes;
+    const changed = this.searchAttributePairs().filter(({ key, value }) => !sameSearchAttribute(current.get(key), value));
+    if (changed.length > 0) upsertSearchAttributes(changed);
+  }
+
+  /** Before `TASK_BOOKKEEPING_PATCH`: every attribute, whenever one changed since this run's last upsert. */
+  upsertVisibility(): void {
+    if (this.input.searchAttributes === false) return;
+    const pairs = this.searchAttributePairs();
     const fingerprint = JSON.stringify(pairs.map((p) => p.value));
     if (fingerprint === this.lastSearchAttributes) return;
     this.lastSearchAttributes = fingerprint;
@@ -290,9 +315,9 @@ export class TaskRecord {
    */
   check<A extends MessageArgsBase>(message: TaskMessage<string, A>, raw: unknown, { inValidator }: { inValidator: boolean }): Checked<A> {
     // The limits in the validator only: a message recorded under older limits replays as it ran.
-    const parsed = (inValidator ? message.schema : message.form).safeParse(raw);
+    const parsed = parseMessageArgs<A>(message, raw, { limits: inValidator });
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+      const issues = parsed.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
       const listed = issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       fail(TaskErrorCode.INVALID_ARGUMENT, `Malformed ${message.name} arguments: ${listed}`, { issues });
     }
@@ -413,6 +438,12 @@ export class TaskRecord {
   openSubmission() {
     return openSubmission(this.state);
   }
+}
+
+/** Whether a search attribute's current value is `value` (instants compared as instants; null is unset). */
+function sameSearchAttribute(current: unknown, value: unknown): boolean {
+  if (current instanceof Date && value instanceof Date) return current.getTime() === value.getTime();
+  return (current ?? null) === (value ?? null);
 }
 
 function initialState(input: TaskWorkflowInput, workflowId: string): TaskState {

@@ -6,7 +6,7 @@
  * light and the ladder in `./ladder.ts`; delivery (the audit lane and the notice lane) in
  * `./outbox.ts`.
  */
-import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, continueAsNew, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { isTerminal } from '@duban/common';
 import { amendTaskSignal } from '../campaign-definitions';
 import { taskSummary } from '../campaign-decisions';
@@ -20,6 +20,44 @@ import { TASK_MESSAGES, type TaskMessage } from './messages';
 import { AUDIT_WAIT_MS, DELIVERY_LANES_PATCH, startDeliveryLanes, startOutbox, type DeliveryLanes, type Outbox } from './outbox';
 import { TaskRecord } from './record';
 
+/**
+ * Guards the trimmed bookkeeping of a run (decided once, before the first command):
+ * - one timer for the next timed check, armed only when none is armed or the check comes
+ *   earlier than the armed one (a timer that fires early wakes the loop, which arms the
+ *   next); before, every change armed a fresh timer and cancelled the last (13 starts and
+ *   13 cancels on the happy path);
+ * - an update waits for its audit entry without a timer of its own: the audit lane's first
+ *   delivery of each entry is bounded by `AUDIT_WAIT_MS` instead, and a lane that is
+ *   failing answers at once (`auditPending`); before, every update started and cancelled
+ *   a 10-second timer;
+ * - search attributes upserted once per workflow task, only those that differ from the
+ *   run's own (`TaskRecord.flushVisibility`);
+ * - board signals to the campaign only when the board line changes (`linkCampaign`).
+ * Runs recorded before it keep all of the above as they ran.
+ */
+export const TASK_BOOKKEEPING_PATCH = 'duban-task-bookkeeping';
+
+/** The loop's one timer: the instant it was armed for, and whether it fired. */
+interface Alarm {
+  atMs: number;
+  fired: boolean;
+  scope: CancellationScope;
+}
+
+/** Arms a timer for `atMs`, in a scope of its own so that an alarm superseded by an earlier one can be cancelled. */
+function armAlarm(atMs: number): Alarm {
+  const scope = new CancellationScope();
+  const alarm: Alarm = { atMs, fired: false, scope };
+  scope.run(() => sleep(Math.max(atMs - Date.now(), 1))).then(
+    () => {
+      alarm.fired = true;
+    },
+    // Cancelled: superseded by an earlier alarm.
+    () => undefined,
+  );
+  return alarm;
+}
+
 export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkflowResult> {
   const task = new TaskRecord(input, workflowInfo().workflowId);
   const { state } = task;
@@ -27,25 +65,31 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   // on mid-run once replay ends. Runs recorded before them keep the single outbox and
   // unchained entries; their next run (continue-as-new) takes both.
   task.chained = patched(AUDIT_CHAIN_PATCH);
-  const lanes = patched(DELIVERY_LANES_PATCH) ? startDeliveryLanes(task) : undefined;
+  const lean = patched(TASK_BOOKKEEPING_PATCH);
+  task.visibilityDeferred = lean;
+  const lanes = patched(DELIVERY_LANES_PATCH) ? startDeliveryLanes(task, { boundedFirstDelivery: lean }) : undefined;
   const outbox = lanes ?? startOutbox(task);
 
   // Recorded before the handlers are set: a message buffered before the first run is applied after it.
-  if (input.carried) task.upsertVisibility();
-  else task.assign();
-  for (const message of TASK_MESSAGES) register(task, outbox, lanes, message);
+  // (A carried run has its search attributes from the run before: continue-as-new copies them.)
+  if (input.carried && !lean) task.upsertVisibility();
+  else if (!input.carried) task.assign();
+  for (const message of TASK_MESSAGES) register(task, outbox, lanes, message, lean);
   setHandler(taskStateQuery, () => state);
 
   // Only tasks started by a campaign talk to it; the patch keeps earlier histories replayable.
   const campaignLink =
     input.campaignWorkflowId !== undefined && patched(CAMPAIGN_LINK_PATCH)
-      ? linkCampaign(input.campaignWorkflowId, () => task.version, () => taskSummary(state, input))
+      ? linkCampaign(input.campaignWorkflowId, () => task.version, () => taskSummary(state, input), { onlyBoardChanges: lean })
       : undefined;
   setHandler(amendTaskSignal, (amendment) => amendTask(task, amendment));
 
+  let alarm: Alarm | undefined;
   for (;;) {
     processDueChecks(task);
     reconcileLadder(task);
+    // Once per wake-up: everything recorded since the last one (by messages, checks or deliveries) in one upsert.
+    if (lean) task.flushVisibility();
     if (isTerminal(state.status)) break;
     if (shouldContinueAsNew(input)) {
       // Validators send back messages that arrive while another is handled (CONTINUING_AS_NEW), so the handlers finish.
@@ -53,19 +97,35 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
       await condition(() => allHandlersFinished() && outbox.drained());
       // A message may have ended the task while the run drained.
       if (isTerminal(state.status)) break;
-      if (shouldContinueAsNew(input)) await continueAsNew<typeof taskWorkflow>({ ...input, carried: task.carried() });
+      if (shouldContinueAsNew(input)) {
+        if (lean) task.flushVisibility();
+        await continueAsNew<typeof taskWorkflow>({ ...input, carried: task.carried() });
+      }
       task.continuingAsNew = false;
     }
     // Sleep until the next timed check, or until a message or amendment changes the state.
     const seen = task.version;
     const next = upcomingChecks(state, input)[0];
-    if (next) await condition(() => task.version !== seen, Math.max(next.atMs - Date.now(), 1));
-    else await condition(() => task.version !== seen);
+    if (!lean) {
+      if (next) await condition(() => task.version !== seen, Math.max(next.atMs - Date.now(), 1));
+      else await condition(() => task.version !== seen);
+      continue;
+    }
+    // A fired alarm is spent; one armed for a later instant than the next check is superseded.
+    if (alarm?.fired) alarm = undefined;
+    if (next && (alarm === undefined || next.atMs < alarm.atMs)) {
+      alarm?.scope.cancel();
+      alarm = armAlarm(next.atMs);
+    }
+    const waitingOn = alarm;
+    await condition(() => task.version !== seen || waitingOn?.fired === true);
   }
 
   // Taken before draining: a notice that fails meanwhile records `notification.failed`, which is not the task's end.
   const completedAt = state.timeline[state.timeline.length - 1]?.at ?? iso(Date.now());
   await condition(() => allHandlersFinished() && outbox.drained());
+  // A notice that failed meanwhile may have moved the next deadline.
+  if (lean) task.flushVisibility();
   await campaignLink?.flush();
   await outbox.close();
   return {
@@ -84,7 +144,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
  * anything is recorded; the handler checks the rules again (not the proof: validators do
  * not run on replay), then applies the effect.
  */
-function register(task: TaskRecord, outbox: Outbox, lanes: DeliveryLanes | undefined, message: TaskMessage): void {
+function register(task: TaskRecord, outbox: Outbox, lanes: DeliveryLanes | undefined, message: TaskMessage, lean: boolean): void {
   const handler = async (raw: unknown): Promise<MessageResult> => {
     const checked = task.check(message, raw, { inValidator: false });
     const { requestId } = checked.args;
@@ -94,7 +154,8 @@ function register(task: TaskRecord, outbox: Outbox, lanes: DeliveryLanes | undef
     if (lanes) {
       // The caller hears back once the audit entries of its message are written, never
       // later than AUDIT_WAIT_MS (the store may be down: the change stands, the entries follow).
-      const written = await lanes.auditWritten(task.seq, AUDIT_WAIT_MS);
+      // Since TASK_BOOKKEEPING_PATCH the bound is the audit lane's, not a timer per update.
+      const written = lean ? await lanes.auditWrittenUnlessFailing(task.seq) : await lanes.auditWritten(task.seq, AUDIT_WAIT_MS);
       return written ? task.result(requestId, true) : { ...task.result(requestId, true), auditPending: true };
     }
     // The caller hears back once the audit entry is written (and, here, every notice before it).

@@ -2,14 +2,14 @@
  * 签收 `acknowledge`: a unit of the task confirms it has taken the assignment on. Once
  * per unit; the primary lead's acknowledgement moves the task to `acknowledged`.
  */
-import * as z from 'zod/mini';
 import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
+import { optional, type Infer } from './args';
 import { defineMessage, messageArgs, OPEN_STATUSES, sentBy, text } from './message';
 
-/** The arguments' form; `acknowledgeArgsSchema` adds their limits. */
-const acknowledgeForm = messageArgs({ note: z.optional(text) });
-export type AcknowledgeArgs = z.infer<typeof acknowledgeForm>;
+/** The arguments' form; `acknowledgeArgsSchema` (the client's) adds their limits. */
+const acknowledgeForm = messageArgs({ note: optional(text) });
+export type AcknowledgeArgs = Infer<typeof acknowledgeForm>;
 
 export const acknowledge = defineMessage('acknowledge', acknowledgeForm, {
   senders: sentBy(WORKER_ROLES, 'involved', { en: 'once per unit', zh: '每个单位签收一次' }),
@@ -39,6 +39,4 @@ export const acknowledge = defineMessage('acknowledge', acknowledgeForm, {
   },
 });
 
-/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
-export const acknowledgeArgsSchema = acknowledge.schema;
 export const acknowledgeUpdate = acknowledge.update;

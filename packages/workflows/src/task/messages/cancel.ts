@@ -1,12 +1,12 @@
 /** 任务撤销 `cancel`: HQ's office cancels a task that is still open; its units are told. */
-import * as z from 'zod/mini';
 import { HQ_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
+import type { Infer } from './args';
 import { defineMessage, messageArgs, OPEN_STATUSES, sentBy, text } from './message';
 
-/** The arguments' form; `cancelArgsSchema` adds their limits. */
+/** The arguments' form; `cancelArgsSchema` (the client's) adds their limits. */
 const cancelForm = messageArgs({ reason: text });
-export type CancelArgs = z.infer<typeof cancelForm>;
+export type CancelArgs = Infer<typeof cancelForm>;
 
 export const cancel = defineMessage('cancel', cancelForm, {
   senders: sentBy(HQ_ROLES, 'any', { en: 'with a reason', zh: '须说明理由' }),
@@ -25,6 +25,4 @@ export const cancel = defineMessage('cancel', cancelForm, {
   },
 });
 
-/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
-export const cancelArgsSchema = cancel.schema;
 export const cancelUpdate = cancel.update;

@@ -3,29 +3,29 @@
  * extension request that is waiting; the primary lead unit is told either way. Nobody
  * decides their own request, and no deadline goes past the campaign's end.
  */
-import * as z from 'zod/mini';
 import { HQ_ROLES, WORKER_ROLES } from '@duban/common';
 import { iso, ms } from '../../decisions';
 import { fail } from '../../failure';
 import { TaskErrorCode } from '../definitions';
 import { recomputeLight } from '../ladder';
+import { literal, optional, union, type Infer } from './args';
 import { defineMessage, instant, messageArgs, OPEN_STATUSES, sentBy, text } from './message';
 import { requireWithinCampaign } from './request-extension';
 
-/** The arguments' form; `decideExtensionArgsSchema` adds their limits. */
-const decideExtensionForm = z.discriminatedUnion('decision', [
+/** The arguments' form; `decideExtensionArgsSchema` (the client's) adds their limits. */
+const decideExtensionForm = union('decision', [
   messageArgs({
-    decision: z.literal('approve'),
+    decision: literal('approve'),
     /** HQ may grant a different deadline than asked; later than the current one, within the campaign. */
-    deadlineAt: z.optional(instant),
-    reason: z.optional(text),
+    deadlineAt: optional(instant),
+    reason: optional(text),
   }),
   messageArgs({
-    decision: z.literal('refuse'),
+    decision: literal('refuse'),
     reason: text,
   }),
 ]);
-export type DecideExtensionArgs = z.infer<typeof decideExtensionForm>;
+export type DecideExtensionArgs = Infer<typeof decideExtensionForm>;
 
 export const decideExtension = defineMessage('decideExtension', decideExtensionForm, {
   senders: sentBy(HQ_ROLES, 'any', { en: 'while a request is pending; not its requester; a granted deadline within the campaign', zh: '有待批申请时；申请人不得自批；批准的期限不超出活动结束时间' }),
@@ -79,6 +79,4 @@ export const decideExtension = defineMessage('decideExtension', decideExtensionF
   },
 });
 
-/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
-export const decideExtensionArgsSchema = decideExtension.schema;
 export const decideExtensionUpdate = decideExtension.update;

@@ -1,17 +1,18 @@
 /**
- * The shape every task message has: its update definition, its argument schema, who may
+ * The shape every task message has: its update definition, its arguments' shape, who may
  * send it and when (data, also rendered as the README's table), its rules (`validate`)
  * and its effect (`apply`), side by side in one file per message (`./review.ts` holds
  * everything about `review`). Importable by clients: it defines, and never calls a
- * workflow API at import time.
+ * workflow API at import time. The clients' zod schemas are derived from the shapes in
+ * `./schemas.ts`; no zod here (see `./args.ts`).
  */
 import { defineUpdate } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import * as z from 'zod/mini';
 import { isTerminal, TASK_STATUSES, type Role, type TaskStatus } from '@duban/common';
 import { withoutProof, type Proof } from '@duban/identity';
 import { canonicalBytes, MESSAGE_LIMITS, PROOF_REFUSALS, REQUEST_ID_PATTERN, type MessageResult, type Person, type TaskErrorCode } from '../definitions';
 import type { TaskRecord } from '../record';
+import { ARG_MESSAGES, INSTANT_PATTERN, list, object, optional, parseArgs, text as textShape, type ArgIssue, type ArgsParse, type ArgsShape, type Fields, type Infer, type ObjectShape } from './args';
 
 /** What every message's argument carries: the request id (idempotency), the acting person and the proof that they gave it. */
 export interface MessageArgsBase {
@@ -56,16 +57,13 @@ export interface TaskMessage<N extends string = string, A extends MessageArgsBas
   /** An update, not a signal: every sender needs to know whether the message was accepted. */
   readonly update: UpdateDefinition<MessageResult, [A], N>;
   /**
-   * The arguments and their limits (`MESSAGE_LIMITS`): what the update validator and the
-   * client check. `zod/mini` keeps the workflow bundle small.
+   * The arguments' form, without the limits: what the handler parses ({@link parseMessageArgs}
+   * without limits). Validators do not run on replay, so a message recorded under older
+   * limits (or none) replays as it ran; keep the form as lenient as it ever was. The update
+   * validator and the client check it with the limits (`MESSAGE_LIMITS`, {@link limitIssues});
+   * the client's zod schema is derived from it (`messageArgSchemas`).
    */
-  readonly schema: z.ZodMiniType<A>;
-  /**
-   * The arguments' form without the limits: what the handler parses. Validators do not
-   * run on replay, so a message recorded under older limits (or none) replays as it ran;
-   * keep the form as lenient as it ever was.
-   */
-  readonly form: z.ZodMiniType<A>;
+  readonly form: ArgsShape;
   readonly senders: Senders;
   /** The statuses in which the task takes the message. */
   readonly when: readonly TaskStatus[];
@@ -82,12 +80,26 @@ export interface TaskMessage<N extends string = string, A extends MessageArgsBas
 }
 
 /** Defines a message from its arguments' `form` (see {@link messageArgs}); its name is written here once and is also the update's name. */
-export function defineMessage<const N extends string, A extends MessageArgsBase, const C extends TaskErrorCode = never>(
+export function defineMessage<const N extends string, F extends ArgsShape, const C extends TaskErrorCode = never, A extends MessageArgsBase = Infer<F> & MessageArgsBase>(
   name: N,
-  form: z.ZodMiniType<A>,
+  form: F,
   rules: Pick<TaskMessage<N, A, C>, 'senders' | 'when' | 'refusals' | 'validate' | 'apply'>,
 ): TaskMessage<N, A, C> {
-  return { name, update: defineUpdate<MessageResult, [A], N>(name), schema: withinLimits(form), form, ...rules };
+  return { name, update: defineUpdate<MessageResult, [A], N>(name), form, ...rules };
+}
+
+/**
+ * A message's arguments parsed against its form, and with `limits` against
+ * `MESSAGE_LIMITS` too (what the validator and the client check): the parsed arguments or
+ * every issue. The limits are measured on the parsed arguments, or on what was sent when
+ * the form already failed, so one refusal names every problem.
+ */
+export function parseMessageArgs<A extends MessageArgsBase>(message: Pick<TaskMessage<string, A>, 'form'>, raw: unknown, { limits }: { limits: boolean }): ArgsParse<A> {
+  const parsed = parseArgs(message.form, raw) as ArgsParse<A>;
+  if (!limits) return parsed;
+  const over = limitIssues(parsed.success ? parsed.data : raw);
+  if (over.length === 0) return parsed;
+  return { success: false, issues: [...(parsed.success ? [] : parsed.issues), ...over] };
 }
 
 /**
@@ -119,33 +131,30 @@ export function keepNewest(items: unknown[], max: number): void {
 export const OPEN_STATUSES: readonly TaskStatus[] = TASK_STATUSES.filter((s) => !isTerminal(s));
 
 // The argument pieces the messages share: their form only. Their limits are
-// `MESSAGE_LIMITS`, checked by `withinLimits` in the validator; here they would be checked
+// `MESSAGE_LIMITS`, checked by `limitIssues` in the validator; here they would be checked
 // on replay too, where a message accepted under older limits must still parse.
-export const requestId = z.string().check(z.trim(), z.minLength(1));
-export const actor = z.string().check(z.trim(), z.minLength(1));
-export const text = z.string().check(z.trim(), z.minLength(1));
-// A regex, not z.url(): the workflow sandbox has no WHATWG URL class.
-const evidenceLink = z.string().check(z.regex(/^https?:\/\/\S+$/, 'an http(s) link'));
-export const evidenceLinks = z.array(evidenceLink);
+export const requestId = textShape({ trim: true, minLength: 1 });
+export const actor = textShape({ trim: true, minLength: 1 });
+export const text = textShape({ trim: true, minLength: 1 });
+// A regex, not a URL parser: the workflow sandbox has no WHATWG URL class.
+const evidenceLink = textShape({ pattern: { regex: /^https?:\/\/\S+$/, message: 'an http(s) link' } });
+export const evidenceLinks = list(evidenceLink);
 /** An instant with an explicit offset, so no time zone is guessed inside the workflow. */
-export const instant = z.iso.datetime({ offset: true });
+export const instant = textShape({ pattern: { regex: INSTANT_PATTERN, message: ARG_MESSAGES.instant } });
 // The identity check, not the schema, decides whether a proof is valid (a wrong signature
 // is SIGNATURE_INVALID, not a malformed argument). Nothing is trimmed: the signature
 // covers the proof's facts exactly as sent.
-const hex = z.string().check(z.regex(/^[0-9a-fA-F]+$/, 'hex digits'));
+const hex = textShape({ pattern: { regex: /^[0-9a-fA-F]+$/, message: 'hex digits' } });
 /** A {@link Proof}: an Ed25519 signature (64 bytes, 128 hex digits) by a key of the roster. */
-export const proof = z.object({
-  signer: z.string().check(z.minLength(1)),
+export const proof = object({
+  signer: textShape({ minLength: 1 }),
   keyId: hex,
   issuedAt: instant,
   signature: hex,
-  breakGlass: z.optional(z.object({ reason: z.string().check(z.minLength(1)) })),
+  breakGlass: optional(object({ reason: textShape({ minLength: 1 }) })),
 });
 
-interface LimitIssue {
-  path: (string | number)[];
-  message: string;
-}
+type LimitIssue = ArgIssue;
 
 /**
  * Where the arguments exceed `MESSAGE_LIMITS`, each with the field and the limit. Reads
@@ -198,20 +207,16 @@ export function limitIssues(args: unknown): LimitIssue[] {
   return issues;
 }
 
-/** The arguments' `form` with `MESSAGE_LIMITS` checked: a message's `schema`. */
-export function withinLimits<A>(form: z.ZodMiniType<A>): z.ZodMiniType<A> {
-  return form.check(
-    z.superRefine((args, ctx) => {
-      for (const issue of limitIssues(args)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: args });
-    }),
-  );
-}
-
 /**
  * A message's argument form: the {@link MessageArgsBase} fields every message carries
  * (`requestId`, `actor`, an optional `proof`), then the message's own `fields`. One per
  * variant of a discriminated union.
  */
-export function messageArgs<F extends z.core.$ZodLooseShape>(fields: F) {
-  return z.object({ requestId, actor, proof: z.optional(proof), ...fields });
+export function messageArgs<const F extends Fields>(fields: F) {
+  return object({ requestId, actor, proof: optional(proof), ...fields });
+}
+
+/** The object shapes of a form: itself, or each option of a union. */
+export function formObjects(form: ArgsShape): readonly ObjectShape[] {
+  return form.kind === 'union' ? form.options : [form];
 }

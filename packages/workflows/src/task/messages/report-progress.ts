@@ -2,20 +2,20 @@
  * `reportProgress`: a unit reports its percent on its part. The primary lead's figure is
  * the task's consolidated progress (牵头汇总), which sets the traffic light.
  */
-import * as z from 'zod/mini';
 import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
 import { recomputeLight } from '../ladder';
+import { number, optional, type Infer } from './args';
 import { defineMessage, evidenceLinks, messageArgs, sentBy, text } from './message';
 
-/** The arguments' form; `reportProgressArgsSchema` adds their limits. */
+/** The arguments' form; `reportProgressArgsSchema` (the client's) adds their limits. */
 const reportProgressForm = messageArgs({
   /** Progress of the actor's unit on its part, 0–100. For the primary lead: the consolidated task progress. */
-  percent: z.number().check(z.int(), z.gte(0), z.lte(100)),
+  percent: number({ int: true, min: 0, max: 100 }),
   note: text,
-  evidence: z.optional(evidenceLinks),
+  evidence: optional(evidenceLinks),
 });
-export type ReportProgressArgs = z.infer<typeof reportProgressForm>;
+export type ReportProgressArgs = Infer<typeof reportProgressForm>;
 
 export const reportProgress = defineMessage('reportProgress', reportProgressForm, {
   senders: sentBy(WORKER_ROLES, 'involved', { en: "after the unit acknowledged; the primary lead's percent is the task's", zh: '本单位签收后；牵头单位的进度即任务进度' }),
@@ -47,6 +47,4 @@ export const reportProgress = defineMessage('reportProgress', reportProgressForm
   },
 });
 
-/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
-export const reportProgressArgsSchema = reportProgress.schema;
 export const reportProgressUpdate = reportProgress.update;

@@ -2,20 +2,20 @@
  * 延期申请 `requestExtension`: the primary lead unit asks HQ for a later deadline, before
  * the current one passes and within the campaign; one request waits for a decision at a time.
  */
-import * as z from 'zod/mini';
 import { HQ_ROLES, WORKER_ROLES } from '@duban/common';
 import { iso, ms } from '../../decisions';
 import { TASK_STATE_LIMITS } from '../definitions';
 import type { TaskRecord } from '../record';
+import type { Infer } from './args';
 import { defineMessage, instant, keepNewest, messageArgs, sentBy, text, type RuleContext } from './message';
 
-/** The arguments' form; `requestExtensionArgsSchema` adds their limits. */
+/** The arguments' form; `requestExtensionArgsSchema` (the client's) adds their limits. */
 const requestExtensionForm = messageArgs({
   /** The deadline asked for: later than the current one, not past the campaign's end. */
   deadlineAt: instant,
   reason: text,
 });
-export type RequestExtensionArgs = z.infer<typeof requestExtensionForm>;
+export type RequestExtensionArgs = Infer<typeof requestExtensionForm>;
 
 export const requestExtension = defineMessage('requestExtension', requestExtensionForm, {
   senders: sentBy(WORKER_ROLES, 'primary', { en: "before the deadline, for a later one within the campaign; one pending at a time", zh: '须在期限前申请，新期限不超出活动结束时间；同一时间仅一项待批' }),
@@ -47,8 +47,6 @@ export const requestExtension = defineMessage('requestExtension', requestExtensi
   },
 });
 
-/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
-export const requestExtensionArgsSchema = requestExtension.schema;
 export const requestExtensionUpdate = requestExtension.update;
 
 /** An extension (asked or granted) stays within the campaign, unless an amendment moved the campaign's end. */

@@ -4,30 +4,30 @@
  * (退回整改) with reasons. Nobody reviews work they submitted, nor (unless the plan allows
  * it) work of their own unit; approving unfinished work needs a recorded reason.
  */
-import * as z from 'zod/mini';
 import { HQ_ROLES, REVIEWER_ROLES, SYSTEM_ACTOR, WORKER_ROLES } from '@duban/common';
 import { assess, iso, ms } from '../../decisions';
 import { fail } from '../../failure';
 import { TaskErrorCode, type SubmissionRecord } from '../definitions';
 import { recomputeLight } from '../ladder';
 import type { TaskRecord } from '../record';
+import { list, literal, number, optional, union, type Infer } from './args';
 import { defineMessage, messageArgs, sentBy, text } from './message';
 
-/** The arguments' form; `reviewArgsSchema` adds their limits. */
-const reviewForm = z.discriminatedUnion('decision', [
+/** The arguments' form; `reviewArgsSchema` (the client's) adds their limits. */
+const reviewForm = union('decision', [
   messageArgs({
-    decision: z.literal('approve'),
+    decision: literal('approve'),
     /** Between 0 and the plan policy's scoring base. */
-    score: z.number().check(z.gte(0)),
+    score: number({ min: 0 }),
     /** Required when the task's percent is below 100: why unfinished work is approved. */
-    note: z.optional(text),
+    note: optional(text),
   }),
   messageArgs({
-    decision: z.literal('return'),
-    reasons: z.array(text).check(z.minLength(1), z.maxLength(50)),
+    decision: literal('return'),
+    reasons: list(text, { minItems: 1, maxItems: 50 }),
   }),
 ]);
-export type ReviewArgs = z.infer<typeof reviewForm>;
+export type ReviewArgs = Infer<typeof reviewForm>;
 
 export const review = defineMessage('review', reviewForm, {
   senders: sentBy(REVIEWER_ROLES, 'any', {
@@ -70,8 +70,6 @@ export const review = defineMessage('review', reviewForm, {
   },
 });
 
-/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
-export const reviewArgsSchema = review.schema;
 export const reviewUpdate = review.update;
 
 type Approval = Extract<ReviewArgs, { decision: 'approve' }>;

@@ -2,16 +2,16 @@
  * `submit` (牵头汇总): the primary lead unit submits the consolidated work for review;
  * the supervisors are asked to review it within the plan's review deadline.
  */
-import * as z from 'zod/mini';
 import { WORKER_ROLES } from '@duban/common';
 import { iso } from '../../decisions';
 import { TASK_STATE_LIMITS } from '../definitions';
 import { recomputeLight } from '../ladder';
+import { optional, type Infer } from './args';
 import { defineMessage, evidenceLinks, keepNewest, messageArgs, sentBy, text } from './message';
 
-/** The arguments' form; `submitArgsSchema` adds their limits. */
-const submitForm = messageArgs({ summary: text, evidence: z.optional(evidenceLinks) });
-export type SubmitArgs = z.infer<typeof submitForm>;
+/** The arguments' form; `submitArgsSchema` (the client's) adds their limits. */
+const submitForm = messageArgs({ summary: text, evidence: optional(evidenceLinks) });
+export type SubmitArgs = Infer<typeof submitForm>;
 
 export const submit = defineMessage('submit', submitForm, {
   senders: sentBy(WORKER_ROLES, 'primary', { en: 'with `requireAssistingReports`, after every other unit reported', zh: '计划要求时，须待其他单位均已报送进度' }),
@@ -42,6 +42,4 @@ export const submit = defineMessage('submit', submitForm, {
   },
 });
 
-/** The arguments with their limits (`MESSAGE_LIMITS`), as the validator checks them. */
-export const submitArgsSchema = submit.schema;
 export const submitUpdate = submit.update;

@@ -8,7 +8,8 @@
 import { DubanError } from '@duban/common';
 import { MESSAGE_LIMITS } from '../definitions';
 import type { Senders } from './message';
-import { COMMON_REFUSALS } from './message';
+import { COMMON_REFUSALS, formObjects } from './message';
+import type { ArgsShape } from './args';
 import { TASK_MESSAGES } from './index';
 
 /** The markers around the generated table in `packages/workflows/README.md`. */
@@ -17,20 +18,19 @@ export const MESSAGES_TABLE_MARKERS = { start: '<!-- messages:start -->', end: '
 /** The arguments every message carries; the table lists the others. */
 const SHARED_ARGS = ['requestId', 'actor', 'proof'];
 
-interface SchemaNode {
-  _zod: { def: { type: string; shape?: Record<string, SchemaNode>; options?: SchemaNode[]; values?: unknown[] }; optin?: string };
-}
-
-function argumentsOf(schema: SchemaNode): string {
-  const { def } = schema._zod;
-  if (def.type === 'union') return (def.options ?? []).map(argumentsOf).join(' or ');
-  return Object.entries(def.shape ?? {})
-    .filter(([key]) => !SHARED_ARGS.includes(key))
-    .map(([key, value]) => {
-      if (value._zod.def.type === 'literal') return `${key}: ${(value._zod.def.values ?? []).map((v) => `'${String(v)}'`).join(' | ')}`;
-      return value._zod.optin === 'optional' ? `${key}?` : key;
-    })
-    .join(', ');
+/** A form's own arguments (not the shared ones), `name?` when optional, `name: 'a' | 'b'` for a literal; variants joined with "or". */
+function argumentsOf(form: ArgsShape): string {
+  return formObjects(form)
+    .map((shape) =>
+      Object.entries(shape.fields)
+        .filter(([key]) => !SHARED_ARGS.includes(key))
+        .map(([key, field]) => {
+          if (field.kind === 'literal') return `${key}: '${field.value}'`;
+          return field.kind === 'optional' ? `${key}?` : key;
+        })
+        .join(', '),
+    )
+    .join(' or ');
 }
 
 const UNIT_WORDS: Record<Senders['unit'], string> = {
@@ -63,7 +63,7 @@ export function messagesTable(): string {
   const rows = TASK_MESSAGES.map((m) =>
     [
       code(m.name),
-      argumentsOf(m.schema as unknown as SchemaNode) || '—',
+      argumentsOf(m.form) || '—',
       who(m.senders),
       m.when.join(', '),
       `${m.senders.en}<br>${m.senders.zh}`,
