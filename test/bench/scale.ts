@@ -218,18 +218,28 @@ async function main(): Promise<void> {
     let startedMs: number | undefined;
     let settledMs: number | undefined;
     let board: CampaignBoard | undefined;
+    let reported = 0;
+    let lastProgressAt = Date.now();
+    const count = async (query: string) => (await client.workflow.count(query).catch(() => ({ count: 0 }))).count;
     while (settledMs === undefined) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       board = await campaign.board().catch(() => board);
       // Started: the tasks visibility lists (the campaign of before put every task on its board before starting any).
-      const onBoard = (await client.workflow.count(`DubanPlan = '${plan.id}'`).catch(() => ({ count: 0 }))).count;
-      const reported = board?.tasks.filter((t) => t.seq > 0).length ?? 0;
+      const started = await count(`DubanPlan = '${plan.id}'`);
+      const nowReported = board?.tasks.filter((t) => t.seq > 0).length ?? 0;
+      if (nowReported > reported) lastProgressAt = Date.now();
+      reported = nowReported;
       const rss = mib(procStatusBytes(worker.child.pid, 'VmRSS'));
-      if (startedMs === undefined && onBoard >= tasks) startedMs = Date.now() - at;
-      if (startedMs === undefined) bar.update(onBoard, { phase: 'started ', rss });
+      if (startedMs === undefined && started >= tasks) startedMs = Date.now() - at;
+      if (startedMs === undefined) bar.update(started, { phase: 'started ', rss });
       else bar.update(reported, { phase: 'reported', rss });
       if (reported >= tasks) settledMs = Date.now() - at;
-      if (Date.now() - at > 3 * 3600_000) throw new Error(`Not settled after 3 hours: ${onBoard} tasks on the board, ${reported} reported.`);
+      // Every task ran (its status is set) and the board lists it, but some first summaries never
+      // reached the board (signals lost while the campaign changed runs): settled, counted apart.
+      else if (Date.now() - lastProgressAt > 60_000 && board?.tasks.length === tasks && (await count(`DubanPlan = '${plan.id}' AND DubanStatus = 'assigned'`)) >= tasks) {
+        settledMs = lastProgressAt - at;
+      }
+      if (Date.now() - at > 3 * 3600_000) throw new Error(`Not settled after 3 hours: ${started} tasks started, ${reported} reported to the board.`);
     }
     bar.stop();
     const workerCpuMs = cpuMs(worker.child.pid) - cpuBefore;
@@ -280,6 +290,7 @@ async function main(): Promise<void> {
       launchCallMs,
       launchMs: startedMs,
       settleMs: settledMs,
+      boardLinesNeverReported: tasks - reported,
       tasksPerSecond: Math.round((tasks * 10_000) / (settledMs ?? 1)) / 10,
       workerPeakRssBytes: peakRss,
       workerRssAfterSettleBytes: rssAfterSettle,
@@ -300,7 +311,7 @@ async function main(): Promise<void> {
       `tasks                     ${tasks} (${figures.streets} streets), plan built in ${seconds(planMs)}; launched as ${figures.launchedAs}`,
       `launch call               ${seconds(launchCallMs)} (plan stored: ${kib(input?.plan?.bytes ?? 0)} in ${input?.plan?.parts ?? 0} parts)`,
       `launch (all started)      ${seconds(startedMs ?? 0)}`,
-      `settle (all reported)     ${seconds(settledMs)} — ${figures.tasksPerSecond} tasks/s`,
+      `settle (all reported)     ${seconds(settledMs)} — ${figures.tasksPerSecond} tasks/s${reported < tasks ? `; ${tasks - reported} board lines never reported` : ''}`,
       `worker                    peak RSS ${mib(peakRss)}, ${mib(rssAfterSettle)} after settling; CPU ${seconds(workerCpuMs)} (cache: ${figures.workerCache})`,
       `server DB                 ${mib(figures.serverDbBytes)}; audit DB ${mib(figures.auditDbBytes)}`,
       `campaign start input      ${startInput} bytes`,

@@ -1,7 +1,13 @@
-import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
+/**
+ * How commands reach the Temporal server. The Temporal client and `@duban/client` are
+ * loaded when a command connects (or reads the connection settings), not when this module
+ * is: every command imports it for the global options, and `duban plan validate` should
+ * not load a gRPC client it never uses.
+ */
+import type { Client, Connection } from '@temporalio/client';
+import type { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { Command } from 'commander';
-import { DubanClient, type DubanConnectOptions } from '@duban/client';
+import type { DubanClient, DubanConnectOptions } from '@duban/client';
 import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, DubanError, ENV, ErrorCode, messageOf } from '@duban/common';
 import type { CommandContext } from './context';
 import { defaultLang, type Lang } from './i18n';
@@ -19,7 +25,8 @@ export interface ConnectionSettings {
  * TLS and API key variables, TEMPORAL_PROFILE and the config file) and falls back to the
  * embedded dev server.
  */
-export function connectionSettings(profile?: string, env?: NodeJS.ProcessEnv): ConnectionSettings {
+export async function connectionSettings(profile?: string, env?: NodeJS.ProcessEnv): Promise<ConnectionSettings> {
+  const { loadClientConnectConfig } = await import('@temporalio/envconfig');
   const connectConfig = loadClientConnectConfig({
     ...(profile ? { profile } : {}),
     ...(env ? { overrideEnvVars: definedOnly(env) } : {}),
@@ -35,6 +42,7 @@ export function connectionSettings(profile?: string, env?: NodeJS.ProcessEnv): C
 
 export async function connectClient(settings: ConnectionSettings): Promise<{ client: Client; connection: Connection }> {
   const { address, namespace } = settings;
+  const { Client, Connection } = await import('@temporalio/client');
   try {
     const connection = await Connection.connect({
       ...settings.connectConfig.connectionOptions,
@@ -76,7 +84,8 @@ export function globalOptions(command: Command, ctx: CommandContext): GlobalOpti
  * @throws DubanError `SERVER_UNREACHABLE` (the client's, exit 1) when no server answers.
  */
 export async function connectDuban(ctx: CommandContext, globals: GlobalOptions): Promise<DubanClient> {
-  const settings = connectionSettings(globals.profile, ctx.env);
+  const settings = await connectionSettings(globals.profile, ctx.env);
+  const { DubanClient } = await import('@duban/client');
   return DubanClient.connect({
     address: settings.address,
     namespace: settings.namespace,

@@ -140,11 +140,19 @@ const MAX_CARRIED_SUMMARIES = 8;
 const MAX_LATE_ROUNDS = 20;
 
 /**
- * Before continuing as new, how long the campaign waits for the tasks of its last batch
- * to report: their first summaries then go into the snapshot instead of arriving while it
- * is saved.
+ * Before continuing as new, how long the campaign waits for the tasks of its latest
+ * batches to report: their first summaries then go into the snapshot instead of arriving
+ * while it is saved, or while the run changes (a task's signal that reaches the campaign
+ * between two runs is lost: "not found").
  */
 const BATCH_REPORT_WAIT_MS = 30_000;
+
+/**
+ * The launch's backpressure: a batch is started once the batch before the last one has
+ * reported (or after this long), so two batches are in flight and the worker is never
+ * handed thousands of tasks it has not run yet.
+ */
+const LAUNCH_BACKPRESSURE_MS = 60_000;
 
 /**
  * One signal per task and amendment: a task takes one signal per amendment id, so an
@@ -177,8 +185,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const lines = new Map<number, BoardTask>();
   /** Summaries of tasks the board cannot take yet (state loading, snapshot saving, batch not returned): the newest per task. */
   const held = new Map<number, TaskSummary>();
-  /** The tasks of the latest launch batch (this run's). */
-  let lastBatch: number[] = [];
+  /** The tasks this run started in its latest two launch batches (those found running left out: they do not report). */
+  const recentBatches: number[][] = [];
+  const reported = (numbers: readonly number[]) => numbers.every((n) => (lines.get(n)?.seq ?? 1) > 0);
   const headlines: BulletinHeadline[] = [];
   // History length once this run's state was loaded: see MIN_RUN_EVENTS.
   let loadedAtLength = 0;
@@ -577,7 +586,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
    * it was saved are saved after it (MAX_CARRIED_SUMMARIES).
    */
   async function continueWithSnapshot(launch?: LaunchProgress): Promise<never> {
-    await condition(() => lastBatch.every((n) => (lines.get(n)?.seq ?? 1) > 0), BATCH_REPORT_WAIT_MS);
+    await condition(() => recentBatches.every(reported), BATCH_REPORT_WAIT_MS);
     saving = true;
     await condition(allHandlersFinished);
     const latestBulletin = bulletins[bulletins.length - 1];
@@ -634,6 +643,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const { firstExecutionRunId, taskQueue } = workflowInfo();
     while (progress.next < stored.tasks) {
       if (progress.next > 0 && shouldContinueAsNew()) await continueWithSnapshot(progress);
+      const beforeLast = recentBatches.length >= 2 ? recentBatches[0] : undefined;
+      if (beforeLast !== undefined) await condition(() => reported(beforeLast), LAUNCH_BACKPRESSURE_MS);
       const count = Math.min(TASK_BATCH_SIZE, stored.tasks - progress.next);
       const batch = await startTaskBatch({
         planId: input.planId,
@@ -647,7 +658,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       });
       const at = iso(Date.now());
       for (const seed of batch.tasks) addLine(initialBoardTask(seed, taskWorkflowId(input.planId, seed.taskNumber), at));
-      lastBatch = batch.tasks.map((t) => t.taskNumber);
+      recentBatches.push(batch.tasks.map((t) => t.taskNumber).filter((n) => !batch.alreadyRunning.includes(n)));
+      recentBatches.splice(0, Math.max(0, recentBatches.length - 2));
       release();
       progress.alreadyRunning.push(...batch.alreadyRunning.slice(0, Math.max(0, MAX_LISTED_ALREADY_RUNNING - progress.alreadyRunning.length)));
       progress.alreadyRunningCount += batch.alreadyRunning.length;

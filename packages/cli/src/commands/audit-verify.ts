@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { AuditChainProblem, AuditChainReference, AuditRowRef, AuditVerification } from '@duban/activities';
 import type { DubanClient } from '@duban/client';
 import { DEFAULT_PATHS, DubanError, ENV, ErrorCode, campaignWorkflowId, isDubanError } from '@duban/common';
-import { boardQuery, taskStateQuery } from '@duban/workflows';
 import { openAuditStoreForCli, type AuditStoreFlags } from '../audit-store';
 import { connectDuban, connectionSettings, globalOptions, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
@@ -61,7 +60,7 @@ export async function runAuditVerify(ctx: CommandContext, options: AuditVerifyOp
     let duban: DubanClient | undefined;
     if (options.planId !== undefined) {
       temporal.asked = true;
-      temporal.address = connectionSettings(options.profile, ctx.env).address;
+      temporal.address = (await connectionSettings(options.profile, ctx.env)).address;
       try {
         duban = await connectDuban(ctx, options);
         temporal.reachable = true;
@@ -136,6 +135,8 @@ function stillArriving(verification: AuditVerification, earlier: ReadonlySet<num
 
 /** The task workflows the campaign's board lists: tasks whose every row was deleted are still verified. */
 async function boardWorkflowIds(client: Client, planId: string): Promise<string[]> {
+  // Loaded here, when a server is asked: `audit export` shares this module and never connects.
+  const { boardQuery } = await import('@duban/workflows');
   try {
     const board = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => client.workflow.getHandle(campaignWorkflowId(planId)).query(boardQuery));
     return board.tasks.map((task) => task.workflowId);
@@ -160,6 +161,7 @@ async function workflowReferences(client: Client, planId: string, workflowIds: r
 }
 
 async function workflowReference(client: Client, planId: string, workflowId: string): Promise<AuditChainReference | undefined> {
+  const { WorkflowNotFoundError } = await import('@temporalio/client');
   const handle = client.workflow.getHandle(workflowId);
   let running: boolean;
   try {
@@ -181,6 +183,7 @@ async function workflowReference(client: Client, planId: string, workflowId: str
 
 /** `auditChain` of the workflow's state query, when a worker answers in time. */
 async function chainHead(client: Client, planId: string, workflowId: string): Promise<{ seq: number; hash: string } | undefined> {
+  const { boardQuery, taskStateQuery } = await import('@duban/workflows');
   const handle = client.workflow.getHandle(workflowId);
   try {
     return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, async () =>

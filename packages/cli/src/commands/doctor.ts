@@ -43,7 +43,7 @@ export async function runDoctor(ctx: CommandContext): Promise<DoctorReport> {
     }
   }
 
-  const settings = connectionSettings(ctx.env[ENV.profile] || undefined, ctx.env);
+  const settings = await connectionSettings(ctx.env[ENV.profile] || undefined, ctx.env);
   const server: DoctorReport['server'] = {
     address: settings.address,
     namespace: settings.namespace,

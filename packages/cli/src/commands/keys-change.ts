@@ -209,11 +209,11 @@ export async function runKeysChange(ctx: CommandContext, options: KeysChangeOpti
     campaign,
     ...(amendment ? { amendment } : {}),
   };
-  if (!printedAsJson(ctx.output, options.json, report)) printReport(ctx, options, report, store.keyringPath(plan.id));
+  if (!printedAsJson(ctx.output, options.json, report)) await printReport(ctx, options, report, store.keyringPath(plan.id));
   return report;
 }
 
-function printReport(ctx: CommandContext, options: KeysChangeOptions, report: KeysChangeReport, keyring: string): void {
+async function printReport(ctx: CommandContext, options: KeysChangeOptions, report: KeysChangeReport, keyring: string): Promise<void> {
   const { lang } = options;
   const line = (text: string) => ctx.output.line(text);
   for (const k of report.issued) line(t(lang, 'keys.issued', { person: k.person, keyId: k.keyId, file: k.file }));
@@ -223,14 +223,14 @@ function printReport(ctx: CommandContext, options: KeysChangeOptions, report: Ke
     line(t(lang, 'keys.nothing'));
     return;
   }
-  printCampaignState(ctx, options, report, keyring);
+  await printCampaignState(ctx, options, report, keyring);
   if (report.issued.length > 0) line(t(lang, 'keys.handOut', { dir: report.keysDir }));
 }
 
 /** Where a key change went: the running campaign (its amendment), or the keyring only, and why. */
-export function printCampaignState(ctx: CommandContext, options: GlobalOptions, report: Pick<KeysChangeReport, 'planId' | 'campaign' | 'amendment'>, keyring: string): void {
+export async function printCampaignState(ctx: CommandContext, options: GlobalOptions, report: Pick<KeysChangeReport, 'planId' | 'campaign' | 'amendment'>, keyring: string): Promise<void> {
   const { lang } = options;
   if (report.campaign === 'registered' && report.amendment) ctx.output.line(t(lang, 'keys.registered', { plan: report.planId, id: report.amendment.amendmentId }));
   if (report.campaign === 'not-launched') ctx.output.line(t(lang, 'keys.notLaunched', { plan: report.planId, keyring }));
-  if (report.campaign === 'unreachable') ctx.output.line(t(lang, 'keys.unreachable', { address: connectionSettings(options.profile, ctx.env).address, keyring }));
+  if (report.campaign === 'unreachable') ctx.output.line(t(lang, 'keys.unreachable', { address: (await connectionSettings(options.profile, ctx.env)).address, keyring }));
 }

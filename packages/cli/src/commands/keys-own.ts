@@ -128,6 +128,6 @@ export async function runKeysRegister(ctx: CommandContext, options: KeysRegister
     return report;
   }
   ctx.output.line(t(lang, 'keys.registeredKey', { person, keyId: key.keyId }));
-  printCampaignState(ctx, options, report, store.keyringPath(plan.id));
+  await printCampaignState(ctx, options, report, store.keyringPath(plan.id));
   return report;
 }

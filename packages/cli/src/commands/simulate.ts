@@ -227,7 +227,8 @@ export function simulationLines(o: SimulationOutcome, lang: Lang, names: (codes:
   push(t(lang, 'sim.totals', { ...o.totals }), '', t(lang, 'sim.milestones'));
   for (const m of o.milestones) {
     push(
-      m.reached
+      // Reached, or nothing left for it to check: every task it concerns approved before.
+      m.reached || (m.concerns > 0 && m.doneBefore === m.concerns)
         ? t(lang, 'sim.milestone', { id: m.id, due: m.due, tasks: m.concerns, done: m.doneBefore, checked: m.tasks.length, green: m.green, yellow: m.yellow, red: m.red })
         : t(lang, 'sim.milestonePending', { id: m.id, due: m.due, tasks: m.concerns }),
     );

@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import { planTaskNumbers } from '@duban/client';
 import { DubanError, ErrorCode } from '@duban/common';
 import { dueInstant, findTask, type Plan, type PlanTask } from '@duban/plan';
 import type { CommandContext } from '../context';
@@ -52,6 +51,8 @@ export function parseHttpUrl(option: string): (value: string, previous: string[]
  */
 export async function loadPlanTask(ctx: CommandContext, file: string, taskNumber: number, json = false): Promise<{ plan: Plan; task: PlanTask & { action: number } }> {
   const plan = await readPlanOrFail(ctx, file, json);
+  // Here, not at the top: `plan show` shares this module and never loads the client (nor Temporal).
+  const { planTaskNumbers } = await import('@duban/client');
   const numbers = planTaskNumbers(plan);
   if (!numbers.includes(taskNumber)) {
     throw new DubanError(ErrorCode.TASK_NOT_IN_PLAN, `Plan ${plan.id} (${file}) has no task ${taskNumber}; its tasks are ${numbers.join(', ')}.`, {

@@ -83,6 +83,22 @@ export const en = {
   'campaign.running': 'running',
   'campaign.completed': 'completed',
 
+  // -- Commands, as `duban --help` lists them (each the command's own description) ----------
+  'command.doctor': 'Check Node, pnpm, the Temporal binaries and whether a server answers',
+  'command.plan': 'Validate and inspect plan files',
+  'command.dev': 'Start the embedded Temporal dev server (data in .duban/, web UI on) with a duban worker, until Ctrl-C',
+  'command.simulate': 'Play a whole campaign out in seconds on the time-skipping server: simulated people, real workflows, audit trail and notifier',
+  'command.worker': 'Run the duban worker (task workflows, audit trail, notifications) until Ctrl-C or SIGTERM',
+  'command.keys': "Issue, rotate, revoke and list people's signing keys (every instruction is signed; --as picks the key)",
+  'command.launch': "Launch a plan: start its campaign (HQ's board, weekly dispatch) and every task workflow; launching again starts nothing",
+  'command.amend': 'Amend a running campaign from an amendment file: add tasks, move a deadline, reassign a lead unit',
+  'command.board': "The campaign's live board: tasks by traffic light and escalation, with counts per unit",
+  'command.bulletin': 'The latest weekly dispatch bulletin (周调度通报): overdue and at-risk tasks ranked by unit, escalations opened and closed',
+  'command.task': 'Show a task and act on it: ack, report, submit, extend, decide-extension, review, cancel',
+  'command.audit': 'The audit trail the worker writes',
+  'command.ledger': 'The task ledger (台账): one row per task with units, deadline, status, light, escalations and score',
+  'command.notify': "Try the plan's notification routing",
+
   // -- Task commands ----------------------------------------------------------------------
   'msg.applied': '{message} applied to task {task} ({workflowId}): now {status}, light {light}.',
   'msg.duplicate': 'Request {requestId} was already applied to task {task}; nothing changed: {status}, light {light}.',

@@ -81,6 +81,22 @@ export const zh: Record<keyof typeof en, string> = {
   'campaign.running': '进行中',
   'campaign.completed': '已结束',
 
+  // -- 命令（`duban --help` 所列）-----------------------------------------------------------
+  'command.doctor': '检查 Node、pnpm、Temporal 程序，以及服务器是否应答',
+  'command.plan': '校验和查看计划文件',
+  'command.dev': '启动内置的 Temporal 开发服务器（数据在 .duban/，开启 Web UI）和 duban worker，按 Ctrl-C 停止',
+  'command.simulate': '在时间跳跃服务器上几秒内推演整个督办过程：人员为模拟，工作流、审计记录和通知均为真实运行',
+  'command.worker': '运行 duban worker（任务工作流、审计记录、通知），直到 Ctrl-C 或 SIGTERM',
+  'command.keys': '签发、轮换、吊销和列出人员的签名密钥（每条指令都须签名；--as 指定用谁的密钥）',
+  'command.launch': '启动计划：启动督办总流程（指挥部看板、每周调度）和每项任务的流程；重复启动不会再启动任何流程',
+  'command.amend': '按计划调整文件调整进行中的督办：新增任务、调整时限、调整牵头单位',
+  'command.board': '督办实时看板：按亮灯和督办层级列出任务，并按单位统计',
+  'command.bulletin': '最新一期周调度通报：按单位排名的逾期和滞后任务，本期启动和解除的督办',
+  'command.task': '查看并办理任务：签收 ack、报告进展 report、提交 submit、申请延期 extend、审批延期 decide-extension、审核 review、撤销 cancel',
+  'command.audit': 'worker 写入的审计记录',
+  'command.ledger': '任务台账：每项任务一行，含单位、时限、状态、亮灯、督办和得分',
+  'command.notify': '试发计划的通知路由',
+
   // -- Task commands ----------------------------------------------------------------------
   'msg.applied': '任务 {task}（{workflowId}）{message} 已受理：当前 {status}，{light}。',
   'msg.duplicate': '请求 {requestId} 已受理过，任务 {task} 未作改动：{status}，{light}。',

@@ -26,17 +26,19 @@ export const DELIVERY_LANES_PATCH = 'duban-delivery-lanes';
 export const AUDIT_WAIT_MS = 10_000;
 
 /**
- * The first delivery of each audit entry, in runs since `TASK_BOOKKEEPING_PATCH`: retried
- * as usual but ended after {@link AUDIT_WAIT_MS} (time in the queue included). An entry
- * not written by then marks the lane as failing, which answers waiting updates at once
- * (`auditPending`) without a timer per update; the lane goes on with the unbounded
- * delivery of {@link writeAudit}.
+ * One attempt at an audit entry, in runs since `TASK_BOOKKEEPING_PATCH`: the lane tries
+ * each entry this way (again each second) for up to {@link AUDIT_WAIT_MS}, so that a store
+ * that fails or hangs is noticed within the wait callers are promised, with no timer at
+ * all while the store writes. (Not a schedule-to-close timeout: with one, the time-skipping
+ * test server stopped skipping time for good.)
  */
-const { appendAudit: appendAuditWithinWait } = proxyActivities<DubanActivities>({
+const { appendAudit: appendAuditOnce } = proxyActivities<DubanActivities>({
   startToCloseTimeout: AUDIT_WAIT_MS,
-  scheduleToCloseTimeout: AUDIT_WAIT_MS,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '4 seconds' },
+  retry: { maximumAttempts: 1 },
 });
+
+/** Between two attempts of an entry's first delivery. */
+const FIRST_DELIVERY_RETRY_MS = 1_000;
 
 const { appendAudit } = proxyActivities<DubanActivities>({
   // An append takes milliseconds; a short timeout lets an append lost with a killed worker
@@ -133,19 +135,28 @@ export function startDeliveryLanes(task: TaskRecord, { boundedFirstDelivery = fa
   let closing = false;
   /** An audit entry was not written within its bounded first delivery, and none has been since. */
   let auditFailing = false;
+  // An entry's first delivery: attempts for up to AUDIT_WAIT_MS; then the lane is failing
+  // (waiting callers are answered auditPending) and goes on with the unbounded delivery.
   const writeAuditWithinWait = async (item: AuditItem): Promise<void> => {
-    try {
-      await appendAuditWithinWait(item.entry);
-      auditFailing = false;
-      return;
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      auditFailing = true;
-      log.warn('Audit entry not written within the bounded wait; callers are answered auditPending until the store writes again', {
-        idempotencyKey: item.entry.idempotencyKey,
-        error: messageOf(err),
-      });
+    const giveUpAt = Date.now() + AUDIT_WAIT_MS;
+    for (;;) {
+      try {
+        await appendAuditOnce(item.entry);
+        auditFailing = false;
+        return;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        if (Date.now() + FIRST_DELIVERY_RETRY_MS >= giveUpAt) {
+          log.warn('Audit entry not written within the bounded wait; callers are answered auditPending until the store writes again', {
+            idempotencyKey: item.entry.idempotencyKey,
+            error: messageOf(err),
+          });
+          break;
+        }
+        await sleep(FIRST_DELIVERY_RETRY_MS);
+      }
     }
+    auditFailing = true;
     await writeAudit(item);
     auditFailing = false;
   };
