@@ -54,3 +54,20 @@ if [ "$(id -u)" -eq 0 ] && ! id -u duban-pg >/dev/null 2>&1; then
   say "creating the system user duban-pg (runs the test PostgreSQL clusters)"
   useradd --system --no-create-home --shell /usr/sbin/nologin duban-pg
 fi
+
+# `duban` on PATH: a symbolic link to this clone's bin (packages/cli/bin/duban.js), so a
+# command starts one node process; `pnpm duban` starts pnpm first (about half a second
+# more per call). In /usr/local/bin when it is writable, else ~/.local/bin. The link
+# follows the clone setup last ran in; a `duban` there that is not a link is left alone.
+duban_bin="$PWD/packages/cli/bin/duban.js"
+if [ -w /usr/local/bin ]; then bin_dir=/usr/local/bin; else bin_dir="$HOME/.local/bin"; mkdir -p "$bin_dir"; fi
+if [ -e "$bin_dir/duban" ] && [ ! -L "$bin_dir/duban" ]; then
+  say "$bin_dir/duban is not a link to a duban clone: left alone (run $duban_bin, or pnpm duban)"
+elif [ "$(readlink "$bin_dir/duban" || true)" != "$duban_bin" ]; then
+  ln -sfn "$duban_bin" "$bin_dir/duban"
+  say "duban on PATH: $bin_dir/duban -> $duban_bin"
+fi
+case ":$PATH:" in
+  *":$bin_dir:"*) ;;
+  *) say "add $bin_dir to PATH to run duban by name" ;;
+esac

@@ -5,8 +5,9 @@
  * shared with other work slows them alike; the figures are medians.
  *
  * A benchmark, not a test: nothing fails on a slow machine (the goal it prints, a median
- * within 3× `node -e 0`, is issue 15's). Figures go to stdout and to
- * `.duban/bench/cli-startup.json`.
+ * within 3× `node -e 0`, is issue 15's). Besides the bin: `duban --help` (no command
+ * loaded), and `readPlanFile` of `@duban/plan` in a bare node, what `plan validate` costs
+ * without any CLI. Figures go to stdout and to `.duban/bench/cli-startup.json`.
  *
  *   pnpm bench:cli                                   # 15 runs of each arm
  *   pnpm bench:cli --runs 31 --pnpm                  # and `pnpm duban plan validate` (about a second more)
@@ -77,6 +78,12 @@ function main(): void {
     { name: 'node -e 0', command: process.execPath, args: ['-e', '0'] },
     { name: `duban plan validate ${SEED_PLAN}`, command: BIN, args: validate },
     { name: 'duban --help', command: BIN, args: ['--help'] },
+    // What validating the plan costs without the CLI: the floor under `duban plan validate`.
+    {
+      name: `readPlanFile(${SEED_PLAN}) alone, no CLI`,
+      command: process.execPath,
+      args: ['-e', `require(${JSON.stringify(require.resolve('@duban/plan'))}).readPlanFile(${JSON.stringify(join(ROOT, SEED_PLAN))}).then((r) => { if (!r.ok) process.exitCode = 1; })`],
+    },
   ];
   if (values.against !== undefined) arms.push({ name: `${values.against} plan validate ${SEED_PLAN}`, command: values.against, args: validate });
   if (values.pnpm) arms.push({ name: `pnpm duban plan validate ${SEED_PLAN}`, command: 'pnpm', args: ['--silent', 'duban', ...validate] });

@@ -12,7 +12,8 @@
  * // exitCode: 0 valid, 1 refused or failed, 2 the command line is wrong
  * ```
  */
-export { main, buildProgram } from './main';
+export { main, buildProgram, COMMANDS } from './main';
+export type { CommandEntry, RegisterCommand } from './main';
 export { ExitCode, exitCodeOf, UsageError } from './errors';
 export type { CommandContext } from './context';
 export { table, paint } from './output';
