@@ -53,16 +53,14 @@ export async function baselineTaskWorkflow(input: TaskWorkflowInput): Promise<{ 
   let seq = 0;
   const pending: Promise<unknown>[] = [];
 
-  let assigned: Promise<unknown> | undefined;
+  // Entries written one after the other, in event order, as duban's audit lane writes them.
+  let lastAudit: Promise<unknown> = Promise.resolve();
   const audit = (actor: string, event: string, details: Record<string, unknown>): Promise<unknown> => {
     seq += 1;
     const at = new Date(Date.now()).toISOString();
     const entry = { idempotencyKey: `${workflowId}:${seq}:${event}`, at, planId: input.planId, taskNumber: input.taskNumber, workflowId, actor, event, details: { ...details, status } };
-    const first = assigned;
-    return (async () => {
-      await first;
-      return appendAudit(entry);
-    })();
+    lastAudit = lastAudit.then(() => appendAudit(entry));
+    return lastAudit;
   };
   const recipients = (unit: string | undefined, roles: string[]): NotificationRecipient[] =>
     input.people.filter((p) => (unit === undefined || p.unit === unit) && roles.some((r) => p.roles.includes(r as never))).map((p) => ({ person: p.id, unit: p.unit, role: roles[0] }));
@@ -89,8 +87,8 @@ export async function baselineTaskWorkflow(input: TaskWorkflowInput): Promise<{ 
     if (!allowed) throw new Error('refused');
   };
 
-  // Written first (handlers set meanwhile: an update that finds no handler is refused); every later entry waits for it.
-  assigned = audit('system', 'task.assigned', { title: input.title, primaryLead: input.primaryLead, responsible: input.responsible, deadlineAt: input.deadlineAt });
+  // Not awaited here: the handlers are set meanwhile (an update that finds no handler is refused).
+  void audit('system', 'task.assigned', { title: input.title, primaryLead: input.primaryLead, responsible: input.responsible, deadlineAt: input.deadlineAt });
   tell(
     { kind: 'assignment', primaryLead: input.primaryLead, assistingLeads: input.assistingLeads, responsible: input.responsible, deadlineAt: input.deadlineAt, acknowledgementWindowMs: input.policy.acknowledgementWindowMs },
     units.flatMap((unit) => recipients(unit, ['staff', 'unit-head'])),

@@ -2,7 +2,7 @@
  * The duban worker of `pnpm bench:scale`, in a process of its own so its memory is its
  * own: `createDubanWorker` as `duban-worker` runs it (the runtime's logger at INFO, the
  * SQLite audit store, a prebuilt bundle), with the cache size `--cache` asks for
- * (DUBAN_BENCH_CACHE; unset: the SDK's default, from the heap size).
+ * (DUBAN_BENCH_CACHE; unset: createDubanWorker's default).
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ENV } from '@duban/common';

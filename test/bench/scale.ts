@@ -189,7 +189,8 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, procStatusBytes(worker.child.pid, 'VmHWM'));
   }, 500);
   const duban = await DubanClient.connect({ address: server.address, namespace: server.namespace });
-  const connection = await Connection.connect({ address: server.address });
+  // History pages of a large campaign pass gRPC's default 4 MiB (snapshots and batch results).
+  const connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
   const client = new Client({ connection, namespace: server.namespace });
   try {
     let at = Date.now();
@@ -244,6 +245,7 @@ async function main(): Promise<void> {
     bar.stop();
     const workerCpuMs = cpuMs(worker.child.pid) - cpuBefore;
     const rssAfterSettle = procStatusBytes(worker.child.pid, 'VmRSS');
+    say(`settled: all started after ${seconds(startedMs ?? 0)}, all reported after ${seconds(settledMs)}; worker peak RSS ${mib(peakRss)}, CPU ${seconds(workerCpuMs)}`);
 
     // The campaign's runs, and a sample of its tasks.
     const campaignHandle = client.workflow.getHandle(launch.campaignWorkflowId);
@@ -284,7 +286,7 @@ async function main(): Promise<void> {
       streets: Math.ceil(tasks / 20),
       machine: { cpus: cpus().length, node: process.version },
       launchedAs: values.children ? 'children of the campaign (before)' : 'stored plan, batches by the worker',
-      workerCache: values.cache === undefined ? 'SDK default' : Number(values.cache),
+      workerCache: values.cache === undefined ? 'createDubanWorker default' : Number(values.cache),
       continueAsNewAt: continueAt ?? 'Temporal suggestion',
       planBuildMs: planMs,
       launchCallMs,

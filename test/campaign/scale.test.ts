@@ -26,6 +26,7 @@ import {
 } from '@duban/workflows';
 import { seedPlanPerFile, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { syntheticPlan } from '../bench/synthetic-plan';
+import { maybeRecordHistory } from '../workflows/fixtures';
 
 const PAYLOAD_LIMIT = 2 * 1024 * 1024;
 const auditDb = join(temporaryDirectory('duban-scale-'), 'audit.sqlite');
@@ -51,15 +52,15 @@ function keysFor(plan: Plan): { keyring: Keyring; key: (person: string) => Signi
 }
 
 /** The inputs each run of a workflow started with, first run first (continue-as-new carries the state in them). */
-async function runInputs(client: Client, workflowId: string): Promise<{ bytes: number; input: CampaignWorkflowInput }[]> {
+async function runInputs(client: Client, workflowId: string): Promise<{ runId: string; bytes: number; input: CampaignWorkflowInput }[]> {
   const latest = (await client.workflow.getHandle(workflowId).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
   let runId: string | undefined = latest?.firstExecutionRunId ?? undefined;
-  const inputs: { bytes: number; input: CampaignWorkflowInput }[] = [];
+  const inputs: { runId: string; bytes: number; input: CampaignWorkflowInput }[] = [];
   while (runId) {
     const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
     const data = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
     if (!data) throw new Error(`Run ${runId} of ${workflowId} has no input.`);
-    inputs.push({ bytes: data.length, input: JSON.parse(Buffer.from(data).toString('utf8')) as CampaignWorkflowInput });
+    inputs.push({ runId, bytes: data.length, input: JSON.parse(Buffer.from(data).toString('utf8')) as CampaignWorkflowInput });
     runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return inputs;
@@ -172,6 +173,10 @@ describe('a campaign launched from a stored plan', () => {
     expect(Math.abs((largeRuns?.[0]?.bytes ?? 0) - (smallRuns?.[0]?.bytes ?? 0))).toBeLessThanOrEqual(8);
     expect(snapshotBytes(largeRuns)).toBeGreaterThan(5 * snapshotBytes(smallRuns));
     expect(snapshotBytes(largeRuns)).toBeGreaterThan(20 * largest(largeRuns));
+    // The small campaign's first two runs (launch, snapshot; restore) for the replay test.
+    const smallId = campaignWorkflowId(small.id);
+    await maybeRecordHistory('campaign-stored-plan-launch', env().client.workflow.getHandle(smallId, smallRuns?.[0]?.runId));
+    await maybeRecordHistory('campaign-stored-plan-restored', env().client.workflow.getHandle(smallId, smallRuns?.[1]?.runId));
 
     // A page of the board, and the roster of record restored from the snapshot.
     const handle = env().client.workflow.getHandle(campaignWorkflowId(large.id));

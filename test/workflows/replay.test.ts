@@ -23,6 +23,12 @@ describe('recorded workflow histories', () => {
         'webhook-rejected.json',
         'chained-continue-as-new.json',
         'campaign-chained.json',
+        // Recorded since the trimmed bookkeeping (bookkeeping test, dev server): one timer, upserts of what changed.
+        'task-bookkeeping.json',
+        'task-timer-fired-early.json',
+        // A campaign launched from a stored plan (scale test, dev server): the launch and its snapshot, the run that restores it.
+        'campaign-stored-plan-launch.json',
+        'campaign-stored-plan-restored.json',
       ]),
     );
   });

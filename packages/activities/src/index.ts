@@ -48,6 +48,7 @@ export {
 export type { CampaignStore, StoredPart, StoredPlanDocument } from './campaign-store';
 export type { ActivityDependencies } from './activities';
 export { InMemoryAuditStore, PostgresAuditStore, SqliteAuditStore } from './audit-store';
+export type { SqliteDurability } from './sqlite-writer';
 export type { AuditQuery, AuditRecord, AuditStore, PersistentAuditStore } from './audit-store';
 export { auditStoreTarget, describeAuditTarget, openAuditStore } from './open-store';
 export type { AuditStoreChoice, OpenAuditStoreOptions } from './open-store';

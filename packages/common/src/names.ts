@@ -66,6 +66,18 @@ export const ENV = {
   workflowBundle: 'DUBAN_WORKFLOW_BUNDLE',
   /** Set to 0 to skip registering duban's search attributes at worker start. */
   registerSearchAttributes: 'DUBAN_REGISTER_SEARCH_ATTRIBUTES',
+  /** Workflows the worker keeps in memory between their tasks (`duban worker --cache-size`). */
+  workerCacheSize: 'DUBAN_WORKER_CACHE_SIZE',
+  /** Workflow tasks the worker runs at once (`duban worker --workflow-tasks`). */
+  workerWorkflowTasks: 'DUBAN_WORKER_WORKFLOW_TASKS',
+  /** Activities the worker runs at once (`duban worker --activity-tasks`). */
+  workerActivityTasks: 'DUBAN_WORKER_ACTIVITY_TASKS',
+  /** `host:port` of the worker's Prometheus endpoint (`/metrics`); none when unset. */
+  metricsAddress: 'DUBAN_METRICS_ADDRESS',
+  /** The OTLP/HTTP collector traces go to (OpenTelemetry's own variable); the worker traces when it (or the next) is set. */
+  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  /** The OTLP/HTTP traces URL (OpenTelemetry's own variable). */
+  otlpTracesEndpoint: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
   /** The person a CLI command acts as (whose key signs) when `--as` is not given. */
   actingAs: 'DUBAN_AS',
   /** Where people's signing keys and a plan's public keyring live (default: `~/.config/duban/keys`). */

@@ -20,12 +20,14 @@
  * await connection.close();   // the connection was yours
  * ```
  */
-export { DEFAULT_AUDIT_DB_PATH, createDubanWorker } from './worker';
+export { DEFAULT_AUDIT_DB_PATH, DEFAULT_WORKER_TUNING, createDubanWorker } from './worker';
 // Re-exported from `@duban/common`, where every package takes them from.
 export { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS } from '@duban/common';
 export type { DubanWorker, DubanWorkerOptions, DubanWorkerTuning } from './worker';
-export { WORKER_ENV, readWorkerSettings, workerMain } from './main';
+export { WORKER_ENV, readWorkerSettings, wholeNumber, workerMain } from './main';
 export type { WorkerMainOptions, WorkerSettings } from './main';
 export { ensureSearchAttributes } from './search-attributes';
 export type { EnsureSearchAttributesResult, OperatorConnection, SearchAttributeDefinition } from './search-attributes';
 export { DubanWorkerError, WorkerErrorCode } from './errors';
+export { DEFAULT_SERVICE_NAME, WORKFLOW_TRACING_MODULE, installPrometheus, startTracing } from './observability';
+export type { DubanTracing, TracingOptions } from './observability';

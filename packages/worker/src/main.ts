@@ -2,12 +2,13 @@ import { delimiter, resolve } from 'node:path';
 import type { Logger } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Runtime, type NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import { redactUrl } from '@duban/activities';
+import { redactUrl, SqliteAuditStore } from '@duban/activities';
 import { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS, ENV, messageOf } from '@duban/common';
 import { loadPlanFile, type Plan } from '@duban/plan';
 import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
 import { ensureSearchAttributes } from './search-attributes';
-import { createDubanWorker, type DubanWorker } from './worker';
+import { createDubanWorker, DEFAULT_WORKER_TUNING, type DubanWorker, type DubanWorkerTuning } from './worker';
+import { installPrometheus, startTracing, tracingRequested } from './observability';
 
 /** The environment variables the worker process reads, keyed by the {@link WorkerSettings} they fill (names from `ENV`). */
 export const WORKER_ENV = {
@@ -31,6 +32,12 @@ export const WORKER_ENV = {
   workflowBundlePath: ENV.workflowBundle,
   /** `0` to skip registering search attributes (they are managed elsewhere, e.g. Temporal Cloud). */
   registerSearchAttributes: ENV.registerSearchAttributes,
+  /** Capacity (`DEFAULT_WORKER_TUNING` when unset): workflows cached, workflow tasks and activities at once. */
+  cacheSize: ENV.workerCacheSize,
+  workflowTasks: ENV.workerWorkflowTasks,
+  activityTasks: ENV.workerActivityTasks,
+  /** `host:port` of the Prometheus endpoint (`/metrics`) of the Temporal runtime; none when unset. */
+  metricsAddress: ENV.metricsAddress,
 } as const;
 
 /** How the worker connects beside the address: the TLS, API key and gRPC metadata of a profile or the variables. */
@@ -52,6 +59,12 @@ export interface WorkerSettings {
   taskQueue?: string;
   workflowBundlePath?: string;
   registerSearchAttributes: boolean;
+  /** Capacity; unset fields take `DEFAULT_WORKER_TUNING`'s. */
+  tuning?: DubanWorkerTuning;
+  /** Serve the runtime's Prometheus metrics on this `host:port`. */
+  metricsAddress?: string;
+  /** Trace client, workflow and activities to OTLP (set when an `OTEL_EXPORTER_OTLP_*ENDPOINT` variable is). */
+  tracing?: boolean;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -99,6 +112,33 @@ function readTemporalProfile(env: NodeJS.ProcessEnv, profile: string | undefined
   };
 }
 
+/** The tuning variables that are set, as numbers; a value that is not a whole number stops the worker, naming it. */
+function readTuning(env: NodeJS.ProcessEnv): DubanWorkerTuning | undefined {
+  const fields = { cacheSize: 'maxCachedWorkflows', workflowTasks: 'maxConcurrentWorkflowTaskExecutions', activityTasks: 'maxConcurrentActivityTaskExecutions' } as const;
+  const tuning: DubanWorkerTuning = {};
+  for (const [name, field] of Object.entries(fields) as Array<[keyof typeof fields, (typeof fields)[keyof typeof fields]]>) {
+    const given = nonEmpty(env[WORKER_ENV[name]]);
+    if (given === undefined) continue;
+    tuning[field] = wholeNumber(WORKER_ENV[name], given, name === 'cacheSize' ? 0 : 1);
+  }
+  return Object.keys(tuning).length === 0 ? undefined : tuning;
+}
+
+/**
+ * `value` as a whole number of at least `min`.
+ *
+ * @throws DubanWorkerError `WORKER_CONFIG_INVALID` naming the setting.
+ */
+export function wholeNumber(setting: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+    throw new DubanWorkerError(WorkerErrorCode.WORKER_CONFIG_INVALID, `${setting} must be a whole number of at least ${min}, got ${JSON.stringify(value)}.`, {
+      details: { variable: setting },
+    });
+  }
+  return n;
+}
+
 /**
  * Reads {@link WORKER_ENV} from `env`; explicit `overrides` (e.g. CLI flags) win.
  *
@@ -122,6 +162,11 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, overrides: Partial<Wo
     ...(temporal.connection === undefined ? {} : { connection: temporal.connection }),
     registerSearchAttributes: register === undefined || register === '1' || register === 'true',
   };
+  const tuning = readTuning(env);
+  if (tuning !== undefined) settings.tuning = tuning;
+  const metricsAddress = nonEmpty(env[WORKER_ENV.metricsAddress]);
+  if (metricsAddress !== undefined) settings.metricsAddress = metricsAddress;
+  if (tracingRequested(env)) settings.tracing = true;
   const optional = ['auditDbPath', 'auditUrl', 'webhookUrl', 'taskQueue', 'workflowBundlePath'] as const;
   for (const name of optional) {
     const value = nonEmpty(env[WORKER_ENV[name]]);
@@ -132,6 +177,8 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, overrides: Partial<Wo
   for (const [name, value] of Object.entries(overrides) as Array<[keyof WorkerSettings, WorkerSettings[keyof WorkerSettings]]>) {
     if (value !== undefined) Object.assign(settings, { [name]: value });
   }
+  // Flags win field by field over the variables.
+  if (overrides.tuning !== undefined) settings.tuning = { ...tuning, ...overrides.tuning };
   // A file given as a flag beats a URL from the environment (the URL otherwise wins).
   if (overrides.auditDbPath !== undefined && overrides.auditUrl === undefined) delete settings.auditUrl;
   return settings;
@@ -179,7 +226,10 @@ export interface WorkerMainOptions {
  */
 export async function workerMain(options: WorkerMainOptions = {}): Promise<void> {
   const settings = readWorkerSettings(options.env ?? process.env, options.overrides);
+  // Before anything takes the runtime: its metrics endpoint is set when it is installed.
+  if (settings.metricsAddress !== undefined) installPrometheus(settings.metricsAddress, options.logger);
   const logger = options.logger ?? Runtime.instance().logger;
+  const tracing = settings.tracing ? startTracing({}, options.env ?? process.env) : undefined;
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   // Before anything starts: a plan with problems stops the worker at once, naming them.
   const plans = await loadRoutedPlans(settings.plans ?? []);
@@ -221,6 +271,8 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
       ...(settings.webhookUrl === undefined ? {} : { webhookUrl: settings.webhookUrl }),
       ...(plans.length === 0 ? {} : { plans }),
       ...(settings.workflowBundlePath === undefined ? {} : { workflowBundle: { codePath: settings.workflowBundlePath } }),
+      ...(settings.tuning === undefined ? {} : { tuning: settings.tuning }),
+      ...(tracing === undefined ? {} : { tracing }),
     });
     if (stopRequested) {
       await dubanWorker.shutdown();
@@ -236,8 +288,13 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
       taskQueue: dubanWorker.taskQueue,
       // The file, or the URL without its password.
       auditStore: 'location' in dubanWorker.auditStore ? dubanWorker.auditStore.location : 'injected',
+      // How entries reach the disk (the SQLite store: its writer thread, WAL, synchronous=FULL).
+      ...(dubanWorker.auditStore instanceof SqliteAuditStore ? { auditWrites: await dubanWorker.auditStore.durability() } : {}),
       webhook: settings.webhookUrl === undefined ? 'none (log only)' : redactUrl(settings.webhookUrl),
       routedPlans: plans.filter((plan) => plan.routing !== undefined).map((plan) => plan.id),
+      tuning: { ...DEFAULT_WORKER_TUNING, ...settings.tuning },
+      metrics: settings.metricsAddress === undefined ? 'off' : `http://${settings.metricsAddress}/metrics`,
+      tracing: tracing === undefined ? 'off' : `OTLP (${tracing.serviceName})`,
     });
     options.onReady?.(dubanWorker, settings);
     await running;
@@ -246,5 +303,7 @@ export async function workerMain(options: WorkerMainOptions = {}): Promise<void>
     for (const signal of signals) process.off(signal, onSignal);
     // The worker closes its audit store; the connection is ours.
     await connection?.close().catch(() => undefined);
+    // Spans still buffered go out before the process ends.
+    await tracing?.shutdown().catch((err: unknown) => logger.warn(`duban worker: could not export the last spans: ${messageOf(err)}`));
   }
 }

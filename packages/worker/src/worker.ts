@@ -28,17 +28,41 @@ import { DEFAULT_NAMESPACE, DEFAULT_PATHS, DEFAULT_TEMPORAL_ADDRESS, DUBAN_TASK_
 import { workflowBundleOptions } from '@duban/workflows';
 import { DubanWorkerError, WorkerErrorCode, connectWorker } from './errors';
 import { createTaskLauncher } from './task-launcher';
+import { WORKFLOW_TRACING_MODULE, type DubanTracing } from './observability';
 
 /** Where the audit database goes when neither an audit store nor a path is given (under the cwd). */
 export const DEFAULT_AUDIT_DB_PATH = join(DEFAULT_PATHS.auditDb);
 
-/** The worker's capacity. Unset fields keep the SDK's defaults. */
+/** The worker's capacity. Unset fields take {@link DEFAULT_WORKER_TUNING}. */
 export interface DubanWorkerTuning {
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
-  /** Workflows kept in memory between tasks (about 1 MB each); 0 replays history on every task. */
+  /** Workflows kept in memory between tasks; 0 replays history on every task. */
   maxCachedWorkflows?: number;
 }
+
+/**
+ * The capacity a duban worker runs with unless told otherwise, chosen from the figures of
+ * `pnpm bench` (docs/bench.md: a task's happy path, 2 shared cores):
+ */
+export const DEFAULT_WORKER_TUNING: Required<DubanWorkerTuning> = {
+  // A cached task costs about 0.33 MiB (RSS, parked after its first message); one that is
+  // not cached costs a replay of its history at its next task, about 65 ms of CPU for a
+  // whole happy path. Tasks wait days between messages, so the cache serves bursts (a unit
+  // acknowledging all its tasks): 1,000 tasks hold ~330 MiB, safe on a small host, while
+  // the SDK's default grows with the heap (about 2,300 on a 4 GiB heap) and counts 1.7 MiB each.
+  maxCachedWorkflows: 1_000,
+  // Workflow code runs on one thread (the SDK's reused V8 context): a slot holds a task
+  // while it waits for that thread, about 1.5 ms of CPU each. Ten keep it busy; more only
+  // hold tasks in this worker that another worker could take from the server. (SDK: 40;
+  // with 8 tasks driven at once, 10 and 40 slots gave the same 3.1–3.4 tasks/s, p95 of
+  // updates 280–340 ms against 360–390 ms.)
+  maxConcurrentWorkflowTaskExecutions: 10,
+  // Activities mostly wait: audit appends on the store's writer thread (committed together,
+  // 200 at once in ~40 ms), notices on webhooks that may take 25 s. Slots cost little, so
+  // a slow webhook must not starve the audit lane: the SDK's 100 stays.
+  maxConcurrentActivityTaskExecutions: 100,
+};
 
 export interface DubanWorkerOptions {
   /** A connection you own (and close); otherwise the worker connects to {@link address} and closes that itself. */
@@ -92,7 +116,14 @@ export interface DubanWorkerOptions {
    * worker bundles `@duban/workflows` at start, which takes seconds.
    */
   workflowBundle?: { code: string } | { codePath: string };
+  /** Capacity; each field unset takes {@link DEFAULT_WORKER_TUNING}'s. */
   tuning?: DubanWorkerTuning;
+  /**
+   * One trace across client, workflow and activities (`startTracing()` of this package).
+   * Workflow spans need the tracing interceptors in the bundle: the worker adds them when
+   * it bundles; a prebuilt bundle must have been built with `WORKFLOW_TRACING_MODULE`.
+   */
+  tracing?: DubanTracing;
   /** Default: the Temporal Runtime's logger. */
   logger?: Logger;
   /** How long running activities get to finish after shutdown starts before they are cancelled. */
@@ -115,6 +146,11 @@ export interface DubanWorker {
   shutdown(): Promise<void>;
 }
 
+/** The fields of `tuning` that are set: an `undefined` one keeps the default. */
+function definedFields(tuning: DubanWorkerTuning): DubanWorkerTuning {
+  return Object.fromEntries(Object.entries(tuning).filter(([, value]) => value !== undefined));
+}
+
 /** An injected store that keeps an outbox beside it (the SQLite and PostgreSQL stores do). */
 function hasOutbox(store: AuditStore): store is PersistentAuditStore {
   return typeof (store as Partial<PersistentAuditStore>).outbox === 'function';
@@ -127,8 +163,8 @@ function campaignStoreOf(options: DubanWorkerOptions, auditStore: AuditStore): C
   return typeof persistent.campaignStore === 'function' ? persistent.campaignStore() : new InMemoryCampaignStore();
 }
 
-/** Resolves the workflow bundle: the one given, or a fresh bundle of `@duban/workflows`. */
-async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger: Logger): Promise<{ code: string } | { codePath: string }> {
+/** Resolves the workflow bundle: the one given, or a fresh bundle of `@duban/workflows` (with the tracing interceptors when `traced`). */
+async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger: Logger, traced: boolean): Promise<{ code: string } | { codePath: string }> {
   if (given !== undefined) {
     if ('codePath' in given && !existsSync(given.codePath)) {
       throw new DubanWorkerError(
@@ -137,13 +173,14 @@ async function resolveBundle(given: DubanWorkerOptions['workflowBundle'], logger
         { details: { codePath: given.codePath } },
       );
     }
+    if (traced) logger.warn('duban worker: tracing with a prebuilt workflow bundle: workflow spans need it built with WORKFLOW_TRACING_MODULE in workflowInterceptorModules');
     return given;
   }
   // The bundle entry is the package's `workflows` subpath (the index is for clients), with
   // the modules every workflow run shares (`PRELOADED_MODULES`).
   const { workflowsPath, preloadModules } = workflowBundleOptions();
   try {
-    return await bundleWorkflowCode({ workflowsPath, preloadModules, logger });
+    return await bundleWorkflowCode({ workflowsPath, preloadModules, logger, ...(traced ? { workflowInterceptorModules: [WORKFLOW_TRACING_MODULE] } : {}) });
   } catch (err) {
     throw new DubanWorkerError(
       WorkerErrorCode.WORKER_WORKFLOW_BUNDLE_FAILED,
@@ -255,7 +292,8 @@ export async function createDubanWorker(options: DubanWorkerOptions = {}): Promi
       logger.warn('duban worker: webhookUrl and plans are ignored because a notifier was given');
     }
     const { notifier, dispatcher } = options.notifier !== undefined ? { notifier: options.notifier, dispatcher: undefined } : await defaultNotifier(options, logger, outbox, target, cleanups);
-    const workflowBundle = await resolveBundle(options.workflowBundle, logger);
+    const { tracing } = options;
+    const workflowBundle = await resolveBundle(options.workflowBundle, logger, tracing !== undefined);
 
     let connection = options.connection;
     if (connection === undefined) {
@@ -273,9 +311,11 @@ export async function createDubanWorker(options: DubanWorkerOptions = {}): Promi
       activities: {
         ...createActivities({ auditStore, notifier, campaignStore }),
         // A campaign starts its tasks from its stored plan with a client on this connection.
-        ...createTaskLauncher({ client: new Client({ connection, namespace }), campaignStore }),
+        ...createTaskLauncher({ client: new Client({ connection, namespace, ...(tracing ? { interceptors: tracing.clientInterceptors } : {}) }), campaignStore }),
       },
-      ...options.tuning,
+      ...(tracing ? { interceptors: tracing.workerInterceptors, sinks: tracing.sinks } : {}),
+      ...DEFAULT_WORKER_TUNING,
+      ...definedFields(options.tuning ?? {}),
       ...(options.shutdownGraceTime === undefined ? {} : { shutdownGraceTime: options.shutdownGraceTime }),
       ...(options.identity === undefined ? {} : { identity: options.identity }),
     });

@@ -589,6 +589,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await condition(() => recentBatches.every(reported), BATCH_REPORT_WAIT_MS);
     saving = true;
     await condition(allHandlersFinished);
+    // What arrived while the handlers finished goes into the snapshot; a summary of a task not on the board has no line to go to.
+    release();
+    held.clear();
     const latestBulletin = bulletins[bulletins.length - 1];
     const snapshot: CampaignSnapshot = {
       version: 1,

@@ -83,6 +83,11 @@ export class TaskRecord {
    * (`TASK_BOOKKEEPING_PATCH`); runs recorded before upsert after every change, as they ran.
    */
   visibilityDeferred = false;
+  /**
+   * The run took `TASK_BOOKKEEPING_PATCH`, so every older patch applies without being asked
+   * (`AUTHORITY_RULES_PATCH` here); runs recorded before ask as they did.
+   */
+  currentRules = false;
   private lastSearchAttributes = '';
   /** The UTF-8 size of each event of the timeline, in order (see `boundTimeline`). */
   private readonly eventBytes: number[] = [];
@@ -328,7 +333,7 @@ export class TaskRecord {
     const sent = raw as Record<string, unknown> & { proof?: Proof };
     const instruction = instructionOf(this.workflowId, message.name, sent);
     // patched() cannot be called in a validator (it records a marker); there the rules always apply.
-    const authority = inValidator || patched(AUTHORITY_RULES_PATCH);
+    const authority = inValidator || this.currentRules || patched(AUTHORITY_RULES_PATCH);
     const digest = instructionDigest(instruction);
     const checked = { args, person, proof: sent.proof, digest };
     // A retry of an applied request is answered, not re-judged: the state has moved on.

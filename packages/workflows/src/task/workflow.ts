@@ -64,10 +64,16 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   // Decided once, before the first command: a patch not in a replayed history would turn
   // on mid-run once replay ends. Runs recorded before them keep the single outbox and
   // unchained entries; their next run (continue-as-new) takes both.
-  task.chained = patched(AUDIT_CHAIN_PATCH);
+  //
+  // The newest patch first: a run that takes it started after every older patch existed,
+  // so it takes them all without asking (each patch asked costs a marker and, where the
+  // namespace has it, an upsert of TemporalChangeVersion: 8 history events for 4 patches).
+  // A newer patch goes in front the same way: `const next = patched(NEXT); const lean = next || patched(...)`.
   const lean = patched(TASK_BOOKKEEPING_PATCH);
   task.visibilityDeferred = lean;
-  const lanes = patched(DELIVERY_LANES_PATCH) ? startDeliveryLanes(task, { boundedFirstDelivery: lean }) : undefined;
+  task.currentRules = lean;
+  task.chained = lean || patched(AUDIT_CHAIN_PATCH);
+  const lanes = lean || patched(DELIVERY_LANES_PATCH) ? startDeliveryLanes(task, { boundedFirstDelivery: lean }) : undefined;
   const outbox = lanes ?? startOutbox(task);
 
   // Recorded before the handlers are set: a message buffered before the first run is applied after it.
@@ -79,7 +85,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
 
   // Only tasks started by a campaign talk to it; the patch keeps earlier histories replayable.
   const campaignLink =
-    input.campaignWorkflowId !== undefined && patched(CAMPAIGN_LINK_PATCH)
+    input.campaignWorkflowId !== undefined && (lean || patched(CAMPAIGN_LINK_PATCH))
       ? linkCampaign(input.campaignWorkflowId, () => task.version, () => taskSummary(state, input), { onlyBoardChanges: lean })
       : undefined;
   setHandler(amendTaskSignal, (amendment) => amendTask(task, amendment));

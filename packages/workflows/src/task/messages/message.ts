@@ -91,15 +91,14 @@ export function defineMessage<const N extends string, F extends ArgsShape, const
 /**
  * A message's arguments parsed against its form, and with `limits` against
  * `MESSAGE_LIMITS` too (what the validator and the client check): the parsed arguments or
- * every issue. The limits are measured on the parsed arguments, or on what was sent when
- * the form already failed, so one refusal names every problem.
+ * every issue. The limits are measured on arguments of the right form (as the zod schema
+ * derived for clients does), so both name the same problems.
  */
 export function parseMessageArgs<A extends MessageArgsBase>(message: Pick<TaskMessage<string, A>, 'form'>, raw: unknown, { limits }: { limits: boolean }): ArgsParse<A> {
   const parsed = parseArgs(message.form, raw) as ArgsParse<A>;
-  if (!limits) return parsed;
-  const over = limitIssues(parsed.success ? parsed.data : raw);
-  if (over.length === 0) return parsed;
-  return { success: false, issues: [...(parsed.success ? [] : parsed.issues), ...over] };
+  if (!limits || !parsed.success) return parsed;
+  const over = limitIssues(parsed.data);
+  return over.length === 0 ? parsed : { success: false, issues: over };
 }
 
 /**

@@ -6,7 +6,7 @@
  * checks to the same verdicts. Not workflow code: nothing here is bundled.
  */
 import * as z from 'zod/mini';
-import { ARG_MESSAGES, type ArgsShape, type Fields, type ObjectShape, type Shape } from './args';
+import { ARG_MESSAGES, discriminatorValues, type ArgsShape, type Fields, type ObjectShape, type Shape } from './args';
 import { limitIssues } from './message';
 import { acknowledge } from './acknowledge';
 import { cancel } from './cancel';
@@ -57,7 +57,9 @@ export function zodSchemaOf(shape: Shape, { required = false }: { required?: boo
     }
     case 'union': {
       const options = (shape.options as readonly ObjectShape[]).map((o) => zodSchemaOf(o)) as unknown as [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]];
-      return z.discriminatedUnion(shape.discriminator, options, typeError(ARG_MESSAGES.object));
+      // Not an object at all, or an object whose discriminating field names no option.
+      const values = discriminatorValues(shape);
+      return z.discriminatedUnion(shape.discriminator, options, { error: (issue) => (issue.code === 'invalid_union' ? ARG_MESSAGES.option(values) : ARG_MESSAGES.object) });
     }
   }
 }
