@@ -288,8 +288,10 @@ export async function launchCampaign(client: Client, taskQueue: string, address:
   }
   if (started) return { ...result, started };
   const board = await new DubanCampaignHandle(client, plan.id, address).board();
-  const alreadyRunning = board.tasks.filter((t) => !isTerminal(t.status)).length;
-  return { ...result, tasks: board.tasks.map((t) => t.workflowId), started, alreadyRunning };
+  // Tasks the campaign is still starting in batches are not on its board yet: they count as running.
+  const all = [...new Set([...tasks, ...board.tasks.map((t) => t.workflowId)])];
+  const closed = new Set(board.tasks.filter((t) => isTerminal(t.status)).map((t) => t.workflowId));
+  return { ...result, tasks: all, started, alreadyRunning: all.filter((id) => !closed.has(id)).length };
 }
 
 /**
