@@ -212,7 +212,9 @@ export async function storeUnavailableRetries(scene: Scene): Promise<Record<stri
       if (scheduled?.activityType?.name) typeOf.set(String(event.eventId), scheduled.activityType.name);
       const started = event.activityTaskStartedEventAttributes;
       const failure = started?.lastFailure?.applicationFailureInfo?.type;
-      if (started && (started.attempt ?? 1) > 1 && failure === 'AUDIT_STORE_UNAVAILABLE') {
+      // A locked store fails an append (busy timeout) or holds it past the activity's timeout: either is retried.
+      const timedOut = started?.lastFailure?.timeoutFailureInfo != null;
+      if (started && (started.attempt ?? 1) > 1 && (failure === 'AUDIT_STORE_UNAVAILABLE' || timedOut)) {
         const type = typeOf.get(String(started.scheduledEventId)) ?? 'unknown';
         retried[type] = (retried[type] ?? 0) + 1;
       }

@@ -242,9 +242,11 @@ export function faultSuite({ store: storeKind, backend, auditOutageMs, answersWi
       await rig.lockAuditStore(auditOutageMs);
     });
     expect(rig.faults.auditStoreLocked).toBe(1);
-    // The histories show appends that failed as AUDIT_STORE_UNAVAILABLE during the lock and got through after it.
+    // The histories show appends that failed (AUDIT_STORE_UNAVAILABLE) or timed out during the lock and got through after it.
     figures.storeRetries = await storeUnavailableRetries(scene);
-    expect(figures.storeRetries.appendAudit ?? 0).toBeGreaterThan(retriedBefore);
+    // The lock bit: appends were retried, or callers were answered before their entries were written.
+    const retried = (figures.storeRetries.appendAudit ?? 0) > retriedBefore;
+    expect(retried || actors.counts.auditPending > pendingBefore).toBe(true);
     if (answersWithinAuditWait) {
       // Callers were answered before their entries could be written, none later than the bounded wait.
       expect(actors.counts.auditPending).toBeGreaterThan(pendingBefore);
