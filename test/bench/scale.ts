@@ -35,6 +35,7 @@ import { loadPlanFile, rebasePlan, type Plan } from '@duban/plan';
 import { startDevServer } from '@duban/servers';
 import { boardQuery, dubanSearchAttributes, taskWorkflowId, type CampaignBoard, type CampaignWorkflowInput } from '@duban/workflows';
 import { syntheticPlan } from './synthetic-plan';
+import { payloadSizes } from '../harness/payloads';
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 
@@ -52,19 +53,6 @@ const POLL_MS = 2000;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** Every payload's size in a history (or a part of one): the bytes of its data. */
-function payloadSizes(value: unknown, sizes: number[] = []): number[] {
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return sizes;
-  const record = value as Record<string, unknown>;
-  const data = record['data'];
-  if (data instanceof Uint8Array && 'metadata' in record) {
-    sizes.push(data.length);
-    return sizes;
-  }
-  for (const inner of Object.values(record)) payloadSizes(inner, sizes);
-  return sizes;
-}
 
 function fileSize(...files: string[]): number {
   return files.reduce((sum, file) => sum + (existsSync(file) ? statSync(file).size : 0), 0);

@@ -20,6 +20,7 @@ import { loadPlanFile, rebasePlan } from '@duban/plan';
 import { startDevServer } from '@duban/servers';
 import { createDubanWorker } from '@duban/worker';
 import { canonicalBytes, dubanSearchAttributes, MESSAGE_LIMITS } from '@duban/workflows';
+import { payloadSizes } from '../harness/payloads';
 
 const REPORTS = Number(process.env.DUBAN_SOAK_REPORTS ?? 10_000);
 const CONCURRENCY = Number(process.env.DUBAN_SOAK_CONCURRENCY ?? 4);
@@ -48,19 +49,6 @@ function maximumReport(n: number, actor: string) {
     if (grow === room) break;
   }
   return args;
-}
-
-/** Every payload's size in a history (or a part of one): the bytes of its data. */
-function payloadSizes(value: unknown, sizes: number[] = []): number[] {
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return sizes;
-  const record = value as Record<string, unknown>;
-  const data = record['data'];
-  if (data instanceof Uint8Array && 'metadata' in record) {
-    sizes.push(data.length);
-    return sizes;
-  }
-  for (const inner of Object.values(record)) payloadSizes(inner, sizes);
-  return sizes;
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;

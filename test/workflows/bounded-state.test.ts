@@ -31,6 +31,7 @@ import {
 import { startTimeSkipping } from '../harness';
 import { keyOf, send as sendOnce, taskRig, type TaskHandle } from '../identity/task-signing';
 import { DAY, HOUR, freshTaskNumber } from './fixtures';
+import { payloadSizes } from '../harness/payloads';
 
 jest.setTimeout(600_000);
 
@@ -93,19 +94,6 @@ function maximumReturn(actor: string) {
     args.reasons[args.reasons.length - 1] = '退'.repeat(room);
   }
   return args;
-}
-
-/** Every payload's size in a history (or any part of one), in bytes of its data. */
-function payloadSizes(value: unknown, sizes: number[] = []): number[] {
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return sizes;
-  const record = value as Record<string, unknown>;
-  const data = record['data'];
-  if (data instanceof Uint8Array && 'metadata' in record) {
-    sizes.push(data.length);
-    return sizes;
-  }
-  for (const inner of Object.values(record)) payloadSizes(inner, sizes);
-  return sizes;
 }
 
 interface Run {
