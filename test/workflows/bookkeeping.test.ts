@@ -77,6 +77,15 @@ async function withTask(input: TaskWorkflowInput, scenario: (handle: TaskHandle)
   });
 }
 
+/**
+ * Waits for the assignment's audit entry: the first workflow task, which armed the first
+ * timer, is complete. (A message that reaches the task with its first workflow task is
+ * applied before the loop arms anything, and the timer goes to the next check after it.)
+ */
+async function assigned(handle: TaskHandle): Promise<void> {
+  for (let tries = 0; tries < 200 && !memory.events(handle.workflowId).includes('task.assigned'); tries += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 const send = {
   ack: (h: TaskHandle, actor: string) => h.executeUpdate(acknowledgeUpdate, { args: [{ requestId: rid('ack'), actor }] }),
   report: (h: TaskHandle, actor: string, percent: number) => h.executeUpdate(reportProgressUpdate, { args: [{ requestId: rid('report'), actor, percent, note: `${percent}%` }] }),
@@ -88,6 +97,7 @@ const send = {
 test('the happy path arms one timer, cancels none, and upserts only the search attributes that changed', async () => {
   const input = { ...taskInput(Date.now(), { planId: 'bookkeeping', taskNumber: freshTaskNumber(), deadlineInMs: 60 * DAY }), searchAttributes: true };
   await withTask(input, async (handle) => {
+    await assigned(handle);
     for (const actor of ['chengjian-staff', 'chengguan-staff', 'community-staff']) await send.ack(handle, actor);
     await send.report(handle, 'chengjian-staff', 50);
     await send.report(handle, 'chengguan-staff', 100);
@@ -131,7 +141,8 @@ test('a timer that fires before anything is due arms the next check, which fires
   const base = taskInput(Date.now(), { planId: 'bookkeeping', taskNumber: freshTaskNumber(), deadlineInMs: 60 * DAY });
   const input = { ...base, searchAttributes: true, policy: { ...base.policy, acknowledgementWindowMs: 3_000, stallWindowMs: 5_000 } };
   await withTask(input, async (handle) => {
-    // The primary lead acknowledges at once: the window's timer, already armed, is no longer due.
+    // Once the first workflow task armed the window's timer, the primary lead acknowledges: the armed timer is no longer due.
+    await assigned(handle);
     await send.ack(handle, 'chengjian-staff');
     expect(memory.events(handle.workflowId)).not.toContain('acknowledgement.overdue');
     const deadline = Date.now() + 30_000;
@@ -156,7 +167,8 @@ test('a timer that fires before anything is due arms the next check, which fires
 
 test('a task launched by a campaign signals the board only when its line on the board changes', async () => {
   const planId = `board-signals-${Date.now()}`;
-  const activities = createActivities({ auditStore: new InMemoryAuditStore(), notifier: new LogAndWebhookNotifier({ logger: new DefaultLogger('ERROR') }) });
+  const auditStore = new InMemoryAuditStore();
+  const activities = createActivities({ auditStore, notifier: new LogAndWebhookNotifier({ logger: new DefaultLogger('ERROR') }) });
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: DUBAN_TASK_QUEUE, workflowBundle: await workflowBundle(), activities });
   await worker.runUntil(async () => {
     const campaign = await env.client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
@@ -166,13 +178,9 @@ test('a task launched by a campaign signals the board only when its line on the 
     });
     const task = env.client.workflow.getHandle<typeof taskWorkflow>(taskWorkflowId(planId, 1));
     const other = env.client.workflow.getHandle<typeof taskWorkflow>(taskWorkflowId(planId, 2));
-    for (let tries = 0; tries < 100; tries += 1) {
-      const started = await task.describe().then(
-        () => true,
-        () => false,
-      );
-      if (started) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    // The task's first workflow task done (its assignment written, its first summary sent), so each message below is a change of its own.
+    for (let tries = 0; tries < 200 && (await auditStore.count({ workflowId: task.workflowId, event: 'task.assigned' })) === 0; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // The primary lead's acknowledgement moves the task's status; the others' change nothing the board shows.
     for (const actor of ['chengjian-staff', 'chengguan-staff', 'community-staff']) await send.ack(task, actor);

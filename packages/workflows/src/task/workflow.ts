@@ -68,25 +68,25 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   // The newest patch first: a run that takes it started after every older patch existed,
   // so it takes them all without asking (each patch asked costs a marker and, where the
   // namespace has it, an upsert of TemporalChangeVersion: 8 history events for 4 patches).
-  // A newer patch goes in front the same way: `const next = patched(NEXT); const lean = next || patched(...)`.
-  const lean = patched(TASK_BOOKKEEPING_PATCH);
-  task.visibilityDeferred = lean;
-  task.currentRules = lean;
-  task.chained = lean || patched(AUDIT_CHAIN_PATCH);
-  const lanes = lean || patched(DELIVERY_LANES_PATCH) ? startDeliveryLanes(task, { boundedFirstDelivery: lean }) : undefined;
+  // A newer patch goes in front the same way: `const next = patched(NEXT); const trimmed = next || patched(...)`.
+  const trimmed = patched(TASK_BOOKKEEPING_PATCH);
+  task.visibilityDeferred = trimmed;
+  task.currentRules = trimmed;
+  task.chained = trimmed || patched(AUDIT_CHAIN_PATCH);
+  const lanes = trimmed || patched(DELIVERY_LANES_PATCH) ? startDeliveryLanes(task, { boundedFirstDelivery: trimmed }) : undefined;
   const outbox = lanes ?? startOutbox(task);
 
   // Recorded before the handlers are set: a message buffered before the first run is applied after it.
   // (A carried run has its search attributes from the run before: continue-as-new copies them.)
-  if (input.carried && !lean) task.upsertVisibility();
+  if (input.carried && !trimmed) task.upsertVisibility();
   else if (!input.carried) task.assign();
-  for (const message of TASK_MESSAGES) register(task, outbox, lanes, message, lean);
+  for (const message of TASK_MESSAGES) register(task, outbox, lanes, message, trimmed);
   setHandler(taskStateQuery, () => state);
 
   // Only tasks started by a campaign talk to it; the patch keeps earlier histories replayable.
   const campaignLink =
-    input.campaignWorkflowId !== undefined && (lean || patched(CAMPAIGN_LINK_PATCH))
-      ? linkCampaign(input.campaignWorkflowId, () => task.version, () => taskSummary(state, input), { onlyBoardChanges: lean })
+    input.campaignWorkflowId !== undefined && (trimmed || patched(CAMPAIGN_LINK_PATCH))
+      ? linkCampaign(input.campaignWorkflowId, () => task.version, () => taskSummary(state, input), { onlyBoardChanges: trimmed })
       : undefined;
   setHandler(amendTaskSignal, (amendment) => amendTask(task, amendment));
 
@@ -95,7 +95,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
     processDueChecks(task);
     reconcileLadder(task);
     // Once per wake-up: everything recorded since the last one (by messages, checks or deliveries) in one upsert.
-    if (lean) task.flushVisibility();
+    if (trimmed) task.flushVisibility();
     if (isTerminal(state.status)) break;
     if (shouldContinueAsNew(input)) {
       // Validators send back messages that arrive while another is handled (CONTINUING_AS_NEW), so the handlers finish.
@@ -104,7 +104,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
       // A message may have ended the task while the run drained.
       if (isTerminal(state.status)) break;
       if (shouldContinueAsNew(input)) {
-        if (lean) task.flushVisibility();
+        if (trimmed) task.flushVisibility();
         await continueAsNew<typeof taskWorkflow>({ ...input, carried: task.carried() });
       }
       task.continuingAsNew = false;
@@ -112,7 +112,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
     // Sleep until the next timed check, or until a message or amendment changes the state.
     const seen = task.version;
     const next = upcomingChecks(state, input)[0];
-    if (!lean) {
+    if (!trimmed) {
       if (next) await condition(() => task.version !== seen, Math.max(next.atMs - Date.now(), 1));
       else await condition(() => task.version !== seen);
       continue;
@@ -131,7 +131,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   const completedAt = state.timeline[state.timeline.length - 1]?.at ?? iso(Date.now());
   await condition(() => allHandlersFinished() && outbox.drained());
   // A notice that failed meanwhile may have moved the next deadline.
-  if (lean) task.flushVisibility();
+  if (trimmed) task.flushVisibility();
   await campaignLink?.flush();
   await outbox.close();
   return {
@@ -150,7 +150,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
  * anything is recorded; the handler checks the rules again (not the proof: validators do
  * not run on replay), then applies the effect.
  */
-function register(task: TaskRecord, outbox: Outbox, lanes: DeliveryLanes | undefined, message: TaskMessage, lean: boolean): void {
+function register(task: TaskRecord, outbox: Outbox, lanes: DeliveryLanes | undefined, message: TaskMessage, trimmed: boolean): void {
   const handler = async (raw: unknown): Promise<MessageResult> => {
     const checked = task.check(message, raw, { inValidator: false });
     const { requestId } = checked.args;
@@ -161,7 +161,7 @@ function register(task: TaskRecord, outbox: Outbox, lanes: DeliveryLanes | undef
       // The caller hears back once the audit entries of its message are written, never
       // later than AUDIT_WAIT_MS (the store may be down: the change stands, the entries follow).
       // Since TASK_BOOKKEEPING_PATCH the bound is the audit lane's, not a timer per update.
-      const written = lean ? await lanes.auditWrittenUnlessFailing(task.seq) : await lanes.auditWritten(task.seq, AUDIT_WAIT_MS);
+      const written = trimmed ? await lanes.auditWrittenUnlessFailing(task.seq) : await lanes.auditWritten(task.seq, AUDIT_WAIT_MS);
       return written ? task.result(requestId, true) : { ...task.result(requestId, true), auditPending: true };
     }
     // The caller hears back once the audit entry is written (and, here, every notice before it).
