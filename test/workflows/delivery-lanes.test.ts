@@ -28,6 +28,34 @@ import { DAY, freshTaskNumber, maybeRecordHistory, rid, taskInput } from './fixt
 type TaskHandle = WorkflowHandle<typeof taskWorkflow>;
 
 const env = serverPerFile(startTimeSkipping);
+
+/**
+ * Awaits `waiting` while minding a defect of the time-skipping test server (see
+ * `@duban/simulate`'s engine): after activity attempts time out it can keep one lock on
+ * time skipping, and virtual time then crawls at wall-clock pace. When virtual time has
+ * moved no faster than the wall clock for three checks in a row, one `unlockTimeSkipping`
+ * releases that leaked lock. Only time's pace changes: what the test asserts does not.
+ */
+async function releasingLeakedLock<T>(waiting: Promise<T>): Promise<T> {
+  let done = false;
+  const settled = waiting.finally(() => {
+    done = true;
+  });
+  let still = 0;
+  let last = await env().currentTimeMs();
+  while (!done) {
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    if (done) break;
+    const now = await env().currentTimeMs();
+    still = now - last <= 2_000 ? still + 1 : 0;
+    last = now;
+    if (still >= 3) {
+      await env().connection.testService?.unlockTimeSkipping({});
+      still = 0;
+    }
+  }
+  return settled;
+}
 let rig: DeliveryRig | undefined;
 afterEach(async () => {
   await rig?.close();
@@ -154,7 +182,7 @@ it('a webhook slower than the attempt timeout sees a notice a bounded number of 
     // Cancelling is answered at once, though the assignment is still being tried.
     await promptly(cancel(handle), 'cancel');
     // The task ends only when every notice is delivered or recorded failed (time skips the waits between rounds).
-    const result = await promptly(handle.result(), 'the task', 120_000);
+    const result = await promptly(releasingLeakedLock(handle.result()), 'the task', 120_000);
     expect(result.status).toBe('cancelled');
 
     const assignment = posted(using.webhook, 'assignment');
