@@ -19,6 +19,7 @@ test('prints one line per notification and keeps the full object in .duban/notif
   const log = join(cwd, '.duban', 'notifications.log');
   const lines: string[] = [];
   const stop = new AbortController();
+  let settling: NodeJS.Timeout | undefined;
   const entries = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
   const delivered = () => entries().filter((e) => typeof e.idempotencyKey === 'string' && String(e.message).includes('assignment'));
   const ctx: CommandContext = {
@@ -27,8 +28,9 @@ test('prints one line per notification and keeps the full object in .duban/notif
     output: {
       line: (text) => {
         lines.push(text);
-        // The 20 tasks' assignment notices: enough to judge, then stop.
-        if (delivered().length >= 20) stop.abort();
+        // The 20 tasks' assignment notices: enough to judge, then stop once the launch has
+        // settled (its last batch's calls are not cut off by the shutdown).
+        if (delivered().length >= 20 && !settling) settling = setTimeout(() => stop.abort(), 3_000);
       },
       error: (text) => lines.push(text),
       json: () => undefined,
