@@ -105,6 +105,19 @@ export interface Channel {
   close(): Promise<void>;
 }
 
+/** The receipt of a message the other side accepted now: who took it, where, and what it answered. */
+export function receiptOf(channel: Channel, message: ChannelMessage, status: number, extra: Omit<Partial<ChannelReceipt>, 'channel' | 'type'> = {}): ChannelReceipt {
+  return {
+    channel: channel.name,
+    type: channel.type,
+    idempotencyKey: message.idempotencyKey,
+    sentAt: new Date().toISOString(),
+    endpoint: channel.endpoint,
+    status,
+    ...extra,
+  };
+}
+
 /** What the channels log: a structured logger such as Temporal's fits as it is. */
 export interface ChannelLogger {
   info(message: string, meta?: Record<string, unknown>): void;

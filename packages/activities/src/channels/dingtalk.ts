@@ -7,10 +7,10 @@
  * `at: { atMobiles, atUserIds, isAtAll }`.
  */
 import { createHmac } from 'node:crypto';
-import { ActivityErrorCode } from '../errors';
 import {
-  ChannelError,
   checkMessage,
+  receiptOf,
+  type ChannelError,
   configError,
   mentionsOf,
   timeoutOption,
@@ -21,7 +21,7 @@ import {
   type ChannelSendOptions,
 } from './channel';
 import type { Secret } from './credentials';
-import { DEFAULT_HTTP_TIMEOUT_MS, checkUrl, logged, postJson, redactEndpoint, robotAnswer, type HttpTarget } from './http';
+import { DEFAULT_HTTP_TIMEOUT_MS, checkUrl, logged, postToRobot, redactEndpoint, type HttpTarget, type RobotErrcodes } from './http';
 import { DEFAULT_TRUNCATION_MARKER, truncateUtf8, utf8Length } from './text';
 
 export const DINGTALK_ROBOT_URL = 'https://oapi.dingtalk.com/robot/send';
@@ -30,18 +30,19 @@ export const DINGTALK_ROBOT_URL = 'https://oapi.dingtalk.com/robot/send';
  * robots that we rely on; long notices are cut here, visibly, rather than by the platform.
  */
 export const DINGTALK_DEFAULT_MAX_BYTES = 20_000;
-/** The published limit is 20 messages a minute per robot. */
-const RATE_LIMIT_WAIT_MS = 60_000;
-
-/** -1 system busy; 130101 send too fast (over 20 a minute); 410100 throttled. */
-const RETRYABLE_ERRCODES = new Set([-1, 130101, 410100]);
-const RATE_LIMIT_ERRCODES = new Set([130101, 410100]);
 /**
- * 300001 token does not exist; 310000 the robot's security settings refused the request
- * (加签 signature, keywords or IP allow-list); 400101 access_token missing; 400102 robot
+ * -1 system busy; 130101 send too fast (over 20 a minute); 410100 throttled. 300001 token
+ * does not exist; 310000 the robot's security settings refused the request (加签
+ * signature, keywords or IP allow-list); 400101 access_token missing; 400102 robot
  * disabled; 400106 robot does not exist.
  */
-const AUTH_ERRCODES = new Set([300001, 310000, 400101, 400102, 400106]);
+const DINGTALK_ERRCODES: RobotErrcodes = {
+  platform: '钉钉',
+  retryable: new Set([-1, 130101, 410100]),
+  rateLimited: new Set([130101, 410100]),
+  auth: new Set([300001, 310000, 400101, 400102, 400106]),
+  authHint: "check the access token and 加签 secrets the channel names, the robot's security settings (keywords, IP allow-list) and this machine's clock.",
+};
 
 /**
  * The 加签 signature of a request made at `timestampMs`: base64 of
@@ -137,21 +138,13 @@ export class DingTalkRobotChannel implements Channel {
     return logged(this.logger, this.name, message.idempotencyKey, async () => {
       const { body, truncated, mentioned } = this.compose(message);
       // Signed per attempt: a retry gets a fresh timestamp inside 钉钉's one-hour window.
-      const answer = await postJson(this.target, this.signedUrl(), JSON.stringify(body), { 'idempotency-key': message.idempotencyKey }, options.signal);
-      const { errcode, errmsg } = robotAnswer(this.target, answer);
-      if (errcode !== 0) throw this.refusal(errcode, errmsg, answer.status);
-      return {
-        channel: this.name,
-        type: this.type,
-        idempotencyKey: message.idempotencyKey,
-        sentAt: new Date().toISOString(),
-        endpoint: this.endpoint,
-        status: answer.status,
+      const { status, errmsg } = await postToRobot(this.target, this.signedUrl(), body, message.idempotencyKey, DINGTALK_ERRCODES, options.signal);
+      return receiptOf(this, message, status, {
         format: body.msgtype,
         mentioned,
         truncated,
         response: errmsg,
-      };
+      });
     });
   }
 
@@ -192,22 +185,4 @@ export class DingTalkRobotChannel implements Channel {
     return { body, truncated, mentioned: mobiles.length + userIds.length };
   }
 
-  private refusal(errcode: number, errmsg: string, status: number): ChannelError {
-    const facts = { channel: this.name, type: this.type, endpoint: this.endpoint, status, errcode };
-    const said = `errcode ${errcode}${errmsg === '' ? '' : ` (${errmsg})`}`;
-    if (RETRYABLE_ERRCODES.has(errcode)) {
-      return new ChannelError(ActivityErrorCode.CHANNEL_UNAVAILABLE, `Channel ${this.name}: the 钉钉 robot answered ${said}; delivery will be retried.`, facts, {
-        ...(RATE_LIMIT_ERRCODES.has(errcode) ? { nextRetryDelayMs: RATE_LIMIT_WAIT_MS } : {}),
-      });
-    }
-    if (AUTH_ERRCODES.has(errcode)) {
-      return new ChannelError(
-        ActivityErrorCode.CHANNEL_AUTH_FAILED,
-        `Channel ${this.name}: the 钉钉 robot refused the request with ${said}; check the access token and 加签 secrets the channel names, ` +
-          "the robot's security settings (keywords, IP allow-list) and this machine's clock.",
-        facts,
-      );
-    }
-    return new ChannelError(ActivityErrorCode.CHANNEL_REJECTED, `Channel ${this.name}: the 钉钉 robot rejected the message with ${said}; sending it again will not help.`, facts);
-  }
 }

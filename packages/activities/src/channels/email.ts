@@ -10,6 +10,7 @@ import { ActivityErrorCode, DubanActivityError } from '../errors';
 import {
   ChannelError,
   checkMessage,
+  receiptOf,
   configError,
   timeoutOption,
   type Channel,
@@ -200,18 +201,12 @@ export class EmailChannel implements Channel {
         throw this.failure(failureOf(err), timeout.aborted);
       }
       const response = scrubSecrets(info.response, this.secrets);
-      return {
-        channel: this.name,
-        type: this.type,
-        idempotencyKey: message.idempotencyKey,
-        sentAt: new Date().toISOString(),
-        endpoint: this.endpoint,
-        status: Number(/^\d{3}/.exec(response)?.[0] ?? 250),
+      return receiptOf(this, message, Number(/^\d{3}/.exec(response)?.[0] ?? 250), {
         messageId: info.messageId,
         accepted: info.accepted.map(String),
         rejected: info.rejected.map(String),
         response,
-      };
+      });
     });
   }
 

@@ -158,8 +158,60 @@ export async function postJson(
   );
 }
 
+/**
+ * How a group robot's platform sorts its `errcode`s: the ones a retry can cure (busy,
+ * throttled), the ones that mean the robot will not accept our credentials, and the rest,
+ * which no retry changes.
+ */
+export interface RobotErrcodes {
+  /** The platform as people know it: 企业微信, 钉钉. */
+  platform: string;
+  retryable: ReadonlySet<number>;
+  /** Retryable errcodes that mean "too many a minute": the retry waits out the minute. */
+  rateLimited: ReadonlySet<number>;
+  auth: ReadonlySet<number>;
+  /** What to check when the platform refuses the credentials. */
+  authHint: string;
+}
+
+/** The published limit of both robots is 20 messages a minute: waiting out the minute is enough. */
+const ROBOT_RATE_LIMIT_WAIT_MS = 60_000;
+
+/**
+ * POSTs a robot message once and returns the 2xx answer whose `errcode` is 0; a non-zero
+ * errcode becomes the {@link ChannelError} its table says.
+ */
+export async function postToRobot(
+  target: HttpTarget,
+  url: URL,
+  body: unknown,
+  idempotencyKey: string,
+  codes: RobotErrcodes,
+  signal: AbortSignal | undefined,
+): Promise<{ status: number; errmsg: string }> {
+  const answer = await postJson(target, url, JSON.stringify(body), { 'idempotency-key': idempotencyKey }, signal);
+  const { errcode, errmsg } = robotAnswer(target, answer);
+  if (errcode !== 0) throw robotRefusal(target, codes, errcode, errmsg, answer.status);
+  return { status: answer.status, errmsg };
+}
+
+function robotRefusal(target: HttpTarget, codes: RobotErrcodes, errcode: number, errmsg: string, status: number): ChannelError {
+  const facts = { channel: target.channel, type: target.type, endpoint: target.endpoint, status, errcode };
+  const said = `errcode ${errcode}${errmsg === '' ? '' : ` (${errmsg})`}`;
+  const robot = `Channel ${target.channel}: the ${codes.platform} robot`;
+  if (codes.retryable.has(errcode)) {
+    return new ChannelError(ActivityErrorCode.CHANNEL_UNAVAILABLE, `${robot} answered ${said}; delivery will be retried.`, facts, {
+      ...(codes.rateLimited.has(errcode) ? { nextRetryDelayMs: ROBOT_RATE_LIMIT_WAIT_MS } : {}),
+    });
+  }
+  if (codes.auth.has(errcode)) {
+    return new ChannelError(ActivityErrorCode.CHANNEL_AUTH_FAILED, `${robot} refused the request with ${said}; ${codes.authHint}`, facts);
+  }
+  return new ChannelError(ActivityErrorCode.CHANNEL_REJECTED, `${robot} rejected the message with ${said}; sending it again will not help.`, facts);
+}
+
 /** Parses a robot's JSON answer `{ errcode, errmsg }`; anything else is treated as a transient fault of the platform or a proxy. */
-export function robotAnswer(target: HttpTarget, answer: HttpAnswer): { errcode: number; errmsg: string } {
+function robotAnswer(target: HttpTarget, answer: HttpAnswer): { errcode: number; errmsg: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(answer.body);

@@ -9,6 +9,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   checkMessage,
+  receiptOf,
   configError,
   timeoutOption,
   type Channel,
@@ -156,14 +157,7 @@ export class SignedWebhookChannel implements Channel {
         },
         options.signal,
       );
-      return {
-        channel: this.name,
-        type: this.type,
-        idempotencyKey: message.idempotencyKey,
-        sentAt: new Date().toISOString(),
-        endpoint: this.endpoint,
-        status: answer.status,
-      };
+      return receiptOf(this, message, answer.status);
     });
   }
 

@@ -4,10 +4,10 @@
  * `mentioned_list` (userids, `@all`) and `mentioned_mobile_list`, at most 2048 bytes of
  * content; `msgtype: markdown`, at most 4096 bytes, which cannot @ anyone.
  */
-import { ActivityErrorCode } from '../errors';
 import {
-  ChannelError,
   checkMessage,
+  receiptOf,
+  type ChannelError,
   configError,
   mentionsOf,
   timeoutOption,
@@ -18,19 +18,24 @@ import {
   type ChannelSendOptions,
 } from './channel';
 import type { Secret } from './credentials';
-import { DEFAULT_HTTP_TIMEOUT_MS, checkUrl, logged, postJson, redactEndpoint, robotAnswer, type HttpTarget } from './http';
+import { DEFAULT_HTTP_TIMEOUT_MS, checkUrl, logged, postToRobot, redactEndpoint, type HttpTarget, type RobotErrcodes } from './http';
 import { DEFAULT_TRUNCATION_MARKER, truncateUtf8, utf8Length } from './text';
 
 export const WECOM_ROBOT_URL = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send';
 export const WECOM_TEXT_MAX_BYTES = 2048;
 export const WECOM_MARKDOWN_MAX_BYTES = 4096;
-/** The published limit is 20 messages a minute per robot: waiting out the minute is enough. */
-const RATE_LIMIT_WAIT_MS = 60_000;
-
-/** errcodes worth retrying: -1 system busy, 45009 call frequency over the limit, 45033 too many concurrent calls. */
-const RETRYABLE_ERRCODES = new Set([-1, 45009, 45033]);
-/** errcodes that mean the key is wrong or the robot is gone: 93000 invalid webhook URL (key). */
-const AUTH_ERRCODES = new Set([93000]);
+/**
+ * errcodes worth retrying: -1 system busy, 45009 call frequency over the limit (20 a
+ * minute), 45033 too many concurrent calls; 93000 invalid webhook URL (the key is wrong
+ * or the robot is gone).
+ */
+const WECOM_ERRCODES: RobotErrcodes = {
+  platform: '企业微信',
+  retryable: new Set([-1, 45009, 45033]),
+  rateLimited: new Set([45009]),
+  auth: new Set([93000]),
+  authHint: 'check the robot still exists and the key secret the channel names.',
+};
 
 export interface WeComRobotChannelOptions {
   /** The configured channel name, e.g. `chengguan-robot`. */
@@ -98,21 +103,13 @@ export class WeComRobotChannel implements Channel {
       // The keyed URL exists only for the request, so the channel object holds no secret in clear.
       const url = new URL(this.base);
       url.searchParams.set('key', this.key.reveal());
-      const answer = await postJson(this.target, url, JSON.stringify(body), { 'idempotency-key': message.idempotencyKey }, options.signal);
-      const { errcode, errmsg } = robotAnswer(this.target, answer);
-      if (errcode !== 0) throw this.refusal(errcode, errmsg, answer.status);
-      return {
-        channel: this.name,
-        type: this.type,
-        idempotencyKey: message.idempotencyKey,
-        sentAt: new Date().toISOString(),
-        endpoint: this.endpoint,
-        status: answer.status,
+      const { status, errmsg } = await postToRobot(this.target, url, body, message.idempotencyKey, WECOM_ERRCODES, options.signal);
+      return receiptOf(this, message, status, {
         format: body.msgtype,
         mentioned,
         truncated,
         response: errmsg,
-      };
+      });
     });
   }
 
@@ -143,21 +140,4 @@ export class WeComRobotChannel implements Channel {
     };
   }
 
-  private refusal(errcode: number, errmsg: string, status: number): ChannelError {
-    const facts = { channel: this.name, type: this.type, endpoint: this.endpoint, status, errcode };
-    const said = `errcode ${errcode}${errmsg === '' ? '' : ` (${errmsg})`}`;
-    if (RETRYABLE_ERRCODES.has(errcode)) {
-      return new ChannelError(ActivityErrorCode.CHANNEL_UNAVAILABLE, `Channel ${this.name}: the 企业微信 robot answered ${said}; delivery will be retried.`, facts, {
-        ...(errcode === 45009 ? { nextRetryDelayMs: RATE_LIMIT_WAIT_MS } : {}),
-      });
-    }
-    if (AUTH_ERRCODES.has(errcode)) {
-      return new ChannelError(
-        ActivityErrorCode.CHANNEL_AUTH_FAILED,
-        `Channel ${this.name}: the 企业微信 robot refused its key with ${said}; check the robot still exists and the key secret the channel names.`,
-        facts,
-      );
-    }
-    return new ChannelError(ActivityErrorCode.CHANNEL_REJECTED, `Channel ${this.name}: the 企业微信 robot rejected the message with ${said}; sending it again will not help.`, facts);
-  }
 }
