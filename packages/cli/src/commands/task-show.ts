@@ -57,10 +57,13 @@ export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions)
   );
   output.line('');
   output.line(`${t(lang, 'label.timeline')}:`);
+  // The state keeps only the newest events; without this line a long task would seem to start mid-way.
+  if (state.earlierEvents) output.line(t(lang, 'task.earlierEvents', { count: state.earlierEvents.count, seq: state.earlierEvents.throughSeq, plan: plan.id, task: task.number }));
+  const people = new Map(plan.people.map((p) => [p.id, p.name]));
   output.line(
     table(
       [t(lang, 'label.at'), t(lang, 'label.actor'), t(lang, 'label.event'), t(lang, 'label.details')],
-      state.timeline.map((e) => [localTime(e.at, tz), e.actor, e.kind, JSON.stringify(e.details)]),
+      state.timeline.map((e) => [localTime(e.at, tz), people.get(e.actor) ?? e.actor, e.kind, JSON.stringify(e.details)]),
     ),
   );
   return state;

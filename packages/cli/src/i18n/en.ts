@@ -35,6 +35,7 @@ export const en = {
   'label.actor': 'Actor',
   'label.event': 'Event',
   'label.details': 'Details',
+  'task.earlierEvents': '{count} earlier events (through #{seq}) are not shown here; the audit trail keeps every one: pnpm duban audit export --plan {plan} --task {task}',
   'label.timeline': 'Timeline',
   'label.yes': 'yes',
   'label.no': 'no',

@@ -33,6 +33,7 @@ export const zh: Record<keyof typeof en, string> = {
   'label.actor': '操作人',
   'label.event': '事件',
   'label.details': '详情',
+  'task.earlierEvents': '此前 {count} 条记录（至第 {seq} 条）未在此列出；审计记录完整保存：pnpm duban audit export --plan {plan} --task {task}',
   'label.timeline': '办理记录',
   'label.yes': '是',
   'label.no': '否',
