@@ -71,3 +71,16 @@ case ":$PATH:" in
   *":$bin_dir:"*) ;;
   *) say "add $bin_dir to PATH to run duban by name" ;;
 esac
+
+# Headless Chromium for the web workspace's browser tests (test/web/browser), driven by
+# playwright-core (a devDependency of @duban/test), which downloads no browser of its
+# own: Debian's chromium at /usr/bin/chromium, and a CJK font so Chinese pages render as
+# text in screenshots rather than boxes.
+browser_missing=()
+[ -x /usr/bin/chromium ] || browser_missing+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || browser_missing+=(fonts-noto-cjk)
+if [ "${#browser_missing[@]}" -gt 0 ]; then
+  say "installing ${browser_missing[*]} with apt (browser tests)"
+  as_root apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${browser_missing[@]}" >/dev/null
+fi

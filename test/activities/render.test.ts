@@ -1,5 +1,5 @@
 import { renderNotice, resolveRenderOptions, workspaceUrlFromEnv, type RenderOptions } from '@duban/activities';
-import { ErrorCode, NOTICE_KINDS, type Notice, type NoticeIssuer, type NoticeKind, type RungNotice } from '@duban/common';
+import { ErrorCode, NOTICE_KINDS, type Notice, type NoticeIssuer, type NoticeKind, type NoticeTask, type RungNotice } from '@duban/common';
 import { DEADLINE, NOTICES } from './fixtures';
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -323,6 +323,72 @@ describe('deadlines are said the way people say them, in the plan zone', () => {
 
   test('an instant that is no date is shown as given rather than guessed', () => {
     expect(renderNotice(reminder('soon')).text).toContain('确保于soon前办结');
+  });
+});
+
+describe("a deadline the notice carries in the plan's words (task.deadline) is said that way", () => {
+  /** A notice of a task whose deadline the plan words: its instant, and the words beside it. */
+  const worded = <N extends Notice>(notice: N, deadline: NonNullable<NoticeTask['deadline']>, deadlineAt: string): N =>
+    notice.kind === 'bulletin' ? notice : ({ ...notice, deadlineAt, task: { ...notice.task, deadlineAt, deadline } } as N);
+  const byYearEnd = { date: '2021-12-31', rule: 'by' as const, source: '2021年底' };
+  const endOf2021 = '2021-12-31T16:00:00.000Z'; // by 2021-12-31: due 2022-01-01 00:00 Asia/Shanghai
+
+  test('the assignment says 2021年底 / by 2021-12-31, never 2022-01-01 00:00', () => {
+    const notice = worded(SENT.assignment, byYearEnd, endOf2021);
+    const zh = renderNotice(notice).text;
+    const en = renderNotice(notice, { lang: 'en' }).text;
+    expect(zh).toContain('完成时限：2021年底');
+    expect(zh).toContain('并于2021年底办结。');
+    expect(en).toContain('Deadline: by 2021-12-31');
+    expect(en).toContain('and finish by 2021-12-31.');
+    expect(`${zh}\n${en}`).not.toMatch(/2022|00:00|2021年12月31日前前/);
+  });
+
+  test('without source words, the date and its rule: 2021年12月31日前 / by 2021-12-31; before 2020-10-01', () => {
+    const noWords = { date: '2021-12-31', rule: 'by' as const };
+    expect(renderNotice(worded(SENT.reminder, noWords, endOf2021)).text).toContain('确保于2021年12月31日前办结');
+    expect(renderNotice(worded(SENT.reminder, noWords, endOf2021), { lang: 'en' }).text).toContain('finish by 2021-12-31');
+    // before 2020-10-01 falls due at 2020-10-01 00:00 local: the plan's 国庆节前.
+    const nationalDay = { date: '2020-10-01', rule: 'before' as const, source: '2020年国庆节前' };
+    const atNationalDay = '2020-09-30T16:00:00.000Z';
+    const zh = renderNotice(worded(SENT.assignment, nationalDay, atNationalDay)).text;
+    expect(zh).toContain('完成时限：2020年国庆节前');
+    expect(zh).toContain('并于2020年国庆节前办结。');
+    expect(renderNotice(worded(SENT.assignment, nationalDay, atNationalDay), { lang: 'en' }).text).toContain('Deadline: before 2020-10-01');
+  });
+
+  test('the source words of a re-dated plan take the deadline’s year: 于2020年内完成 due by 2027-12-31 is 2027年内', () => {
+    const redated = { date: '2027-12-31', rule: 'by' as const, source: '于2020年内完成凉伞树路的污水管网建设' };
+    const zh = renderNotice(worded(SENT['supervision-notice'], redated, '2027-12-31T16:00:00.000Z')).text;
+    expect(zh).toContain('确保于2027年内办结');
+    expect(zh).not.toContain('2028');
+    // As the plan file gives it (the activities README shows this one).
+    const asWritten = worded(SENT.assignment, { ...redated, date: '2020-12-31' }, '2020-12-31T16:00:00.000Z');
+    expect(renderNotice(asWritten).text).toContain('完成时限：2020年内');
+    expect(renderNotice(asWritten).text).toContain('并于2020年内办结。');
+    expect(renderNotice(asWritten, { lang: 'en' }).text).toContain('Deadline: by 2020-12-31');
+  });
+
+  test('an overdue rung names the deadline in the plan’s words; a returned task is asked to finish by them', () => {
+    const overdue = worded(SENT.interview, byYearEnd, endOf2021);
+    expect(renderNotice(overdue).text).toContain('已超过完成时限（2021年底）');
+    expect(renderNotice(overdue, { lang: 'en' }).text).toContain('past its deadline (by 2021-12-31)');
+    const returned = worded(SENT.returned, byYearEnd, endOf2021);
+    expect(renderNotice(returned).text).toContain('请整改后重新提交，确保于2021年底办结。');
+    expect(renderNotice(returned, { lang: 'en' }).text).toContain('Please rework it, submit again and finish by 2021-12-31.');
+  });
+
+  test('a deadline other than the worded one (an extension) is said by its local date, midnight ending the day before', () => {
+    // The extension asks for 2022-03-31 (due 2022-04-01 00:00 local); the task's own deadline keeps its words.
+    const asked = { ...worded(SENT['extension-requested'], byYearEnd, endOf2021), deadlineAt: '2022-03-31T16:00:00.000Z' } as Notice;
+    const zh = renderNotice(asked).text;
+    expect(zh).toContain('延至2022年3月31日');
+    expect(zh).not.toMatch(/2022年4月1日|00:00/);
+    expect(renderNotice(asked, { lang: 'en' }).text).toContain('to 31 Mar 2022');
+    // The words stand only for their own instant: a later deadline in force is said by its date.
+    const moved = worded(SENT.reminder, byYearEnd, '2022-03-31T16:00:00.000Z');
+    expect(renderNotice(moved).text).toContain('确保于2022年3月31日前办结');
+    expect(renderNotice(moved, { lang: 'en' }).text).toContain('finish by 31 Mar 2022');
   });
 });
 

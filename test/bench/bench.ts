@@ -466,7 +466,8 @@ async function main(): Promise<void> {
       namespace: server.namespace ?? DEFAULT_NAMESPACE,
       auditDbPath: join(dir, 'audit.sqlite'),
       bundles,
-      input: buildTaskInput(plan, TASK, { keyring }),
+      // startNow: the happy path from assignment, not a wait for next year's campaign start.
+      input: buildTaskInput(plan, TASK, { keyring, startNow: true }),
       keys: new Map([...pairs].map(([person, pair]) => [person, pair.signing])),
     };
 

@@ -1,13 +1,16 @@
 /**
  * `pnpm bench:cli`: how long a `duban` command takes to start, against `node -e 0` (Node's
- * own start-up, the floor) on this machine. Each command runs as a person runs it, the bin
- * as a process of its own; the arms alternate run by run, after a warm-up, so a machine
- * shared with other work slows them alike; the figures are medians.
+ * own start-up, the floor) on this machine. Each command runs as a person runs it: the bin
+ * (which runs the one-file build, `dist/duban.bundle.js`, with its code cache) as a process
+ * of its own, beside the same command from the compiled CLI module by module. The arms
+ * alternate run by run, after a warm-up, so a machine shared with other work slows them
+ * alike; the figures are medians.
  *
  * A benchmark, not a test: nothing fails on a slow machine (the goal it prints, a median
  * within 3× `node -e 0`, is issue 15's). Besides the bin: `duban --help` (no command
  * loaded), and `readPlanFile` of `@duban/plan` in a bare node, what `plan validate` costs
- * without any CLI. Figures go to stdout and to `.duban/bench/cli-startup.json`.
+ * without any CLI. Figures go to stdout, `.duban/bench/cli-startup.json` and
+ * `docs/bench-cli.md`.
  *
  *   pnpm bench:cli                                   # 15 runs of each arm
  *   pnpm bench:cli --runs 31 --pnpm                  # and `pnpm duban plan validate` (about a second more)
@@ -21,6 +24,7 @@ import { parseArgs } from 'node:util';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'packages', 'cli', 'bin', 'duban.js');
+const COMPILED_MAIN = join(ROOT, 'packages', 'cli', 'dist', 'main.js');
 const SEED_PLAN = 'plans/xihu-2020.yaml';
 /** Issue 15: `duban plan validate` as the bin within this many times `node -e 0`. */
 const GOAL_RATIO = 3;
@@ -77,6 +81,13 @@ function main(): void {
   const arms: Arm[] = [
     { name: 'node -e 0', command: process.execPath, args: ['-e', '0'] },
     { name: `duban plan validate ${SEED_PLAN}`, command: BIN, args: validate },
+    // The same from the compiled CLI, module by module: what the bin ran before the bundle,
+    // and what it runs when the bundle is missing or stale.
+    {
+      name: `duban plan validate ${SEED_PLAN}, compiled (dist/main.js, no bundle)`,
+      command: process.execPath,
+      args: ['-e', `require(${JSON.stringify(COMPILED_MAIN)}).main(['node', 'duban', ...process.argv.slice(1)]).then((code) => { process.exitCode = code; })`, '--', ...validate],
+    },
     { name: 'duban --help', command: BIN, args: ['--help'] },
     // What validating the plan costs without the CLI: the floor under `duban plan validate`.
     {
@@ -116,6 +127,16 @@ function main(): void {
   const out = join(ROOT, '.duban', 'bench');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'cli-startup.json'), `${JSON.stringify({ machine, runs, warmup, goalRatio: GOAL_RATIO, arms: figures }, null, 2)}\n`);
+  // Beside docs/bench.md (which `pnpm bench` writes whole): the figures the README quotes.
+  const how = [
+    'The bin runs `packages/cli/dist/duban.bundle.js`, the CLI in one file (`pnpm build` runs',
+    '`packages/cli/scripts/bundle.js`: esbuild, the CLI with @duban/common, @duban/plan, zod,',
+    'yaml, luxon and commander; every other package left to `require`), with the V8 code cache',
+    'that the first call writes beside it. The compiled arm is the same command from',
+    '`dist/main.js`, module by module: what the bin ran before, and runs when the bundle is',
+    'missing or older than a compile of the packages it holds.',
+  ];
+  writeFileSync(join(ROOT, 'docs', 'bench-cli.md'), `# pnpm bench:cli\n\n${lines.join('\n')}\n\n${how.join('\n')}\n`);
 }
 
 main();

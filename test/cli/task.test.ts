@@ -90,13 +90,14 @@ afterAll(async () => {
 
 describe('duban task: the success path of one task', () => {
   test('starting a task twice through the client starts it once', async () => {
-    const { keyring } = keys();
-    const first = await client.startTask(plan, 3, { keyring });
-    const second = await client.startTask(plan, 3, { keyring });
+    // Assigned at once: the rebased campaign starts next year, and a task waits for its start otherwise.
+    const options = { keyring: keys().keyring, startNow: true };
+    const first = await client.startTask(plan, 3, options);
+    const second = await client.startTask(plan, 3, options);
     expect(first).toMatchObject({ workflowId: `duban/${plan.id}/task-3`, started: true });
     expect(second).toMatchObject({ workflowId: first.workflowId, started: false, runId: first.runId });
-    await client.startTask(plan, 4, { keyring });
-    await client.startTask(plan, 9, { keyring });
+    await client.startTask(plan, 4, options);
+    await client.startTask(plan, 9, options);
   });
 
   test('ack by the primary lead’s head is applied and the task is acknowledged', async () => {
@@ -232,7 +233,8 @@ describe('duban audit export and duban ledger', () => {
     expect(row3[7]).toBe('approved');
     expect(row3[11]).toBe(String(state3.assessment?.score));
     expect(row3[12]).toBe('no');
-    expect(rows[4]?.[6]).toBe(`${YEAR + 1}-01-16 00:00`);
+    // Extended to the end of 15 January: said as that day, not as 16 January 00:00.
+    expect(rows[4]?.[6]).toBe(`by ${YEAR + 1}-01-15`);
     expect(rows[9]?.[7]).toBe('cancelled');
     expect(rows[5]?.[7]).toBe('not launched');
     // A responsible list with 、 and a title with “quotes” survive as single fields.
@@ -261,7 +263,7 @@ describe('duban audit export and duban ledger', () => {
 
 describe('duban task: refusals (exit 1) and usage errors (exit 2)', () => {
   beforeAll(async () => {
-    await client.startTask(plan, 8, { keyring: keys().keyring });
+    await client.startTask(plan, 8, { keyring: keys().keyring, startNow: true });
     const run = await duban(['task', 'ack', planFile, '8', '--as', 'hq-office-clerk']);
     expect(run.code).toBe(0);
     const submitted = await duban(['task', 'submit', planFile, '8', '--as', 'hq-office-clerk', '--summary', '新建公厕']);

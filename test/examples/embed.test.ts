@@ -38,7 +38,8 @@ it('starts the worker inside the service, runs a task to a state on it, and shut
 
     const plan = rebasePlan(await loadPlanFile(join(repoRoot, 'plans', 'xihu-2020.yaml')), DateTime.now().year + 1);
     const duban = new DubanClient(env().client);
-    expect((await duban.startTask(plan, 8, { keyring: keys().keyring })).started).toBe(true);
+    // startNow: the plan starts next year, and its task would wait for the start before its assignment.
+    expect((await duban.startTask(plan, 8, { keyring: keys().keyring, startNow: true })).started).toBe(true);
     const result = await duban.task(plan.id, 8).as(await keys().key('chengguan-head')).acknowledge({ actor: 'chengguan-head' });
     expect(result).toMatchObject({ applied: true, status: 'acknowledged' });
     expect((await duban.task(plan.id, 8).state()).timeline.map((e) => e.kind)).toEqual(['task.assigned', 'task.acknowledged']);

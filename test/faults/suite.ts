@@ -92,7 +92,8 @@ export function faultSuite({ store: storeKind, backend, auditOutageMs, answersWi
     await rig.startWorker();
     plan = rebasePlan(await loadPlanFile(SEED_PLAN_PATH), DateTime.now().setZone('Asia/Shanghai').year + 1);
     const duban = new DubanClient(rig.client);
-    await duban.launch(plan, { keyring: keys().keyring });
+    // startNow: the tasks act (and send their assignments) now, not at next year's campaign start.
+    await duban.launch(plan, { keyring: keys().keyring, startNow: true });
     const taskNumbers = planTaskNumbers(plan);
     // The campaign starts its tasks: wait until each answers.
     const started = await settle(async () => {

@@ -111,7 +111,8 @@ const ofKind = (kind: string) => (messages: DevMessage[]) => messages.filter((m)
 
 test('the seed plan routes a task from assignment through 催办 and 督办单 to approval: each message to the right place, once, in Chinese', async () => {
   // The time-skipping server has no search attributes.
-  const input = { ...buildTaskInput(plan, TASK, { keyring: keys().keyring }), searchAttributes: false };
+  // startNow: assigned at once, not at the (re-dated) campaign's start.
+  const input = { ...buildTaskInput(plan, TASK, { keyring: keys().keyring, startNow: true }), searchAttributes: false };
   const handle: TaskHandle = await env().client.workflow.start<typeof taskWorkflow>('taskWorkflow', {
     taskQueue: DUBAN_TASK_QUEUE,
     workflowId: taskWorkflowId(plan.id, TASK),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import {
@@ -6,6 +7,8 @@ import {
   isWorkingDay,
   loadPlanFile,
   milestoneInstant,
+  officialSchedule,
+  OFFICIAL_SCHEDULE_YEARS,
   rebasePlan,
   taskDeadlineInstant,
   taskSchedule,
@@ -107,21 +110,66 @@ describe('working days', () => {
     expect(workCalendarFor(withExtra).holidays.has('2020-09-29')).toBe(true);
   });
 
-  it('treats years without a built-in schedule as weekends only', () => {
-    expect(isWorkingDay(plan, shanghai('2027-10-01'))).toBe(true); // a Friday; 2027 is not built in
+  it('treats years the library has not published as weekends only', () => {
+    expect(OFFICIAL_SCHEDULE_YEARS).not.toContain(2027);
+    expect(isWorkingDay(plan, shanghai('2027-10-01'))).toBe(true); // a Friday; 2027 is not published (chinese-days 1.5.7)
     expect(isWorkingDay(plan, shanghai('2027-10-02'))).toBe(false); // a Saturday
   });
 });
 
-describe('rebasePlan', () => {
-  it('moves the campaign to the new year and keeps every milestone on the same month and day', () => {
-    const rebased = rebasePlan(plan, 2027);
-    expect(rebased.campaign).toEqual({ start: '2027-01-01', end: '2028-12-31' });
-    expect(rebased.milestones.map((m) => m.due)).toEqual(['2027-10-01', '2028-01-01', '2028-12-31']);
-    for (const [index, milestone] of rebased.milestones.entries()) {
-      expect(milestone.due.slice(5)).toBe(plan.milestones[index]?.due.slice(5));
-    }
-    expect(milestoneInstant(rebased, 'national-day-2020').toISO()).toBe('2027-10-01T00:00:00.000+08:00');
+describe('the official calendar from chinese-days', () => {
+  it('covers 2004 to 2026, the latest year chinese-days 1.5.7 publishes', () => {
+    expect(OFFICIAL_SCHEDULE_YEARS[0]).toBe(2004);
+    expect(OFFICIAL_SCHEDULE_YEARS.at(-1)).toBe(2026);
+    expect(OFFICIAL_SCHEDULE_YEARS).toEqual(expect.arrayContaining([2020, 2021, 2025, 2026]));
+  });
+
+  it('pins 2020: Spring Festival extended to Feb 2, National Day Oct 1–8, make-up Saturday Oct 10', () => {
+    const year = officialSchedule(2020);
+    const days = year.holidays.map((d) => d.date);
+    expect(days).toEqual(expect.arrayContaining(['2020-01-24', '2020-01-31', '2020-02-02', '2020-10-01', '2020-10-08']));
+    expect(days).not.toContain('2020-02-03');
+    expect(year.workdays.map((d) => d.date)).toEqual(['2020-01-19', '2020-04-26', '2020-05-09', '2020-06-28', '2020-09-27', '2020-10-10']);
+    expect(isWorkingDay(plan, shanghai('2020-02-01'))).toBe(false); // the make-up Saturday the extension cancelled
+  });
+
+  it('pins 2021: Spring Festival Feb 11–17 with make-up Sunday Feb 7 and Saturday Feb 20, National Day Oct 1–7', () => {
+    const year = officialSchedule(2021);
+    const days = year.holidays.map((d) => d.date);
+    for (let day = 11; day <= 17; day += 1) expect(days).toContain(`2021-02-${day}`);
+    for (let day = 1; day <= 7; day += 1) expect(days).toContain(`2021-10-0${day}`);
+    expect(year.workdays.map((d) => d.date)).toEqual(expect.arrayContaining(['2021-02-07', '2021-02-20', '2021-09-26', '2021-10-09']));
+  });
+
+  it('pins 2026, the latest published year: Spring Festival Feb 15–23 with make-up Feb 14 and 28, National Day from Oct 1, make-up Oct 10', () => {
+    const year = officialSchedule(2026);
+    const days = year.holidays.map((d) => d.date);
+    for (let day = 15; day <= 23; day += 1) expect(days).toContain(`2026-02-${day}`);
+    expect(days).toEqual(expect.arrayContaining(['2026-01-01', '2026-10-01', '2026-10-07']));
+    expect(year.workdays.map((d) => d.date)).toEqual(expect.arrayContaining(['2026-01-04', '2026-02-14', '2026-02-28', '2026-09-20', '2026-10-10']));
+    const in2026 = rebasePlan(plan, 2026);
+    expect(isWorkingDay(in2026, shanghai('2026-02-16'))).toBe(false); // a Monday of Spring Festival
+    expect(isWorkingDay(in2026, shanghai('2026-02-14'))).toBe(true); // a make-up Saturday
+  });
+
+  it("merges the plan's own holidays and workdays over the library's days", () => {
+    // 2026-10-10 is an official make-up Saturday; 2026-10-05 an official day off.
+    const custom = buildWorkCalendar({ holidays: ['2026-10-10'], workdays: ['2026-10-05'] });
+    expect(isWorkingDay(custom, shanghai('2026-10-10'))).toBe(false);
+    expect(isWorkingDay(custom, shanghai('2026-10-05'))).toBe(true);
+    expect(isWorkingDay(custom, shanghai('2026-10-06'))).toBe(false);
+  });
+
+  it("answers for the plan's day whatever the zone of the process (the library's own date functions do not)", () => {
+    // A process west of UTC: chinese-days' isWorkday('2020-10-10') answers for Oct 9 there.
+    const script = `
+      const { DateTime } = require('luxon');
+      const { isWorkingDay, buildWorkCalendar } = require('@duban/plan');
+      const calendar = buildWorkCalendar();
+      const day = (d) => isWorkingDay(calendar, DateTime.fromISO(d, { zone: 'Asia/Shanghai' }));
+      process.stdout.write(JSON.stringify([new Date(2020, 9, 10).getTimezoneOffset() > 0, day('2020-10-10'), day('2020-10-08'), day('2020-10-09')]));`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: __dirname, env: { ...process.env, TZ: 'America/Los_Angeles' }, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([true, true, false, true]);
   });
 
   it('shifts task deadlines by the same number of years and leaves the source words alone', () => {

@@ -53,30 +53,31 @@ interface CaseOptions {
 type Case = [name: string, edit: Edit, code: PlanProblemCode, path: string, options?: CaseOptions];
 
 const cases: Case[] = [
-  ['a lead unit code that no unit has', [task(4), 'chengguan]', 'chengguann]'], C.UNKNOWN_UNIT, 'actions[1].tasks[1].lead[1]'],
-  ['a responsible unit code that no unit has', [task(18), 'example-community-c', 'example-community-x'], C.UNKNOWN_UNIT, 'actions[9].tasks[0].responsible[3]'],
-  ['a task with an empty lead list', [task(8), '[chengguan]', '[]'], C.NO_LEAD_UNIT, 'actions[4].tasks[0].lead'],
-  ['two tasks with the same number', [task(6), '6', '5'], C.DUPLICATE_TASK_NUMBER, 'actions[2].tasks[1].number'],
-  ['a task checked by a milestone that does not exist', [task(1), 'end-2021]', 'end-2022]'], C.UNKNOWN_MILESTONE, 'actions[0].tasks[0].milestones[1]'],
+  ['a lead unit code that no unit has', [task(4), 'chengguan]', 'chengguann]'], C.UNKNOWN_UNIT, 'sections[1].tasks[1].lead[1]'],
+  ['a responsible unit code that no unit has', [task(18), 'example-community-c', 'example-community-x'], C.UNKNOWN_UNIT, 'sections[9].tasks[0].responsible[3]'],
+  ['a task with an empty lead list', [task(8), '[chengguan]', '[]'], C.NO_LEAD_UNIT, 'sections[4].tasks[0].lead'],
+  ['two tasks with the same number', [task(6), '6', '5'], C.DUPLICATE_TASK_NUMBER, 'sections[2].tasks[1].number'],
+  ['a task checked by a milestone that does not exist', [task(1), 'end-2021]', 'end-2022]'], C.UNKNOWN_MILESTONE, 'sections[0].tasks[0].milestones[1]'],
   ['a milestone focused on an action that does not exist', ['id: national-day-2020', '[1, 8]', '[1, 11]'], C.UNKNOWN_ACTION, 'milestones[0].focusActions[1]', { column: false }],
   ['a sub-headquarters for an action that does not exist', ['{ action: 10,', '10', '12'], C.UNKNOWN_ACTION, 'organization.subHeadquarters[9].action'],
-  ['a task deadline after the campaign ends', [task(15), '2021-12-31', '2022-06-30'], C.DEADLINE_OUTSIDE_CAMPAIGN, 'actions[7].tasks[0].deadline.date'],
+  ['a task deadline after the campaign ends', [task(15), '2021-12-31', '2022-06-30'], C.DEADLINE_OUTSIDE_CAMPAIGN, 'sections[7].tasks[0].deadline.date'],
   ['a milestone before the campaign starts', ['id: national-day-2020', '2020-10-01', '2019-10-01'], C.DEADLINE_OUTSIDE_CAMPAIGN, 'milestones[0].due'],
   ['a time zone that is not an IANA zone', ['timeZone:', 'Asia/Shanghai', 'Asia/Beijing'], C.INVALID_TIME_ZONE, 'timeZone'],
   ['a supervision-group member who is not in the roster', ['code: supervision', 'supervisor-zhou', 'supervisor-wang'], C.SUPERVISOR_NOT_IN_ROSTER, 'organization.groups[1].members[1]'],
   ['a headquarters leader who is not in the roster', ['leaders: [', 'hq-director', 'hq-mayor'], C.UNKNOWN_PERSON, 'organization.headquarters.leaders[1]'],
   ['an accountability-group member without the accountability role', ['code: accountability', 'accountability-officer', 'dangzheng-staff'], C.ROLE_MISSING, 'organization.groups[2].members[0]'],
-  ['a task number that is not a number', [task(12), '12', 'twelve'], C.PLAN_SCHEMA, 'actions[6].tasks[0].number'],
-  ['a misspelled key', [task(17), 'responsibleSource:', 'responsibleSrc:'], C.PLAN_SCHEMA, 'actions[8].tasks[0].responsibleSrc', { column: false }],
+  ['a task number that is not a number', [task(12), '12', 'twelve'], C.PLAN_SCHEMA, 'sections[6].tasks[0].number'],
+  ['a misspelled key', [task(17), 'responsibleSource:', 'responsibleSrc:'], C.PLAN_SCHEMA, 'sections[8].tasks[0].responsibleSrc', { column: false }],
   ['a date that does not exist', ['id: new-year-2021', '2021-01-01', '2021-02-30'], C.PLAN_SCHEMA, 'milestones[1].due'],
   ['a policy duration that is not ISO-8601', ['reviewDeadline:', 'P5D', '5 days'], C.INVALID_DURATION, 'policies.reviewDeadline'],
   ['an escalation rung the ladder does not know', ['{ rung: interview', 'interview', 'warning'], C.PLAN_SCHEMA, 'policies.escalation[2].rung'],
   ['a campaign that ends before it starts', ['  end: 2021-12-31', '2021-12-31', '2019-12-31'], C.CAMPAIGN_RANGE_INVALID, 'campaign.end'],
-  ['an external bureau as a lead unit', [task(13), '[chengjian]', '[qu-chengjianju]'], C.UNIT_KIND_MISMATCH, 'actions[6].tasks[1].lead[0]', { column: false }],
-  ['the same unit twice in a lead list', [task(11), 'chengguan]', 'chengjian]'], C.DUPLICATE_UNIT_IN_LIST, 'actions[5].tasks[0].lead[1]'],
+  ['an external bureau as a lead unit', [task(13), '[chengjian]', '[qu-chengjianju]'], C.UNIT_KIND_MISMATCH, 'sections[6].tasks[1].lead[0]', { column: false }],
+  ['the same unit twice in a lead list', [task(11), 'chengguan]', 'chengjian]'], C.DUPLICATE_UNIT_IN_LIST, 'sections[5].tasks[0].lead[1]'],
   ['a person in a unit that does not exist', ['id: jingfa-staff', 'unit: jingfa', 'unit: jingji'], C.UNKNOWN_UNIT, 'people[8].unit', { column: false }],
   ['a community that is given tasks but has no unit head', ['id: community-c-head', 'unit-head', 'staff'], C.UNIT_WITHOUT_HEAD, 'units[8]', { column: false, locatedAt: '  - { code: example-community-c,' }],
   ['two milestones with the same id', ['id: new-year-2021', 'new-year-2021', 'national-day-2020'], C.DUPLICATE_MILESTONE_ID, 'milestones[1].id', { alsoAllowed: [C.UNKNOWN_MILESTONE] }],
+  ['two working groups with the same code', ['code: supervision', 'supervision', 'publicity'], C.DUPLICATE_GROUP_CODE, 'organization.groups[1].code'],
   ['two units with the same code', ['{ code: jingfa,', 'jingfa', 'chengjian'], C.DUPLICATE_UNIT_CODE, 'units[2].code', { alsoAllowed: [C.UNKNOWN_UNIT] }],
   ['a duplicate key in the YAML', ['timeZone: Asia/Shanghai', 'timeZone: Asia/Shanghai', 'timeZone: Asia/Shanghai\ntimeZone: UTC'], C.YAML_SYNTAX, '', { column: false }],
 ];
@@ -117,7 +118,7 @@ describe('parsePlan rejects broken plans with the right code, path and line', ()
     expect(problems.map((p) => [p.code, p.path, p.line])).toEqual([
       [PlanProblemCode.INVALID_TIME_ZONE, 'timeZone', at[0]?.line],
       [PlanProblemCode.SUPERVISOR_NOT_IN_ROSTER, 'organization.groups[1].members[1]', at[1]?.line],
-      [PlanProblemCode.UNKNOWN_UNIT, 'actions[1].tasks[1].lead[1]', at[2]?.line],
+      [PlanProblemCode.UNKNOWN_UNIT, 'sections[1].tasks[1].lead[1]', at[2]?.line],
     ]);
   });
 
@@ -133,8 +134,8 @@ describe('parsePlan rejects broken plans with the right code, path and line', ()
     const { text, at } = broken([task(9), '        description:', '        summary:']);
     const problems = problemsOf(text);
     expect(problems.map((p) => [p.code, p.path])).toEqual([
-      [PlanProblemCode.PLAN_SCHEMA, 'actions[4].tasks[1].description'],
-      [PlanProblemCode.PLAN_SCHEMA, 'actions[4].tasks[1].summary'],
+      [PlanProblemCode.PLAN_SCHEMA, 'sections[4].tasks[1].description'],
+      [PlanProblemCode.PLAN_SCHEMA, 'sections[4].tasks[1].summary'],
     ]);
     expect(problems[1]?.line).toBe(at[0]?.line);
     expect(problems[0]?.message).toMatch(/missing/);

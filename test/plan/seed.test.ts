@@ -59,6 +59,12 @@ describe('the seed plan plans/xihu-2020.yaml', () => {
     expect(actual).toEqual(expected);
   });
 
+  it('prints every section and task number as the source does: (一) … (十), 1. … 20.', () => {
+    const headings = sourceTasks().map((t) => t.heading);
+    const actual = plan().actions.flatMap((action) => action.tasks.map((task) => `${action.printed ?? ''}${action.title.zh} ${task.printed ?? ''}`));
+    expect(actual).toEqual(sourceTasks().map((t, i) => `${headings[i] ?? ''} ${/^\d+\./.exec(t.line)?.[0] ?? ''}`));
+  });
+
   it('names the primary lead first, as the source orders it (task 3 is led by 城管办, assisted by 城建办)', () => {
     const row = planSummary(plan()).tasks.find((t) => t.number === 3);
     expect(row?.primaryLead).toBe('chengguan');
@@ -111,9 +117,9 @@ describe('the seed plan plans/xihu-2020.yaml', () => {
   });
 
   it('has the organization of section 四: HQ office in 城管办, three groups and one sub-headquarters per action', () => {
-    expect(plan().organization.office.hostUnit).toBe('chengguan');
-    expect(plan().organization.groups.map((g) => g.code)).toEqual(['publicity', 'supervision', 'accountability']);
-    expect(plan().organization.subHeadquarters.map((s) => s.action)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(plan().organization?.office.hostUnit).toBe('chengguan');
+    expect(plan().organization?.groups.map((g) => g.code)).toEqual(['publicity', 'supervision', 'accountability']);
+    expect(plan().organization?.subHeadquarters.map((s) => s.action)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('has a roster with HQ leaders, a head and staff per office, HQ office staff, supervisors and an accountability officer, all marked as examples', () => {
@@ -125,7 +131,7 @@ describe('the seed plan plans/xihu-2020.yaml', () => {
     }
     expect(roles('hq-office').length).toBeGreaterThan(0);
     expect(roles('accountability').length).toBeGreaterThan(0);
-    expect(plan().organization.headquarters.leaders.length).toBeGreaterThan(0);
+    expect(plan().organization?.headquarters.leaders.length).toBeGreaterThan(0);
     expect(plan().people.every((p) => p.example === true)).toBe(true);
   });
 

@@ -76,7 +76,8 @@ async function main(): Promise<void> {
       if (!pair) throw new Error(`No key for ${person}.`);
       return pair.signing;
     };
-    const { workflowId, runId: firstRunId } = await duban.startTask(plan, TASK, { keyring });
+    // startNow: assigned at once, not at next year's campaign start.
+    const { workflowId, runId: firstRunId } = await duban.startTask(plan, TASK, { keyring, startNow: true });
     const task = duban.task(plan.id, TASK);
     const lead = (await task.state()).units.find((u) => u.role === 'primary')?.unit;
     const reporter = plan.people.find((p) => p.unit === lead && p.roles.includes('staff'))?.id;

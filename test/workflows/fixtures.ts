@@ -201,7 +201,7 @@ export function inputFromPlan(
   return {
     planId: plan.id,
     taskNumber,
-    title: task.title,
+    title: { zh: task.title.zh, en: task.title.en ?? task.title.zh },
     actionNumber: task.action,
     primaryLead,
     assistingLeads,

@@ -41,6 +41,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'audit', usage: '', description: 'command.audit', load: async () => (await import('./commands/audit-export')).registerAudit },
   { name: 'ledger', usage: '[options] <plan>', description: 'command.ledger', load: async () => (await import('./commands/ledger')).registerLedger },
   { name: 'notify', usage: '', description: 'command.notify', load: async () => (await import('./commands/notify')).registerNotify },
+  { name: 'serve', usage: '[options]', description: 'command.serve', load: async () => (await import('./commands/serve')).registerServe },
+  { name: 'users', usage: '', description: 'command.users', load: async () => (await import('./commands/users')).registerUsers },
 ];
 
 /**

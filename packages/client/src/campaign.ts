@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { CAMPAIGN_WORKFLOW_TYPE, campaignWorkflowId, ErrorCode, HQ_ROLES, isDubanError, isTerminal, taskWorkflowId, type Role } from '@duban/common';
-import { applyAmendment, dueInstant, rebaseAmendment, rebasePlan, type Amendment, type Plan } from '@duban/plan';
+import { applyAmendment, dueInstant, findTask, rebaseAmendment, rebasePlan, taskSchedule, type Amendment, type Plan } from '@duban/plan';
 import type { SigningKey } from '@duban/identity';
 import {
   amendPlanUpdate,
@@ -35,7 +35,7 @@ import { toDubanError, type FailureContext } from './failures';
 import { activeKeys, KeyStore, type Keyring } from './keys';
 import { signRequest, type Signer } from './signing';
 import { startOnce } from './start';
-import { buildTaskInput, campaignEndAt, planTaskNumbers, REQUIRED_IDENTITY, rosterPeople } from './task-input';
+import { buildTaskInput, campaignEndAt, campaignStartAt, planTaskNumbers, REQUIRED_IDENTITY, rosterPeople } from './task-input';
 
 type CampaignWorkflowFn = (input: CampaignWorkflowInput) => Promise<CampaignResult>;
 
@@ -69,6 +69,17 @@ export interface LaunchOptions {
    * suggests it (tests and benchmarks: continue-as-new without thousands of tasks).
    */
   continueAsNewAtHistoryLength?: number;
+  /**
+   * Launch tasks whose deadline has already passed (`--allow-past`); each such task records
+   * that it was launched past its deadline. Default: the launch is refused with
+   * `DEADLINES_PASSED`, naming them.
+   */
+  allowPastDeadlines?: boolean;
+  /**
+   * Assign every task at once, even before the campaign's start (`duban dev`). Default: the
+   * tasks wait for the campaign's start, and every window counts from it.
+   */
+  startNow?: boolean;
 }
 
 export interface LaunchResult {
@@ -82,6 +93,28 @@ export interface LaunchResult {
   alreadyRunning?: number;
   firstDispatchAt: string;
   endAt: string;
+  /** Tasks launched although their deadline had passed (`allowPastDeadlines`), in plan order. */
+  pastDeadline?: PastDeadlineTask[];
+  /** When the campaign starts, where that is after the launch: the tasks wait for it (unless `startNow`). */
+  startsAt?: string;
+}
+
+/** A task whose deadline had passed at launch. */
+export interface PastDeadlineTask {
+  taskNumber: number;
+  deadlineAt: string;
+  /** The deadline as the plan words it, where the task gives one. */
+  deadline?: { date: string; rule: 'before' | 'by'; source: string };
+}
+
+/** The plan's tasks due at or before `now`, in plan order. */
+export function tasksPastDeadline(plan: Plan, now: DateTime): PastDeadlineTask[] {
+  return planTaskNumbers(plan).flatMap((taskNumber): PastDeadlineTask[] => {
+    const { deadlineAt } = taskSchedule(plan, taskNumber);
+    if (deadlineAt === undefined || Date.parse(deadlineAt) > now.toMillis()) return [];
+    const { deadline } = findTask(plan, taskNumber);
+    return [{ taskNumber, deadlineAt, ...(deadline ? { deadline: { date: deadline.date, rule: deadline.rule, source: deadline.source } } : {}) }];
+  });
 }
 
 function toIso(at: DateTime): string {
@@ -104,7 +137,7 @@ function isHq(roles: readonly Role[]): boolean {
 
 /** The people who receive the bulletins: the HQ office (people with an HQ role) and the HQ leaders. */
 export function headquartersPeople(plan: Plan): Person[] {
-  const leaders = new Set(plan.organization.headquarters.leaders);
+  const leaders = new Set(plan.organization?.headquarters.leaders ?? []);
   return plan.people
     .filter((p) => leaders.has(p.id) || isHq(p.roles))
     .map((p) => ({ id: p.id, name: p.name, unit: p.unit, roles: [...p.roles] }));
@@ -122,6 +155,9 @@ export function buildCampaignInput(plan: Plan, options: Omit<LaunchOptions, 'cam
   const now = options.now ?? DateTime.now();
   const firstDispatch = options.firstDispatchAt ?? nextMondayMorning(now, plan.timeZone);
   const keyring = options.keyring ?? {};
+  // Marked only where the launch allows them: otherwise `launchCampaign` has refused.
+  const past = new Set(options.allowPastDeadlines ? tasksPastDeadline(plan, now).map((t) => t.taskNumber) : []);
+  const taskOptions = { keyring, ...(options.startNow ? { startNow: true } : {}) };
   return {
     planId: plan.id,
     planTitle: plan.title.zh,
@@ -129,7 +165,11 @@ export function buildCampaignInput(plan: Plan, options: Omit<LaunchOptions, 'cam
     timeZone: plan.timeZone,
     // The bulletin's language: the plan's, as its tasks' notices (buildTaskInput).
     ...(plan.routing?.lang ? { lang: plan.routing.lang } : {}),
-    tasks: planTaskNumbers(plan).map((n) => ({ ...buildTaskInput(plan, n, { keyring }), ...(options.searchAttributes === false ? { searchAttributes: false } : {}) })),
+    tasks: planTaskNumbers(plan).map((n) => ({
+      ...buildTaskInput(plan, n, taskOptions),
+      ...(options.searchAttributes === false ? { searchAttributes: false } : {}),
+      ...(past.has(n) ? { launchedPastDeadline: true as const } : {}),
+    })),
     units: plan.units.map((u) => ({ code: u.code, name: u.name, en: u.en })),
     hq: headquartersPeople(plan),
     roster: rosterPeople(plan, keyring),
@@ -265,9 +305,9 @@ function campaignFailures(planId: string, address: string): FailureContext {
 export async function launchCampaign(client: Client, taskQueue: string, address: string, plan: Plan, options: LaunchOptions = {}): Promise<LaunchResult> {
   const launched = options.campaignYear === undefined ? plan : rebasePlan(plan, options.campaignYear);
   const keyring = options.keyring ?? (await KeyStore.fromEnv().keyring(plan.id));
-  const campaign = buildStoredCampaign(launched, { ...options, keyring });
-  const { input } = campaign;
   const now = options.now ?? DateTime.now();
+  const campaign = buildStoredCampaign(launched, { ...options, now, keyring });
+  const { input } = campaign;
   if (Date.parse(input.endAt) <= now.toMillis()) {
     throw new DubanClientError(
       ErrorCode.CAMPAIGN_OVER,
@@ -275,10 +315,28 @@ export async function launchCampaign(client: Client, taskQueue: string, address:
       { details: { planId: plan.id, campaignEnd: launched.campaign.end } },
     );
   }
+  const pastDeadline = tasksPastDeadline(launched, now);
+  const startAt = campaignStartAt(launched);
+  if (pastDeadline.length > 0 && !options.allowPastDeadlines) {
+    const listed = pastDeadline.map((t) => `task ${t.taskNumber} (${t.deadline?.source ?? t.deadlineAt})`).join(', ');
+    throw new DubanClientError(
+      ErrorCode.DEADLINES_PASSED,
+      `${pastDeadline.length} task(s) of plan ${plan.id} are due before now: ${listed}. Re-date the plan (campaignYear, --campaign-year) or launch with allowPastDeadlines (--allow-past), which records it in each of them.`,
+      { details: { planId: plan.id, tasks: pastDeadline } },
+    );
+  }
   requireHqKey(plan, keyring);
   const workflowId = campaignWorkflowId(plan.id);
   const tasks = campaign.plan.tasks.map((t) => taskWorkflowId(plan.id, t.taskNumber));
-  const result = { planId: plan.id, campaignWorkflowId: workflowId, tasks, firstDispatchAt: input.dispatch.firstAt, endAt: input.endAt };
+  const result = {
+    planId: plan.id,
+    campaignWorkflowId: workflowId,
+    tasks,
+    firstDispatchAt: input.dispatch.firstAt,
+    endAt: input.endAt,
+    ...(pastDeadline.length > 0 ? { pastDeadline } : {}),
+    ...(!options.startNow && Date.parse(startAt) > now.toMillis() ? { startsAt: startAt } : {}),
+  };
   let started: boolean;
   try {
     await storePlanParts(client, taskQueue, plan.id, campaign);

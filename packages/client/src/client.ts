@@ -32,6 +32,8 @@ export interface StartTaskOptions {
   assignedAt?: DateTime;
   /** The plan's public keys for the task's people; default the keyring of `KeyStore.fromEnv()`. */
   keyring?: Keyring;
+  /** Assign the task at once, even before the campaign's start; default: it waits for the start (see `buildTaskInput`). */
+  startNow?: boolean;
 }
 
 export interface StartTaskResult {

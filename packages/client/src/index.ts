@@ -40,8 +40,8 @@ export type { SignedRequest, Signer } from './signing';
 // The identity types a caller of the client handles (keys, proofs), without a second import.
 export type { Proof, RosterKey, SigningKey } from '@duban/identity';
 export { keyIdOf } from '@duban/identity';
-export { DubanCampaignHandle, buildCampaignInput, buildStoredCampaign, buildPlanAmendment, headquartersPeople, nextMondayMorning } from './campaign';
-export type { LaunchOptions, LaunchResult, StoredCampaign } from './campaign';
+export { DubanCampaignHandle, buildCampaignInput, buildStoredCampaign, buildPlanAmendment, headquartersPeople, nextMondayMorning, tasksPastDeadline } from './campaign';
+export type { LaunchOptions, LaunchResult, PastDeadlineTask, StoredCampaign } from './campaign';
 export { DubanClientError, DubanClientErrorCode } from './errors';
 export type { DubanClientErrorOptions } from './errors';
 export { buildTaskInput, campaignEndAt, planTaskNumbers, REQUIRED_IDENTITY, rosterPeople } from './task-input';

@@ -1,7 +1,7 @@
 import { Duration, type DateTime } from 'luxon';
 import { DEFAULT_IDENTITY_POLICY } from '@duban/identity';
-import { dueInstant, findTask, PlanLookupError, taskSchedule, type Plan, type PlanPerson } from '@duban/plan';
-import type { IdentitySettings, Person, TaskPolicy, TaskWorkflowInput, Unit } from '@duban/workflows';
+import { dueInstant, expandCollectives, findTask, PlanLookupError, taskChecks, taskSchedule, type Plan, type PlanPerson } from '@duban/plan';
+import { TASK_STATE_LIMITS, type IdentitySettings, type MilestoneCheck, type Person, type TaskPolicy, type TaskWorkflowInput, type Unit } from '@duban/workflows';
 import { DEFAULT_NOTICE_LANG, ErrorCode, type NoticeIssuer, type NoticeLang } from '@duban/common';
 import { DubanClientError } from './errors';
 import type { Keyring } from './keys';
@@ -13,12 +13,54 @@ export interface BuildTaskInputOptions {
   keyring?: Keyring;
   /** The language of the task's notices; the plan's (`routing.lang`) when omitted, else Chinese. */
   lang?: NoticeLang;
+  /**
+   * Assign the task as soon as it starts, even before the campaign's start (`duban dev`,
+   * which shows a campaign at work at once). Default: the task waits for the campaign's start.
+   */
+  startNow?: boolean;
 }
 
-/** Who signs the plan's formal notices (督办单, 约谈): its headquarters and the headquarters' office. */
-function noticeIssuer(plan: Plan): NoticeIssuer {
+/** Who signs the plan's formal notices (督办单, 约谈): its headquarters and the headquarters' office; nobody named when the plan sets up no headquarters. */
+function noticeIssuer(plan: Plan): NoticeIssuer | undefined {
+  if (plan.organization === undefined) return undefined;
   const { headquarters, office } = plan.organization;
   return { headquarters: { zh: headquarters.name, en: headquarters.en }, office: { zh: office.name, en: office.en } };
+}
+
+/** The instant the plan's campaign starts: the first instant of its first day in the plan's time zone. */
+export function campaignStartAt(plan: Plan): string {
+  const start = dueInstant(plan.campaign.start, 'before', plan.timeZone).toISO();
+  if (start === null) throw new DubanClientError(ErrorCode.INVALID_PLAN, `Plan ${plan.id} starts on ${plan.campaign.start}, which is not a date.`, { field: 'campaign.start' });
+  return start;
+}
+
+/**
+ * A task's dated checks beyond its milestones (nodes, recurring duties, filing) as the
+ * workflow takes them (`MilestoneCheck` with kind, label, duty, by; a recurring
+ * occurrence also names its duty as `series`). Refused past `TASK_STATE_LIMITS.datedChecks`
+ * (milestones included): every check leaves a record in the task's carried state.
+ */
+function datedChecks(plan: Plan, taskNumber: number): MilestoneCheck[] {
+  const all = taskChecks(plan, taskNumber);
+  if (all.length > TASK_STATE_LIMITS.datedChecks) {
+    throw new DubanClientError(
+      ErrorCode.INVALID_PLAN,
+      `Task ${taskNumber} of plan ${plan.id} has ${all.length} dated checks (milestones, nodes, occurrences of recurring duties, filing); a task may have at most ${TASK_STATE_LIMITS.datedChecks}: make a weekly duty monthly, or split the task.`,
+      { details: { planId: plan.id, taskNumber, checks: all.length, limit: TASK_STATE_LIMITS.datedChecks } },
+    );
+  }
+  return all
+    .filter((c) => c.kind !== 'milestone')
+    .map((c): MilestoneCheck => ({
+      id: c.id,
+      dueAt: c.dueAt,
+      kind: c.kind,
+      label: c.label,
+      ...(c.duty !== undefined ? { duty: c.duty } : {}),
+      ...(c.by !== undefined ? { by: c.by } : {}),
+      // `recurring:<duty>:<date>`: the occurrences of one duty share `recurring:<duty>`.
+      ...(c.kind === 'recurring' ? { series: c.id.slice(0, c.id.lastIndexOf(':')) } : {}),
+    }));
 }
 
 /** What every launch since signatures asks of its workflows: signed instructions, fresh ones. */
@@ -120,7 +162,8 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
     throw error;
   }
 
-  const [primaryLead, ...assistingLeads] = task.lead;
+  // Collective units (各社区, 区直各部门) stand for their members: each member acknowledges and reports.
+  const [primaryLead, ...assistingLeads] = expandCollectives(plan, task.lead);
   if (primaryLead === undefined) {
     throw new DubanClientError(ErrorCode.INVALID_PLAN, `Task ${taskNumber} of plan ${plan.id} names no lead unit (牵头单位); add one under lead.`, {
       details: { planId: plan.id, taskNumber },
@@ -134,11 +177,16 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
     );
   }
 
-  const involved = unique([primaryLead, ...assistingLeads, ...task.responsible]);
+  const leads = new Set([primaryLead, ...assistingLeads]);
+  const responsible = expandCollectives(plan, task.responsible).filter((unit) => !leads.has(unit));
+  const taken = new Set([...leads, ...responsible]);
+  const cooperating = expandCollectives(plan, task.cooperating ?? []).filter((unit) => !taken.has(unit));
+  const involved = unique([primaryLead, ...assistingLeads, ...responsible, ...cooperating]);
   const org = plan.organization;
+  // A group's duty says what it does (group codes are free in format 2); without one, its code.
   const planWideIds = new Set([
-    ...org.headquarters.leaders,
-    ...org.groups.filter((g) => g.code === 'supervision' || g.code === 'accountability').flatMap((g) => g.members),
+    ...(org?.headquarters.leaders ?? []),
+    ...(org?.groups ?? []).filter((g) => ['supervision', 'accountability'].includes(g.duty ?? g.code)).flatMap((g) => g.members),
   ]);
   const people: Person[] = plan.people
     .filter((p) => involved.includes(p.unit) || planWideIds.has(p.id) || p.roles.some((r) => PLAN_WIDE_ROLES.has(r)))
@@ -146,22 +194,28 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
 
   // Units the workflow may name in notices: the task's own, the bodies it supports, and
   // the units of everyone on its roster.
-  const unitCodes = unique([...involved, ...(task.supports ?? []), ...people.map((p) => p.unit)]);
+  // The collectives the task names too, so a notice can say 各社区 where it names the collective.
+  const collectives = [...task.lead, ...task.responsible, ...(task.cooperating ?? [])].filter((code) => plan.units.some((u) => u.code === code && u.kind === 'collective'));
+  const unitCodes = unique([...involved, ...collectives, ...(task.supports ?? []), ...people.map((p) => p.unit)]);
   const units: Unit[] = unitCodes.flatMap((code) => {
     const unit = plan.units.find((u) => u.code === code);
     return unit ? [{ code: unit.code, name: unit.name, en: unit.en }] : [];
   });
 
   const assignedAt = options.assignedAt?.toISO();
+  const checks = datedChecks(plan, taskNumber);
+  const issuer = noticeIssuer(plan);
+  const { deadline } = task;
   return {
     planId: plan.id,
     planTitle: plan.title.zh,
     taskNumber,
-    title: { zh: task.title.zh, en: task.title.en },
+    // A format-2 plan may have no English gloss: English notices then show the source words.
+    title: { zh: task.title.zh, en: task.title.en ?? task.title.zh },
     actionNumber: task.action,
     primaryLead,
     assistingLeads,
-    responsible: [...task.responsible],
+    responsible,
     units,
     people,
     milestones: schedule.milestones.map((m) => ({ id: m.id, dueAt: m.dueAt })),
@@ -173,7 +227,14 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
     // For the render step: notices show dates in the plan's zone, in its language, signed by its office.
     timeZone: plan.timeZone,
     lang: options.lang ?? plan.routing?.lang ?? DEFAULT_NOTICE_LANG,
-    issuer: noticeIssuer(plan),
+    ...(issuer ? { issuer } : {}),
+    // Plan format 2: the task waits for the campaign's start (unless `startNow`), and its
+    // cooperating units, co-leads, deadline words and dated checks.
+    ...(options.startNow ? {} : { startAt: campaignStartAt(plan) }),
+    ...(cooperating.length > 0 ? { cooperating } : {}),
+    ...(task.leadPrimary === false ? { leadPrimary: false as const } : {}),
+    ...(deadline ? { deadline: { date: deadline.date, rule: deadline.rule, source: deadline.source } } : {}),
+    ...(checks.length > 0 ? { checks } : {}),
   };
 }
 

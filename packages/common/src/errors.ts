@@ -73,6 +73,17 @@ export const ERROR_CODES = {
   UNKNOWN_CHANNEL: { kind: 'invalid', means: 'The routing names a channel that routing.channels does not define (or a unit robot where no unit has one).' },
   CHANNEL_TYPE_MISMATCH: { kind: 'invalid', means: "A unit's robot (routing.robots) is a channel of another type than wecom or dingtalk." },
   UNKNOWN_AUDIENCE: { kind: 'invalid', means: 'A route names a group or role the plan does not have.' },
+  COLLECTIVE_UNIT_INVALID: { kind: 'invalid', means: 'A collective unit (各区县政府, 区直各部门) has no members, names members that are not units, or contains itself through its members; or a unit that is not collective lists members.' },
+  DUPLICATE_CHECK_ID: { kind: 'invalid', means: "Two dated nodes or recurring duties of one task share an id." },
+  DUPLICATE_GROUP_CODE: { kind: 'invalid', means: 'Two working groups of the organization share a code.' },
+  RECURRING_WINDOW_INVALID: { kind: 'invalid', means: 'A recurring duty limited to a window (from … until) has the window reversed, or no occurrence falls inside it and the campaign.' },
+  TASK_START_INVALID: { kind: 'invalid', means: "A task's start (not before this date) is not before its deadline, or comes after one of its dated nodes or its filing date." },
+  FILE_NOT_WRITTEN: { kind: 'unavailable', means: 'A file could not be written (permissions, a full disk); the file that was there is unchanged.' },
+  PLAN_FORMAT_CURRENT: { kind: 'refused', means: '`duban plan migrate` was given a plan that is already in the current format (format: 2): nothing to change.' },
+
+  // -- Importing a published plan (`duban plan import`) ---------------------------------
+  IMPORT_UNSUPPORTED_FILE: { kind: 'invalid', means: '`duban plan import` reads .txt, .md and .docx files; this one is of another kind, or its .docx cannot be read.' },
+  IMPORT_NO_TASKS: { kind: 'invalid', means: '`duban plan import` found no numbered item with its units (牵头单位/责任单位) in the text: nothing to draft a plan from.' },
 
   // -- Simulation scenarios (`duban simulate`; problems inside SCENARIO_INVALID) -----------
   SCENARIO_INVALID: { kind: 'invalid', means: 'A simulation scenario file has problems; each is listed with its place in the file.' },
@@ -121,6 +132,7 @@ export const ERROR_CODES = {
   CAMPAIGN_ENDED: { kind: 'refused', means: 'The campaign has ended and takes no more amendments.' },
   CAMPAIGN_NOT_FOUND: { kind: 'not-found', means: 'No campaign for this plan: it was never launched.' },
   CAMPAIGN_OVER: { kind: 'refused', means: "The plan's campaign lies in the past: launch it for a year to come." },
+  DEADLINES_PASSED: { kind: 'refused', means: "Tasks of the plan are due at instants already past: re-date the plan, or launch with --allow-past (recorded in each such task)." },
 
   // -- Activities (audit store, notifier) ------------------------------------------------
   AUDIT_STORE_UNAVAILABLE: { kind: 'unavailable', retryable: true, means: 'The audit store (SQLite file or PostgreSQL database) cannot be opened, created or written.' },
@@ -178,6 +190,16 @@ export const ERROR_CODES = {
   TEMPORAL_BINARY_NOT_FOUND: { kind: 'config', means: 'A Temporal server executable cannot be found.' },
   TEMPORAL_BINARY_NOT_EXECUTABLE: { kind: 'config', means: 'A Temporal server executable exists but cannot be run.' },
   TEMPORAL_SERVER_START_FAILED: { kind: 'unavailable', means: 'A Temporal server was found but did not start or become healthy.' },
+
+  // -- The web workspace (`duban serve`) -------------------------------------------------
+  LOGIN_FAILED: { kind: 'refused', means: 'The person id and password (or the second-factor code) do not match an account of the workspace.' },
+  ACCOUNT_LOCKED: { kind: 'refused', means: 'Too many wrong passwords or codes in a row: the account refuses logins until the lockout ends.' },
+  SESSION_INVALID: { kind: 'refused', means: 'The session cookie names no live session (logged out, expired, or the workspace restarted): log in again.' },
+  CSRF_INVALID: { kind: 'refused', means: 'A form arrived without the anti-forgery token of the page it came from: reload the page and send it again.' },
+  INVITATION_INVALID: { kind: 'not-found', means: 'The invitation link is unknown, already used or expired: ask an operator for a new one (`duban users invite`).' },
+  PASSWORD_REJECTED: { kind: 'invalid', means: 'The new password is too short, or the two entries differ.' },
+  SIGNING_KEY_UNAVAILABLE: { kind: 'refused', means: "The workspace holds no signing key of the logged-in person for this plan: the person's invitation did not carry one." },
+  KEYSTORE_SEALED_INVALID: { kind: 'config', means: 'A sealed key in the workspace keystore cannot be opened with the given password or token (wrong secret, or the record was altered).' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -90,6 +90,8 @@ export const ENV = {
   temporalDownload: 'DUBAN_TEMPORAL_DOWNLOAD',
   /** Set to 1 for debug logs in tests. */
   debug: 'DUBAN_DEBUG',
+  /** The Chromium the browser tests drive (default Debian's `/usr/bin/chromium`). */
+  chromium: 'DUBAN_CHROMIUM',
 } as const;
 
 /** Default paths, relative to the project (or working) directory. */
@@ -106,4 +108,6 @@ export const DEFAULT_PATHS = {
   notificationsLog: '.duban/notifications.log',
   /** Where `duban simulate` writes each run (audit trail, ledger, report), one directory per run. */
   simulateRuns: '.duban/simulate',
+  /** The web workspace's accounts, sessions and encrypted keystore (SQLite). */
+  workspaceDb: '.duban/workspace.sqlite',
 } as const;

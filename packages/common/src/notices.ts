@@ -16,6 +16,12 @@ export interface NoticeTask {
   primaryLead?: string;
   /** The task's deadline in force when the notice was issued: "by when" for notices that carry no deadline of their own. */
   deadlineAt?: string;
+  /**
+   * That deadline as the plan words it (date, before/by, source words such as 2021年底), so
+   * people read "2021年底" rather than an instant. Absent once an extension or amendment
+   * moved the deadline, and in notices of tasks launched before plan format 2.
+   */
+  deadline?: { date: string; rule: 'before' | 'by'; source?: string };
 }
 
 /** The languages notices are written in; Chinese first. */
@@ -68,6 +74,8 @@ export interface AssignmentNotice extends TaskNoticeBase {
   primaryLead: string;
   assistingLeads: string[];
   responsible: string[];
+  /** Cooperating units (配合单位, 协办单位), where the plan names them. */
+  cooperating?: string[];
   deadlineAt: string;
   acknowledgementWindowMs: number;
 }

@@ -32,8 +32,12 @@ export function isTerminal(status: TaskStatus): boolean {
 export const LIGHTS = ['green', 'yellow', 'red'] as const;
 export type TrafficLight = (typeof LIGHTS)[number];
 
-/** A unit's part in one task: the first lead unit is primary, other leads assist, communities are responsible. */
-export const UNIT_ROLES = ['primary', 'assisting', 'responsible'] as const;
+/**
+ * A unit's part in one task: the first lead unit is primary, other leads assist, communities
+ * are responsible; cooperating units (配合单位, 协办单位, plan format 2) may report and are
+ * told, but their reports are never required.
+ */
+export const UNIT_ROLES = ['primary', 'assisting', 'responsible', 'cooperating'] as const;
 export type UnitRole = (typeof UNIT_ROLES)[number];
 
 /** Why a task counts as behind: what starts an escalation episode. */

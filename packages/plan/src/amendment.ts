@@ -24,6 +24,7 @@ import { dueInstant } from './calendar';
 import { parseDocumentText, readDocumentFile, type DocumentKind, type DocumentResult } from './pipeline';
 import { AmendmentValidationError, type AmendmentProblem, type AmendmentProblemCode, type Finding, type PathSegment } from './problems';
 import { deadlineSchema, PLAN_LIMITS, taskSchema, type Plan } from './schema';
+import { supervisionAndFilings } from './format';
 
 // The caps of plan files (PLAN_LIMITS) hold here too: added tasks become workflow inputs.
 const L = PLAN_LIMITS;
@@ -38,7 +39,13 @@ export const amendmentSchema = z.strictObject({
   issuedBy: z.string().min(1).max(L.idLength).describe('Person id (HQ office) who issues the amendment.'),
   reason: z.string().min(1).max(L.noteLength).describe('Why, in the words of the decision, e.g. 2021年具体任务计划另行制定.'),
   addTasks: z
-    .array(taskSchema.extend({ action: z.number().int().positive().describe('Number of the action the task belongs to.') }))
+    .array(
+      taskSchema.extend({
+        action: z.number().int().positive().describe('Number of the action the task belongs to.'),
+        // An added task comes after the plan was written: its deadline is dated.
+        deadline: deadlineSchema.optional(),
+      }),
+    )
     .max(L.tasks)
     .default([]),
   moveDeadlines: z
@@ -180,7 +187,10 @@ export function applyAmendment(plan: Plan, amendment: Amendment): Plan {
       ...action,
       tasks: [
         ...action.tasks,
-        ...amendment.addTasks.filter((t) => t.action === action.number).map(({ action: _action, ...task }) => task),
+        // An added task as the model keeps it: who supervises as a list, filings as from a plan file.
+        ...amendment.addTasks
+          .filter((t) => t.action === action.number)
+          .map(({ action: _action, supervisor: _supervisor, filing: _filing, ...task }) => ({ ...task, ...supervisionAndFilings({ supervisor: _supervisor, filing: _filing }) })),
       ].map((task) => {
         const deadline = moved.get(task.number);
         const lead = leads.get(task.number);

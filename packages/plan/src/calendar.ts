@@ -1,3 +1,4 @@
+import officialData from 'chinese-days/dist/chinese-days.json';
 import { DateTime } from 'luxon';
 import { PlanLookupError } from './problems';
 import type { DueRule, Plan, PlanMilestone, PlanTask } from './schema';
@@ -24,98 +25,46 @@ export function milestoneInstant(plan: Plan, milestone: PlanMilestone | string):
   return dueInstant(found.due, found.rule, plan.timeZone);
 }
 
+/** The end of the campaign's last day: when whole-year work (年内, 全年, no date at all) is due. */
+export function campaignEndInstant(plan: Plan): DateTime {
+  return dueInstant(plan.campaign.end, 'by', plan.timeZone);
+}
+
 /** The task's own deadline as an instant, or undefined when the source gives none. */
 export function taskDeadlineInstant(plan: Plan, task: PlanTask): DateTime | undefined {
   return task.deadline === undefined ? undefined : dueInstant(task.deadline.date, task.deadline.rule, plan.timeZone);
 }
 
-/** Days off and make-up workdays (调休上班) of one year, as State Council notices publish them. */
-interface OfficialYear {
-  /** Inclusive ranges `[first, last]` of days off. */
-  holidays: readonly (readonly [string, string])[];
-  /** Weekend days that are working days. */
-  workdays: readonly string[];
-}
+/**
+ * China's official calendar (国务院办公厅关于部分节假日安排的通知: days off and make-up
+ * working days, 调休上班) from the `chinese-days` library, which publishes each year's
+ * schedule when the State Council announces it (2004 onwards; the installed version's
+ * last year is {@link OFFICIAL_SCHEDULE_YEARS}' last). 2020's Spring Festival is as
+ * extended on 2020-01-27 (to Feb 2).
+ *
+ * Its dataset is read, not its date functions: they parse dates in the process's own
+ * time zone and answer for the wrong day west of UTC, while plan dates are calendar dates
+ * in the plan's zone, compared as `YYYY-MM-DD` strings here.
+ */
+const OFFICIAL = officialData as { holidays: Readonly<Record<string, string>>; workdays: Readonly<Record<string, string>> };
+
+/** The years whose official schedule the library publishes; other years are weekends only. */
+export const OFFICIAL_SCHEDULE_YEARS: readonly number[] = [
+  ...new Set([...Object.keys(OFFICIAL.holidays), ...Object.keys(OFFICIAL.workdays)].map((day) => Number(day.slice(0, 4)))),
+].sort((a, b) => a - b);
 
 /**
- * The official schedule (国务院办公厅关于部分节假日安排的通知) for the years it is known with
- * certainty. 2020's Spring Festival is as extended on 2020-01-27 (to Feb 2, so the
- * Feb 1 make-up Saturday was cancelled). Years not listed fall back to weekends only.
+ * The official schedule of a year: its days off and make-up workdays, each with the
+ * library's name for it (e.g. `National Day,国庆节,3`). Empty lists for a year not published.
  */
-export const OFFICIAL_SCHEDULE: Readonly<Record<number, OfficialYear>> = {
-  2020: {
-    holidays: [
-      ['2020-01-01', '2020-01-01'],
-      ['2020-01-24', '2020-02-02'],
-      ['2020-04-04', '2020-04-06'],
-      ['2020-05-01', '2020-05-05'],
-      ['2020-06-25', '2020-06-27'],
-      ['2020-10-01', '2020-10-08'],
-    ],
-    workdays: ['2020-01-19', '2020-04-26', '2020-05-09', '2020-06-28', '2020-09-27', '2020-10-10'],
-  },
-  2021: {
-    holidays: [
-      ['2021-01-01', '2021-01-03'],
-      ['2021-02-11', '2021-02-17'],
-      ['2021-04-03', '2021-04-05'],
-      ['2021-05-01', '2021-05-05'],
-      ['2021-06-12', '2021-06-14'],
-      ['2021-09-19', '2021-09-21'],
-      ['2021-10-01', '2021-10-07'],
-    ],
-    workdays: ['2021-02-07', '2021-02-20', '2021-04-25', '2021-05-08', '2021-09-18', '2021-09-26', '2021-10-09'],
-  },
-  2022: {
-    holidays: [
-      ['2022-01-01', '2022-01-03'],
-      ['2022-01-31', '2022-02-06'],
-      ['2022-04-03', '2022-04-05'],
-      ['2022-04-30', '2022-05-04'],
-      ['2022-06-03', '2022-06-05'],
-      ['2022-09-10', '2022-09-12'],
-      ['2022-10-01', '2022-10-07'],
-    ],
-    workdays: ['2022-01-29', '2022-01-30', '2022-04-02', '2022-04-24', '2022-05-07', '2022-10-08', '2022-10-09'],
-  },
-  2023: {
-    holidays: [
-      ['2022-12-31', '2023-01-02'],
-      ['2023-01-21', '2023-01-27'],
-      ['2023-04-05', '2023-04-05'],
-      ['2023-04-29', '2023-05-03'],
-      ['2023-06-22', '2023-06-24'],
-      ['2023-09-29', '2023-10-06'],
-    ],
-    workdays: ['2023-01-28', '2023-01-29', '2023-04-23', '2023-05-06', '2023-06-25', '2023-10-07', '2023-10-08'],
-  },
-  2024: {
-    holidays: [
-      ['2024-01-01', '2024-01-01'],
-      ['2024-02-10', '2024-02-17'],
-      ['2024-04-04', '2024-04-06'],
-      ['2024-05-01', '2024-05-05'],
-      ['2024-06-10', '2024-06-10'],
-      ['2024-09-15', '2024-09-17'],
-      ['2024-10-01', '2024-10-07'],
-    ],
-    workdays: ['2024-02-04', '2024-02-18', '2024-04-07', '2024-04-28', '2024-05-11', '2024-09-14', '2024-09-29', '2024-10-12'],
-  },
-  2025: {
-    holidays: [
-      ['2025-01-01', '2025-01-01'],
-      ['2025-01-28', '2025-02-04'],
-      ['2025-04-04', '2025-04-06'],
-      ['2025-05-01', '2025-05-05'],
-      ['2025-05-31', '2025-06-02'],
-      ['2025-10-01', '2025-10-08'],
-    ],
-    workdays: ['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11'],
-  },
-};
-
-/** The years for which the built-in official schedule is known. */
-export const OFFICIAL_SCHEDULE_YEARS: readonly number[] = Object.keys(OFFICIAL_SCHEDULE).map(Number);
+export function officialSchedule(year: number): { holidays: { date: string; name: string }[]; workdays: { date: string; name: string }[] } {
+  const of = (days: Readonly<Record<string, string>>) =>
+    Object.entries(days)
+      .filter(([date]) => date.startsWith(`${year}-`))
+      .map(([date, name]) => ({ date, name }))
+      .sort((a, b) => a.date.localeCompare(b.date));
+  return { holidays: of(OFFICIAL.holidays), workdays: of(OFFICIAL.workdays) };
+}
 
 /**
  * Which days are working days: weekdays are, weekends are not, unless the official
@@ -125,41 +74,20 @@ export const OFFICIAL_SCHEDULE_YEARS: readonly number[] = Object.keys(OFFICIAL_S
 export interface WorkCalendar {
   readonly holidays: ReadonlySet<string>;
   readonly workdays: ReadonlySet<string>;
-  /** Years whose official schedule is built in; other years are weekends-only. */
+  /** Years whose official schedule the library publishes; other years are weekends-only. */
   readonly knownYears: ReadonlySet<number>;
-}
-
-const DAY_MS = 86_400_000;
-
-// Plain Date arithmetic in UTC: these are calendar dates with no zone, and this runs for
-// every day of every built-in year, where luxon is markedly slower.
-function expandRange(first: string, last: string): string[] {
-  const days: string[] = [];
-  const end = Date.parse(`${last}T00:00:00Z`);
-  for (let day = Date.parse(`${first}T00:00:00Z`); day <= end; day += DAY_MS) {
-    days.push(new Date(day).toISOString().slice(0, 10));
-  }
-  return days;
 }
 
 let official: { holidays: ReadonlySet<string>; workdays: ReadonlySet<string> } | undefined;
 
 function officialDays(): { holidays: ReadonlySet<string>; workdays: ReadonlySet<string> } {
-  if (official === undefined) {
-    const holidays = new Set<string>();
-    const workdays = new Set<string>();
-    for (const year of Object.values(OFFICIAL_SCHEDULE)) {
-      for (const [first, last] of year.holidays) for (const day of expandRange(first, last)) holidays.add(day);
-      for (const day of year.workdays) workdays.add(day);
-    }
-    official = { holidays, workdays };
-  }
+  official ??= { holidays: new Set(Object.keys(OFFICIAL.holidays)), workdays: new Set(Object.keys(OFFICIAL.workdays)) };
   return official;
 }
 
 /**
- * The built-in official schedule merged with extra dates. An extra date wins over the
- * built-in schedule: an extra holiday removes a built-in make-up workday and vice versa.
+ * The official schedule merged with extra dates. An extra date wins over the
+ * official schedule: an extra holiday removes a built-in make-up workday and vice versa.
  */
 export function buildWorkCalendar(extra?: { holidays?: readonly string[]; workdays?: readonly string[] }): WorkCalendar {
   const base = officialDays();
@@ -180,7 +108,7 @@ export function buildWorkCalendar(extra?: { holidays?: readonly string[]; workda
 // built for a plan object stays valid for that object.
 const calendars = new WeakMap<Plan, WorkCalendar>();
 
-/** The work calendar a plan uses: the official schedule plus its `calendar` section. */
+/** The work calendar a plan uses: the official schedule plus its `calendar` section (holidays, workdays). */
 export function workCalendarFor(plan: Plan): WorkCalendar {
   let calendar = calendars.get(plan);
   if (calendar === undefined) {
@@ -240,14 +168,15 @@ function shiftDate(date: string, years: number): string {
 
 /**
  * Re-dates a plan so its campaign starts in `campaignYear`, shifting the campaign,
- * every milestone and every task deadline by the same whole number of years; month and
- * day are kept (Feb 29 becomes Feb 28 in a non-leap year), so National Day stays
- * National Day. The source words (`2020年国庆节前`) and ids are left as written.
+ * every milestone, task deadline and start, dated node, filing date and recurring duty's
+ * window by the same whole number of years (recurring duties follow the campaign); month and day are kept (Feb 29 becomes
+ * Feb 28 in a non-leap year), so National Day stays National Day. The source words
+ * (`2020年国庆节前`) and ids are left as written; `describeDue` gives them the new year.
  *
  * The plan's extra `calendar` dates are facts about real days, not plan dates, so they
- * are not shifted. Working-day arithmetic on the result uses the built-in official
- * schedule where the new years are known (see `OFFICIAL_SCHEDULE_YEARS`) and weekends
- * only otherwise; add the year's holidays to the plan's `calendar` for exact results.
+ * are not shifted. Working-day arithmetic on the result uses the official schedule where
+ * the library publishes the new years (see `OFFICIAL_SCHEDULE_YEARS`) and weekends only
+ * otherwise; add the year's holidays to the plan's `calendar` for exact results.
  */
 export function rebasePlan(plan: Plan, campaignYear: number): Plan {
   if (!Number.isInteger(campaignYear)) throw new RangeError(`Campaign year must be a whole year, got ${campaignYear}.`);
@@ -259,9 +188,23 @@ export function rebasePlan(plan: Plan, campaignYear: number): Plan {
     milestones: plan.milestones.map((m) => ({ ...m, due: shiftDate(m.due, years) })),
     actions: plan.actions.map((action) => ({
       ...action,
-      tasks: action.tasks.map((task) =>
-        task.deadline === undefined ? task : { ...task, deadline: { ...task.deadline, date: shiftDate(task.deadline.date, years) } },
-      ),
+      tasks: action.tasks.map((task) => ({
+        ...task,
+        ...(task.deadline === undefined ? {} : { deadline: { ...task.deadline, date: shiftDate(task.deadline.date, years) } }),
+        ...(task.nodes === undefined ? {} : { nodes: task.nodes.map((node) => ({ ...node, date: shiftDate(node.date, years) })) }),
+        ...(task.filing?.date === undefined ? {} : { filing: { ...task.filing, date: shiftDate(task.filing.date, years) } }),
+        ...(task.filings === undefined ? {} : { filings: task.filings.map((f) => (f.date === undefined ? f : { ...f, date: shiftDate(f.date, years) })) }),
+        ...(task.start === undefined ? {} : { start: { ...task.start, date: shiftDate(task.start.date, years) } }),
+        ...(task.recurring === undefined
+          ? {}
+          : {
+              recurring: task.recurring.map((duty) => ({
+                ...duty,
+                ...(duty.from === undefined ? {} : { from: shiftDate(duty.from, years) }),
+                ...(duty.until === undefined ? {} : { until: shiftDate(duty.until, years) }),
+              })),
+            }),
+      })),
     })),
   };
 }
@@ -271,11 +214,19 @@ export interface TaskSchedule {
   taskNumber: number;
   timeZone: string;
   milestones: { id: string; dueAt: string }[];
-  /** The task's own deadline, else its latest milestone; undefined when it has neither. */
+  /**
+   * The task's own deadline, else its latest milestone, else the campaign's end (whole-year
+   * work). Typed as optional for callers written before every task had one.
+   */
   deadlineAt: string | undefined;
+  /**
+   * When the task may begin, where the plan gives it its own start (a later phase): the
+   * first instant of that day in the plan's zone. Absent: the task starts with the campaign.
+   */
+  startAt?: string;
 }
 
-function toIso(instant: DateTime): string {
+export function toIso(instant: DateTime): string {
   const iso = instant.toISO();
   if (iso === null) throw new RangeError(`Invalid instant: ${instant.invalidExplanation ?? 'unknown reason'}`);
   return iso;
@@ -287,18 +238,20 @@ function toIso(instant: DateTime): string {
  * Throws `PlanLookupError` when the plan has no such task.
  */
 export function taskSchedule(plan: Plan, taskNumber: number): TaskSchedule {
+  // TaskSchedule stays as it was: a task's nodes, recurring duties and filing are in taskChecks.
   const task = findTask(plan, taskNumber);
   const milestones = task.milestones
     .map((id) => ({ id, instant: milestoneInstant(plan, id) }))
     .sort((a, b) => a.instant.toMillis() - b.instant.toMillis());
   const own = taskDeadlineInstant(plan, task);
   const last = milestones[milestones.length - 1];
-  const deadline = own ?? last?.instant;
+  const deadline = own ?? last?.instant ?? campaignEndInstant(plan);
   return {
     taskNumber,
     timeZone: plan.timeZone,
     milestones: milestones.map((m) => ({ id: m.id, dueAt: toIso(m.instant) })),
-    deadlineAt: deadline === undefined ? undefined : toIso(deadline),
+    deadlineAt: toIso(deadline),
+    ...(task.start === undefined ? {} : { startAt: toIso(dueInstant(task.start.date, 'before', plan.timeZone)) }),
   };
 }
 

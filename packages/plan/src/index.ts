@@ -15,12 +15,20 @@
  * ```
  *
  * Use `parsePlan(text, fileName)` when you want problems as data instead of an exception.
- * Date conventions ("before D" vs "by D") are documented on `dueInstant`. Calendar code
- * uses luxon and must not be imported into workflow code; pass `taskSchedule`'s ISO
- * strings to workflows instead.
+ * Plan files come in format 1 (`actions`) and format 2 (`format: 2`, nested `sections`);
+ * both load into one `Plan` (see `format.ts`), and `migratePlanText` upgrades 1 to 2.
+ * Date conventions ("before D" vs "by D") are documented on `dueInstant`; `describeDue`
+ * says a date the way the plan does ("2021年底", "by 2021-12-31"), and `taskChecks` lists
+ * every dated check of a task (milestones, nodes, recurring duties, filing). Calendar code
+ * uses luxon and must not be imported into workflow code; pass its ISO strings to
+ * workflows instead.
  */
 export {
   planSchema,
+  planFileV1Schema,
+  planFileV2Schema,
+  unitKindSchema,
+  groupDutySchema,
   PLAN_LIMITS,
   policiesSchema,
   personRoleSchema,
@@ -37,6 +45,16 @@ export type {
   PlanInput,
   PlanAction,
   PlanTask,
+  PlanTaskNode,
+  PlanRecurringDuty,
+  PlanFiling,
+  PlanTaskStart,
+  PlanGroupDuty,
+  PlanHeading,
+  PlanFileV1,
+  PlanFileV2,
+  PlanFileSection,
+  FileSubsection,
   PlanUnit,
   PlanUnitKind,
   PlanPerson,
@@ -82,9 +100,15 @@ export {
   buildWorkCalendar,
   workCalendarFor,
   rebasePlan,
-  OFFICIAL_SCHEDULE,
+  officialSchedule,
   OFFICIAL_SCHEDULE_YEARS,
+  campaignEndInstant,
 } from './calendar';
+export { describeDue, describeDueInstant, describeInstant, describeTaskDeadline, expandCollectives, leadsInResponsibleCollectives, taskChecks, recurringOccurrences, RECURRING_LIMIT } from './due';
+export type { DueDate, DueLang, LeadInCollective, TaskCheck } from './due';
+export { planFromV1, planFromV2 } from './format';
+export { migratePlanText } from './migrate';
+export type { MigrationChange, MigrationResult } from './migrate';
 export type { WorkCalendar, TaskSchedule } from './calendar';
 export { planSummary } from './summary';
 export type { PlanSummary, PlanTaskRow } from './summary';

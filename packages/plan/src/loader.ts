@@ -4,7 +4,8 @@ import { crossCheck } from './checks';
 import { routingFindings } from './routing-checks';
 import { parseDocumentText, readDocumentFile, type DocumentKind, type DocumentResult } from './pipeline';
 import { PlanValidationError, type Finding, type PlanProblemCode, type PlanResult } from './problems';
-import { PLAN_LIMITS, planSchema, type Plan } from './schema';
+import { planFromV1, planFromV2, rawFormat, rawTasks, tooDeep } from './format';
+import { PLAN_LIMITS, planFileV1Schema, planFileV2Schema, type Plan } from './schema';
 
 function timeZoneFindings(data: unknown): Finding<PlanProblemCode>[] {
   if (typeof data !== 'object' || data === null || !('timeZone' in data)) return [];
@@ -25,19 +26,16 @@ function timeZoneFindings(data: unknown): Finding<PlanProblemCode>[] {
  * express (it caps each action's list), located at `actions`.
  */
 function taskCountFindings(data: unknown): Finding<PlanProblemCode>[] {
-  if (typeof data !== 'object' || data === null || !('actions' in data) || !Array.isArray(data.actions)) return [];
-  const actual = data.actions.reduce<number>((n, action: unknown) => {
-    const tasks = typeof action === 'object' && action !== null && 'tasks' in action ? action.tasks : undefined;
-    return n + (Array.isArray(tasks) ? tasks.length : 0);
-  }, 0);
+  const actual = rawTasks(data).length;
   const limit = PLAN_LIMITS.tasks;
   if (actual <= limit) return [];
   const count = (n: number) => n.toLocaleString('en');
+  const where = rawFormat(data) === 1 ? 'actions' : 'sections';
   return [
     {
       code: 'LIMIT_EXCEEDED',
-      path: ['actions'],
-      message: `The actions hold ${count(actual)} tasks together; the limit is ${count(limit)}.`,
+      path: [where],
+      message: `The ${where} hold ${count(actual)} tasks together; the limit is ${count(limit)}.`,
       fix: `Keep a plan to at most ${count(limit)} tasks; split a larger one into several plans.`,
       limit,
       actual,
@@ -45,19 +43,47 @@ function taskCountFindings(data: unknown): Finding<PlanProblemCode>[] {
   ];
 }
 
-const planKind: DocumentKind<Plan, PlanProblemCode> = {
+/** Sections nested deeper than `PLAN_LIMITS.sectionDepth`, located at the first too deep. */
+function depthFindings(data: unknown): Finding<PlanProblemCode>[] {
+  const deep = tooDeep(data);
+  if (deep === undefined) return [];
+  const limit = PLAN_LIMITS.sectionDepth;
+  return [
+    {
+      code: 'LIMIT_EXCEEDED',
+      path: deep.path,
+      message: `Sections are nested ${deep.depth} levels deep here; the limit is ${limit}.`,
+      fix: `Keep to at most ${limit} levels (一、 › （一） › 1. › (1) is four); write deeper points into the task's description.`,
+      limit,
+      actual: deep.depth,
+    },
+  ];
+}
+
+/** A loaded plan and the format its file was in (people read "sections" in format 2, "actions" in 1). */
+interface LoadedPlan {
+  plan: Plan;
+  format: 1 | 2;
+}
+
+const planV1 = planFileV1Schema.transform((file): LoadedPlan => ({ plan: planFromV1(file), format: 1 }));
+const planV2 = planFileV2Schema.transform((file): LoadedPlan => ({ plan: planFromV2(file), format: 2 }));
+
+const planKind: DocumentKind<LoadedPlan, PlanProblemCode> = {
   noun: 'plan',
   usualPlace: 'plans/, e.g. plans/xihu-2020.yaml',
   keysHint: 'plans/plan.schema.json lists the allowed keys',
   formatHint: 'plans/plan.schema.json describes the format',
   maxBytes: PLAN_LIMITS.fileBytes,
-  schema: planSchema,
+  // A file without `format` is format 1 and loads as before; `format: 2` (or a wrong
+  // value, which the literal refuses with the allowed one) selects format 2.
+  schema: (raw) => (rawFormat(raw) === 1 ? planV1 : planV2),
   // Cross-checks read the raw document, so they run (and report) even when the schema fails.
-  checks: (raw) => [...timeZoneFindings(raw), ...taskCountFindings(raw), ...crossCheck(raw), ...routingFindings(raw)],
+  checks: (raw) => [...timeZoneFindings(raw), ...depthFindings(raw), ...taskCountFindings(raw), ...crossCheck(raw), ...routingFindings(raw)],
 };
 
-function planResult(result: DocumentResult<Plan, PlanProblemCode>): PlanResult<Plan> {
-  return result.ok ? { ok: true, plan: result.value } : result;
+function planResult(result: DocumentResult<LoadedPlan, PlanProblemCode>): PlanResult<Plan> {
+  return result.ok ? { ok: true, plan: result.value.plan, format: result.value.format } : result;
 }
 
 /**

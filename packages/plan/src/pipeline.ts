@@ -28,7 +28,8 @@ export interface DocumentKind<T, C extends ErrorCode> {
   maxBytes: number;
   /** How often the YAML may expand aliases (the yaml library's `maxAliasCount`); default `PLAN_LIMITS.yamlAliasExpansions`. */
   maxAliasExpansions?: number;
-  schema: ZodType<T>;
+  /** The schema, or a function choosing it by the raw document (a plan's format version). */
+  schema: ZodType<T> | ((raw: unknown) => ZodType<T>);
   /**
    * Checks the schema cannot express. They get the raw document always and the schema's
    * output when it passed, so a kind may report reference problems beside schema ones.
@@ -175,7 +176,8 @@ export function parseDocumentText<T, C extends ErrorCode>(text: string, fileName
   }
   // reportInput: zod leaves the offending value out of issues unless asked, and the
   // messages quote it (and tell a wrong value from a missing one by it).
-  const parsed = kind.schema.safeParse(raw, { reportInput: true });
+  const schema = typeof kind.schema === 'function' ? kind.schema(raw) : kind.schema;
+  const parsed = schema.safeParse(raw, { reportInput: true });
   const findings: Finding<C | PipelineCode>[] = [
     ...(parsed.success ? [] : schemaFindings(parsed.error.issues, kind)),
     ...kind.checks(raw, parsed.success ? parsed.data : undefined),

@@ -37,6 +37,11 @@ export const PlanProblemCode = codesOf([
   'UNKNOWN_CHANNEL',
   'CHANNEL_TYPE_MISMATCH',
   'UNKNOWN_AUDIENCE',
+  'COLLECTIVE_UNIT_INVALID',
+  'DUPLICATE_CHECK_ID',
+  'DUPLICATE_GROUP_CODE',
+  'RECURRING_WINDOW_INVALID',
+  'TASK_START_INVALID',
 ]);
 export type PlanProblemCode = keyof typeof PlanProblemCode;
 
@@ -97,7 +102,8 @@ export type PlanProblem = Problem<PlanProblemCode>;
 /** One thing wrong with an amendment file. */
 export type AmendmentProblem = Problem<AmendmentProblemCode>;
 
-export type PlanResult<P = Plan> = { ok: true; plan: P } | { ok: false; problems: PlanProblem[] };
+/** A plan read, or its problems; `format` says which file format it was in (1: `actions`, 2: `sections`), where a file was read. */
+export type PlanResult<P = Plan> = { ok: true; plan: P; format?: 1 | 2 } | { ok: false; problems: PlanProblem[] };
 
 /** `file:line:column CODE path: message Fix: …`, the one-line form the CLI prints for plan and amendment problems. */
 export function formatProblem(problem: Problem): string {

@@ -46,6 +46,16 @@ export const PLAN_LIMITS = {
   calendarDates: 1_000,
   escalationRungs: 20,
   /**
+   * Occurrences of one recurring duty inside the campaign (a weekly duty over almost four
+   * years): each is a check the task's workflow keeps in its state.
+   */
+  recurringOccurrences: 200,
+  /**
+   * Levels of format-2 sections (一、 › （一） › 1. › (1) is four): published plans use
+   * up to five; deeper nesting is refused before it can exhaust the checks' stack.
+   */
+  sectionDepth: 10,
+  /**
    * How often the YAML may repeat an anchor's value through aliases (`*name`), counted as
    * the yaml library counts (the library's default): a file of nested aliases would
    * otherwise expand to gigabytes before any cap above is checked.
@@ -89,15 +99,48 @@ const bilingual = z.strictObject({
   en: name().min(1).describe('An English gloss.'),
 });
 
-export const unitKindSchema = z.enum(['office', 'community', 'external']);
+/**
+ * A heading's title: the source words, and an English gloss where someone wrote one. A
+ * plan imported from a published text has only the Chinese; people read Chinese first.
+ */
+const headingTitle = z.strictObject({
+  zh: name().min(1).describe('The source words in Chinese.'),
+  en: name().min(1).optional().describe('An English gloss, if any; English output shows the Chinese without it.'),
+});
+
+/**
+ * What a unit is. A street's plan knows offices, communities and outside bodies; a
+ * district's or a city's names bureaus, lower governments, management committees,
+ * vertically managed bureaus, streets and enterprises, and collectives of them
+ * (各区县政府, 区直各部门) that stand for their members.
+ */
+export const unitKindSchema = z.enum([
+  'office',
+  'community',
+  'external',
+  'city-bureau',
+  'district-government',
+  'county-government',
+  'management-committee',
+  'vertical-bureau',
+  'street',
+  'enterprise',
+  'collective',
+  'other',
+]);
 
 export const unitSchema = z.strictObject({
   code: id().min(1).describe('Stable code used everywhere else in the plan, e.g. chengguan.'),
   name: name().min(1).describe('Chinese name as the source writes it, e.g. 城管办.'),
   en: name().min(1).describe('English gloss.'),
   kind: unitKindSchema.describe(
-    'office: an office of the street; community: a residents committee; external: a body outside the street (a district bureau) that the street supports.',
+    'office: an office of the plan\'s own body; community: a residents committee; external: a body outside the plan\'s organisation that it supports (it is given no work); city-bureau, district-government, county-government, management-committee, vertical-bureau (垂直管理部门), street, enterprise, other: bodies that can be given work; collective: a set of units named as one (各区县政府, 区直各部门), see members.',
   ),
+  members: z
+    .array(id())
+    .max(L.units)
+    .optional()
+    .describe('For a collective unit only: the codes of its member units (collectives may contain collectives, never themselves). A task given to the collective is given to every member.'),
   example: z.boolean().optional().describe('True when the unit is an invented example, not from the source.'),
 });
 
@@ -169,25 +212,93 @@ export const deadlineSchema = z.strictObject({
   source: note().min(1).describe('The source words that give the deadline, e.g. 于2020年内.'),
 });
 
+/**
+ * A task's deadline as a file may write it: a whole-year task (年内, 全年) may give only
+ * its source words, and is then due at the campaign's end (`by` its last day).
+ */
+export const fileDeadlineSchema = z.strictObject({
+  date: isoDate.optional().describe("The date; absent for whole-year work (年内, 全年): the campaign's last day."),
+  rule: ruleSchema.optional().describe('before or by; default by.'),
+  source: note().min(1).describe('The source words that give the deadline, e.g. 于2020年内, 全年.'),
+});
+
 export const targetSchema = z.strictObject({
   description: note().min(1),
-  quantity: z.number().positive(),
-  unit: name().min(1).describe('Measure word, e.g. 座.'),
+  kind: z
+    .enum(['exact', 'rate', 'approx', 'relative'])
+    .optional()
+    .describe('exact (default): a quantity; rate: a percentage (percent), e.g. 增长6.2%; approx: a quantity or rate the source qualifies with 左右/约; relative: a comparison (relation), e.g. 不低于全市平均水平.'),
+  quantity: z.number().positive().optional().describe('How many, where the target counts something.'),
+  unit: name().min(1).optional().describe('Measure word, e.g. 座.'),
+  percent: z.number().optional().describe('A rate in percent, e.g. 6.2 for 增长6.2%.'),
+  relation: note().min(1).optional().describe('The comparison in the source words, e.g. 不低于全市平均水平.'),
   scope: z
     .enum(['street', 'district', 'city'])
     .optional()
-    .describe('Whose target it is; district or city when the street only supports a wider target.'),
+    .describe('Whose target it is; district or city when the plan only supports a wider target.'),
 });
 
+/** One of several dated nodes inside a task (市级清单8月底前, 区级清单9月底前 …). */
+export const taskNodeSchema = z.strictObject({
+  id: id().min(1).describe('Unique within the task, e.g. city-list.'),
+  date: isoDate,
+  rule: ruleSchema,
+  source: note().min(1).describe('The source words, e.g. 8月底前.'),
+  what: note().min(1).optional().describe('What is due at this node, in the source words, e.g. 出台市级清单.'),
+});
+
+/** A duty that comes back (每月23日前报送, 每季度, 每月调度): checked at every occurrence inside the campaign. */
+export const recurringDutySchema = z.strictObject({
+  id: id().min(1).describe('Unique within the task, e.g. monthly-report.'),
+  every: z.enum(['month', 'quarter', 'week', 'year']),
+  day: z
+    .number()
+    .int()
+    .min(1)
+    .max(31)
+    .optional()
+    .describe('Day of the period: of the month (1–31, clamped to the month\'s last day), of the quarter\'s last month, of December for year (default the last day), or of the week (1 = Monday … 7 = Sunday, default 5 = Friday). A day off moves to the next working day (遇节假日顺延).'),
+  rule: ruleSchema,
+  duty: z.enum(['report', 'dispatch', 'check']).describe('report: the units report (报送); dispatch: a named office dispatches (调度); check: a check of the work (检查).'),
+  by: id().min(1).optional().describe('Unit code of who does it, where not the task\'s own units (e.g. the office that dispatches).'),
+  source: note().min(1).describe('The source words, e.g. 每月23日前报送.'),
+  from: isoDate
+    .optional()
+    .describe('First day of the window the duty recurs in (a phase: 5月下旬至8月 → the 21st of May); default the campaign\'s first day. An occurrence before it is not checked.'),
+  until: isoDate
+    .optional()
+    .describe('Last day of the window the duty recurs in (8月 → the 31st of August); default the campaign\'s last day. An occurrence after it is not checked.'),
+});
+
+/** A task that cannot be worked before a date: a phase that opens later than the campaign (第二阶段(9月18日至12月8日)). */
+export const taskStartSchema = z.strictObject({
+  date: isoDate.describe('The first day the task may be worked; it is assigned then, not at the campaign\'s start.'),
+  source: note().min(1).describe('The source words, e.g. 2010年9月18日至12月8日 or 5月下旬.'),
+});
+
+export const filingSchema = z.strictObject({
+  with: id().min(1).describe('Unit code of the body the work is filed with (报…备案).'),
+  source: note().min(1).describe('The source words, e.g. 报市发改委备案.'),
+  date: isoDate.optional(),
+  rule: ruleSchema.optional(),
+});
+
+/** A task's fields, the same in format 1 and 2. */
 export const taskSchema = z.strictObject({
-  number: z.number().int().positive(),
-  title: bilingual,
+  number: z.number().int().positive().describe("duban's key for the task, unique in the plan (workflow IDs, --task N); in format 2 the number as printed goes in printed."),
+  printed: name().min(1).optional().describe('The number as the source prints it, e.g. （三）2 or 1.'),
+  title: headingTitle,
   description: text().min(1).describe('The task text in the source words.'),
   lead: z
     .array(id())
     .max(L.units)
     .describe('Lead unit codes in source order: the first is primary, the rest assist (牵头单位以排名在前的为主).'),
+  leadPrimary: z
+    .boolean()
+    .optional()
+    .describe('false when the source states no primary lead: all lead units are co-leads (the first listed still submits). Default true.'),
   responsible: z.array(id()).max(L.units).describe('Responsible unit codes (责任单位).'),
+  cooperating: z.array(id()).max(L.units).optional().describe('Codes of the units with the third role word (配合单位, 协办单位).'),
   responsibleSource: note()
     .optional()
     .describe('The source words for the responsible units, e.g. 各相关社区 or 各社区.'),
@@ -196,16 +307,115 @@ export const taskSchema = z.strictObject({
     .max(L.units)
     .optional()
     .describe('Codes of external units whose work this task assists (积极配合区城建局…).'),
-  milestones: z.array(id()).max(L.milestones).describe('Ids of the milestones that check this task.'),
-  deadline: deadlineSchema.optional().describe("The task's own deadline, where the source gives one."),
-  targets: z.array(targetSchema).max(L.targets).optional().describe('Quantitative targets the source gives.'),
+  milestones: z.array(id()).max(L.milestones).default([]).describe('Ids of the milestones that check this task.'),
+  deadline: fileDeadlineSchema
+    .optional()
+    .describe("The task's own deadline, where the source gives one; without one the task is due by its latest milestone, else at the campaign's end."),
+  nodes: z.array(taskNodeSchema).max(L.milestones).optional().describe('Dated nodes inside the task, each checked like a milestone.'),
+  recurring: z.array(recurringDutySchema).max(L.milestones).optional().describe('Recurring duties, each occurrence inside the campaign checked like a milestone.'),
+  start: taskStartSchema.optional().describe('The day before which the task cannot be worked (a later phase); without it the task starts with the campaign.'),
+  dispatcher: id().min(1).optional().describe('Unit or organization group code of who dispatches the task (调度).'),
+  supervisor: z
+    .union([id().min(1), z.array(id().min(1)).min(1).max(L.units)])
+    .optional()
+    .describe('Unit or organization group code of who supervises the task (督导, 督查), or a list of them where several bodies supervise (首都综治办、市委督查室…).'),
+  filing: z
+    .union([filingSchema, z.array(filingSchema).min(1).max(L.milestones)])
+    .optional()
+    .describe('Filing with an outside body (报…备案), or a list where the task files several things (台帐, 工作安排…).'),
+  targets: z.array(targetSchema).max(L.targets).optional().describe('Targets the source gives: quantities, rates, approximate or relative.'),
 });
 
+/** One level between a top-level section and a task, as a task's `path` keeps it. */
+export interface PlanHeading {
+  printed: string;
+  title: string;
+}
+
+/**
+ * A task as duban keeps it: the file's fields, the deadline complete (a whole-year
+ * deadline dated to the campaign's end), and for format 2 the headings above it.
+ */
+export const planTaskSchema = taskSchema.extend({
+  deadline: deadlineSchema.optional(),
+  supervisor: z.array(id().min(1)).max(L.units).optional().describe('Who supervises: unit or group codes, always a list in the model.'),
+  filing: filingSchema.optional().describe('The first filing: the one filing of a task that has one (readers written before several).'),
+  filings: z.array(filingSchema).max(L.milestones).optional().describe('Every filing, where the file lists several.'),
+  path: z
+    .array(z.strictObject({ printed: z.string(), title: z.string() }))
+    .optional()
+    .describe('The levels between the top-level section and the task (section › item › sub-item), as printed.'),
+});
+
+/** A top-level section as duban keeps it (format 1 calls it an action), its tasks flattened in source order. */
 export const actionSchema = z.strictObject({
   number: z.number().int().positive(),
-  title: bilingual,
+  printed: name().min(1).optional().describe('The number as the source prints it, e.g. 一、 or （一）.'),
+  title: headingTitle,
   preamble: text().optional().describe('Text the source puts under the action heading before its tasks.'),
-  tasks: z.array(taskSchema).max(L.tasks),
+  tasks: z.array(planTaskSchema).max(L.tasks),
+});
+
+/**
+ * A format-1 action in a file. It may carry what a loaded format-2 plan has (printed
+ * numbers, a task's path), so a loaded plan written out as JSON or YAML is a format-1
+ * file again: campaigns store plans that way.
+ */
+const fileActionSchema = z.strictObject({
+  number: z.number().int().positive(),
+  printed: name().min(1).optional().describe('The number as the source prints it.'),
+  title: headingTitle,
+  preamble: text().optional().describe('Text the source puts under the action heading before its tasks.'),
+  tasks: z.array(taskSchema.extend({ path: planTaskSchema.shape.path, filings: planTaskSchema.shape.filings })).max(L.tasks),
+});
+
+/**
+ * A task in a format-2 section: its lead and responsible units may be left to the section
+ * above it (a section's `lead` / `responsible`), as plans give the units once for a run of
+ * measures.
+ */
+export const sectionTaskSchema = taskSchema.extend({
+  lead: taskSchema.shape.lead.optional().describe("Lead unit codes in source order (the first is primary); default the nearest section's lead above the task."),
+  responsible: taskSchema.shape.responsible.optional().describe("Responsible unit codes (责任单位); default the nearest section's responsible units above the task."),
+});
+
+/** Lead and responsible units a section gives every task under it that names none of its own. */
+const sectionUnits = {
+  lead: z.array(id()).max(L.units).optional().describe('Lead unit codes for every task under this section that gives no lead of its own.'),
+  responsible: z.array(id()).max(L.units).optional().describe('Responsible unit codes for every task under this section that gives none of its own.'),
+};
+
+/** A format-2 section below the top level: printed number, title, its tasks, and further sections. */
+export interface FileSubsection {
+  printed?: string | undefined;
+  title: { zh: string; en?: string | undefined };
+  preamble?: string | undefined;
+  lead?: string[] | undefined;
+  responsible?: string[] | undefined;
+  tasks?: z.output<typeof sectionTaskSchema>[] | undefined;
+  sections?: FileSubsection[] | undefined;
+}
+
+export const subsectionSchema: z.ZodType<FileSubsection> = z.lazy(() =>
+  z.strictObject({
+    printed: name().min(1).optional().describe('The number as printed, e.g. （一）, 1., (1); numbering may restart under each section.'),
+    title: headingTitle,
+    preamble: text().optional(),
+    ...sectionUnits,
+    tasks: z.array(sectionTaskSchema).max(L.tasks).optional().describe("This section's own tasks; they come before its sections' tasks."),
+    sections: z.array(subsectionSchema).max(L.tasks).optional().describe('Sections one level down.'),
+  }),
+);
+
+/** A format-2 top-level section: numbered for duban (milestones and sub-headquarters name it), then like any section. */
+export const sectionSchema = z.strictObject({
+  number: z.number().int().positive().describe('duban\'s number for the top-level section (milestones.focusActions and subHeadquarters refer to it).'),
+  printed: name().min(1).optional().describe('The number as printed, e.g. 一、 or （一）.'),
+  title: headingTitle,
+  preamble: text().optional().describe('Text the source puts under the heading before its tasks.'),
+  ...sectionUnits,
+  tasks: z.array(sectionTaskSchema).max(L.tasks).optional().describe("This section's own tasks; they come before its sections' tasks."),
+  sections: z.array(subsectionSchema).max(L.tasks).optional().describe('Sections one level down (item › sub-item › …).'),
 });
 
 export const escalationRungSchema = z.enum(['reminder', 'supervision-notice', 'interview', 'accountability']);
@@ -286,7 +496,8 @@ export const policiesSchema = z.strictObject({
     .prefault({}),
 });
 
-const groupCodeSchema = z.enum(['publicity', 'supervision', 'accountability']);
+/** What a working group is for; routing and the supervision checks read it, not the group's code. */
+export const groupDutySchema = z.enum(['publicity', 'supervision', 'accountability', 'other']);
 
 export const organizationSchema = z.strictObject({
   headquarters: z.strictObject({
@@ -302,14 +513,20 @@ export const organizationSchema = z.strictObject({
   groups: z
     .array(
       z.strictObject({
-        code: groupCodeSchema,
+        code: id()
+          .min(1)
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'A group code has letters, digits, "-" and "_", e.g. supervision.')
+          .describe('The group\'s code (routing names it as group:<code>), e.g. supervision.'),
+        duty: groupDutySchema
+          .optional()
+          .describe('What the group does; default the code when the code is publicity, supervision or accountability, else other.'),
         name: name().min(1),
         en: name().min(1),
         members: z.array(id()).max(L.people).describe('Person ids.'),
       }),
     )
-    // At most one group per code: the three working groups of the headquarters.
-    .max(groupCodeSchema.options.length),
+    .max(L.actions)
+    .default([]),
   subHeadquarters: z
     .array(
       z.strictObject({
@@ -319,16 +536,17 @@ export const organizationSchema = z.strictObject({
         leads: z.array(id()).max(L.units).describe('Unit codes that lead the sub-headquarters.'),
       }),
     )
-    .max(L.actions),
+    .max(L.actions)
+    .default([]),
 });
 
 export const calendarSchema = z.strictObject({
-  holidays: z.array(isoDate).max(L.calendarDates).default([]).describe('Extra days off, merged over the built-in official schedule.'),
+  holidays: z.array(isoDate).max(L.calendarDates).default([]).describe('Extra days off, merged over the official schedule (China\'s statutory holidays as the chinese-days library publishes them).'),
   workdays: z
     .array(isoDate)
     .max(L.calendarDates)
     .default([])
-    .describe('Extra working days (调休上班), merged over the built-in official schedule.'),
+    .describe('Extra working days (调休上班), merged over the official schedule (chinese-days).'),
 });
 
 // -- Routing: which channel reaches whom, per notice kind ------------------------------
@@ -382,7 +600,7 @@ export const channelSchema = z.discriminatedUnion('type', [
  */
 export const audienceSchema = z
   .string()
-  .regex(/^(recipients|role:[a-z-]+|group:[a-z-]+|person:.+)$/, 'Write recipients, role:<role>, group:<code> or person:<id>.')
+  .regex(/^(recipients|role:[a-z-]+|group:[A-Za-z0-9][A-Za-z0-9_-]*|person:.+)$/, 'Write recipients, role:<role>, group:<code> or person:<id>.')
   .max(L.idLength + 10);
 
 export const routeSchema = z.strictObject({
@@ -423,7 +641,8 @@ export const routingSchema = z.strictObject({
     .describe('When the daily digest of the people who chose one (contact.digest: daily) goes out, plan local time.'),
 });
 
-export const planSchema = z.strictObject({
+/** The fields of a plan file other than its tasks, the same in format 1 and 2. */
+const planFields = {
   id: id().regex(/^[a-z0-9][a-z0-9-]*$/, 'Use lower-case letters, digits and hyphens, e.g. xihu-2020.'),
   title: bilingual,
   timeZone: id().min(1).describe('IANA time zone, e.g. Asia/Shanghai.'),
@@ -432,21 +651,53 @@ export const planSchema = z.strictObject({
     end: isoDate.describe('Last day of the campaign, inclusive.'),
   }),
   units: z.array(unitSchema).max(L.units),
-  organization: organizationSchema,
+  organization: organizationSchema.optional().describe('The headquarters (指挥部), its office and working groups, where the plan sets them up.'),
   people: z.array(personSchema).max(L.people),
-  milestones: z.array(milestoneSchema).max(L.milestones),
-  // The tasks of all actions together are capped too (PLAN_LIMITS.tasks), by the loader.
-  actions: z.array(actionSchema).max(L.actions),
+  milestones: z.array(milestoneSchema).max(L.milestones).default([]),
   policies: policiesSchema.prefault({}),
   calendar: calendarSchema.optional(),
   routing: routingSchema.optional().describe('Which channel reaches whom for each kind of notice; without it, notices are logged (or posted to the worker webhook).'),
+};
+
+/**
+ * A plan as duban keeps it, whatever format its file was in: top-level sections as
+ * `actions`, each with every task under it flattened in source order. Written out, it is
+ * a format-1 file (no `format` key), which is why the model has none.
+ */
+export const planSchema = z.strictObject({
+  ...planFields,
+  // The tasks of all actions together are capped too (PLAN_LIMITS.tasks), by the loader.
+  actions: z.array(actionSchema).max(L.actions),
+});
+
+/** A format-1 plan file: `actions`, each with its tasks, two levels only. */
+export const planFileV1Schema = z.strictObject({
+  format: z.literal(1).optional().describe('1, or absent: format 1.'),
+  ...planFields,
+  actions: z.array(fileActionSchema).max(L.actions),
+});
+
+/** A format-2 plan file: `format: 2` and nested `sections` of any depth. */
+export const planFileV2Schema = z.strictObject({
+  format: z.literal(2).describe('The plan format version: 2. A file without format is version 1 (`duban plan migrate` upgrades it).'),
+  ...planFields,
+  // The tasks of all sections together are capped too (PLAN_LIMITS.tasks), by the loader.
+  sections: z.array(sectionSchema).max(L.actions).describe('The top-level sections (actions) and, under them, sections of any depth and tasks.'),
 });
 
 export type Plan = z.infer<typeof planSchema>;
-/** What a plan file may contain before defaults are applied. */
-export type PlanInput = z.input<typeof planSchema>;
+/** What a plan file may contain before defaults are applied: format 1 or 2. */
+export type PlanInput = z.input<typeof planFileV1Schema> | z.input<typeof planFileV2Schema>;
+export type PlanFileV1 = z.infer<typeof planFileV1Schema>;
+export type PlanFileV2 = z.infer<typeof planFileV2Schema>;
+export type PlanFileSection = z.infer<typeof sectionSchema>;
 export type PlanAction = Plan['actions'][number];
 export type PlanTask = PlanAction['tasks'][number];
+export type PlanTaskNode = z.infer<typeof taskNodeSchema>;
+export type PlanRecurringDuty = z.infer<typeof recurringDutySchema>;
+export type PlanFiling = z.infer<typeof filingSchema>;
+export type PlanTaskStart = z.infer<typeof taskStartSchema>;
+export type PlanGroupDuty = z.infer<typeof groupDutySchema>;
 export type PlanUnit = Plan['units'][number];
 export type PlanUnitKind = z.infer<typeof unitKindSchema>;
 export type PlanPerson = Plan['people'][number];
@@ -454,7 +705,7 @@ export type PersonRole = z.infer<typeof personRoleSchema>;
 export type PlanMilestone = Plan['milestones'][number];
 export type PlanDeadline = NonNullable<PlanTask['deadline']>;
 export type PlanTarget = NonNullable<PlanTask['targets']>[number];
-export type PlanOrganization = Plan['organization'];
+export type PlanOrganization = NonNullable<Plan['organization']>;
 export type PlanPolicies = Plan['policies'];
 export type EscalationRung = z.infer<typeof escalationRungSchema>;
 export type DueRule = z.infer<typeof ruleSchema>;
@@ -470,8 +721,15 @@ export type PlanRoute = z.infer<typeof routeSchema>;
  * the loader's job and cannot be expressed here.
  */
 export function planJsonSchema(): Record<string, unknown> {
+  // Format 2 first: editors offer its keys; a format-1 file still validates. The parts
+  // both formats share are named definitions ($defs), written once.
+  const shared = { task: taskSchema, unit: unitSchema, person: personSchema, milestone: milestoneSchema, organization: organizationSchema, policies: policiesSchema, calendar: calendarSchema, routing: routingSchema, section: subsectionSchema };
+  // Named in zod's global registry, where their descriptions are: idempotent, never renamed.
+  for (const [id, schema] of Object.entries(shared)) {
+    if (z.globalRegistry.get(schema)?.id !== id) z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), id });
+  }
   return {
-    ...z.toJSONSchema(planSchema, { io: 'input', unrepresentable: 'any' }),
+    ...z.toJSONSchema(z.union([planFileV2Schema, planFileV1Schema]), { io: 'input', unrepresentable: 'any' }),
     $id: 'https://duban.dev/plan.schema.json',
     title: 'duban plan',
     description: 'A government action plan run by duban as durable workflows. Generated from @duban/plan; do not edit.',

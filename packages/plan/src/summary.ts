@@ -1,16 +1,24 @@
 import { milestoneInstant, taskSchedule } from './calendar';
-import type { Plan, PlanDeadline } from './schema';
+import type { DueRule, Plan, PlanDeadline } from './schema';
 
 /** One row of `duban plan show`: a task with its units resolved to their names. */
 export interface PlanTaskRow {
   number: number;
+  /** The number as the source prints it (format 2), e.g. （三）2. */
+  printed?: string;
+  /** The headings between the top-level section and the task (format 2). */
+  path?: { printed: string; title: string }[];
   action: number;
-  title: { zh: string; en: string };
+  title: { zh: string; en?: string };
   /** Unit code of the first lead unit (牵头单位以排名在前的为主). */
   primaryLead: string;
   /** Unit codes of the other lead units, in source order. */
   assistingLeads: string[];
+  /** False when the source states no primary lead: the lead units are co-leads (the first submits). */
+  leadPrimary: boolean;
   responsible: string[];
+  /** Units with the third role word (配合单位, 协办单位). */
+  cooperating: string[];
   milestones: string[];
   /** The task's own deadline as the plan states it, if any. */
   deadline: PlanDeadline | undefined;
@@ -25,8 +33,8 @@ export interface PlanSummary {
   timeZone: string;
   campaign: { start: string; end: string };
   units: { code: string; name: string; en: string; kind: string }[];
-  milestones: { id: string; source: string; due: string; rule: string; dueAt: string; focusActions: number[] }[];
-  actions: { number: number; title: { zh: string; en: string }; tasks: number[] }[];
+  milestones: { id: string; source: string; due: string; rule: DueRule; dueAt: string; focusActions: number[] }[];
+  actions: { number: number; printed?: string; title: { zh: string; en?: string }; tasks: number[] }[];
   tasks: PlanTaskRow[];
 }
 
@@ -36,11 +44,15 @@ export function planSummary(plan: Plan): PlanSummary {
       const schedule = taskSchedule(plan, task.number);
       return {
         number: task.number,
+        ...(task.printed === undefined ? {} : { printed: task.printed }),
+        ...(task.path === undefined ? {} : { path: task.path }),
         action: action.number,
         title: task.title,
         primaryLead: task.lead[0] ?? '',
         assistingLeads: task.lead.slice(1),
+        leadPrimary: task.leadPrimary ?? true,
         responsible: task.responsible,
+        cooperating: task.cooperating ?? [],
         milestones: task.milestones,
         deadline: task.deadline,
         deadlineAt: schedule.deadlineAt,
@@ -61,7 +73,7 @@ export function planSummary(plan: Plan): PlanSummary {
       dueAt: milestoneInstant(plan, m).toISO() ?? '',
       focusActions: m.focusActions,
     })),
-    actions: plan.actions.map((a) => ({ number: a.number, title: a.title, tasks: a.tasks.map((t) => t.number) })),
+    actions: plan.actions.map((a) => ({ number: a.number, ...(a.printed === undefined ? {} : { printed: a.printed }), title: a.title, tasks: a.tasks.map((t) => t.number) })),
     tasks: tasks.sort((a, b) => a.number - b.number),
   };
 }

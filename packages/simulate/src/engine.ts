@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DateTime } from 'luxon';
-import { LogAndWebhookNotifier, SqliteAuditStore, type NotifierLogger } from '@duban/activities';
+import { LogAndWebhookNotifier, SqliteAuditStore, type NotificationOutbox, type Notifier, type NotifierLogger } from '@duban/activities';
 import { buildPlanAmendment, DubanClient, planTaskNumbers, type DubanTaskHandle, type Keyring } from '@duban/client';
 import { DubanError, ENV, ErrorCode, isDubanError, type Bulletin } from '@duban/common';
 import { generateKeyPair, type SigningKey } from '@duban/identity';
@@ -69,6 +69,12 @@ export interface SimulateOptions {
   onProgress?: (progress: SimulationProgress) => void;
   /** Runs with the server still up once the outcome is known, e.g. to write the ledger through it. */
   onServer?: (server: { address: string; namespace: string }) => Promise<void>;
+  /**
+   * Builds the worker's notifier from the run's outbox and notification log, in place of
+   * the log-only notifier: e.g. the plan's routing over local receivers, so a test counts
+   * what a whole campaign delivers. It stays usable until `onServer` has returned.
+   */
+  notifier?: (run: { outbox: NotificationOutbox; logger: NotifierLogger }) => Notifier | Promise<Notifier>;
 }
 
 export interface SimulationRun {
@@ -162,7 +168,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     const store = SqliteAuditStore.open(auditDb);
     const logFd = openSync(notificationsLog, 'w');
     try {
-      const notifier = new LogAndWebhookNotifier({ logger: fileLogger(logFd), outbox: store.outbox(), lang: options.lang ?? 'zh', timeZone: plan.timeZone });
+      const notifier =
+        options.notifier !== undefined
+          ? await options.notifier({ outbox: store.outbox(), logger: fileLogger(logFd) })
+          : new LogAndWebhookNotifier({ logger: fileLogger(logFd), outbox: store.outbox(), lang: options.lang ?? 'zh', timeZone: plan.timeZone });
       const worker = await createDubanWorker({
         connection: testEnv.nativeConnection,
         auditStore: store,

@@ -71,6 +71,7 @@ export function behindReasons(state: Pick<TaskState, 'status' | 'light' | 'ackno
 }
 
 export type TimedCheck =
+  | { kind: 'start'; atMs: number }
   | { kind: 'milestone'; atMs: number; milestone: MilestoneCheck }
   | { kind: 'deadline'; atMs: number }
   | { kind: 'acknowledgement-window'; atMs: number }
@@ -83,13 +84,22 @@ export type TimedCheck =
  * milestones and the deadline before the windows and the ladder, so a rung fired at the
  * same instant sees the light the check just recorded.
  */
-export function upcomingChecks(state: TaskState, input: Pick<TaskWorkflowInput, 'milestones' | 'policy'>): TimedCheck[] {
+export function upcomingChecks(state: TaskState, input: Pick<TaskWorkflowInput, 'milestones' | 'policy' | 'checks'>): TimedCheck[] {
   if (isTerminal(state.status)) return [];
+  // Before the campaign's start nothing else is due: every window counts from it.
+  if (state.startsAt !== undefined) return [{ kind: 'start', atMs: ms(state.startsAt) }];
   const { policy } = input;
   const checks: TimedCheck[] = [];
   const checked = new Set(state.checks.map((c) => c.id));
   for (const milestone of input.milestones) {
     if (!checked.has(milestone.id)) checks.push({ kind: 'milestone', atMs: ms(milestone.dueAt), milestone });
+  }
+  // The dated checks of plan format 2 (nodes, recurring duties, filing) are timed as milestones
+  // are; those due before the task was assigned (launched mid-campaign) are not its to answer for.
+  const assignedAtMs = ms(state.assignedAt);
+  for (const check of input.checks ?? []) {
+    const atMs = ms(check.dueAt);
+    if (!checked.has(check.id) && atMs > assignedAtMs) checks.push({ kind: 'milestone', atMs, milestone: check });
   }
   if (!state.deadlinePassed) checks.push({ kind: 'deadline', atMs: ms(state.deadlineAt) });
   if (state.status === 'assigned' && !state.acknowledgementOverdue) {
@@ -108,7 +118,7 @@ export function upcomingChecks(state: TaskState, input: Pick<TaskWorkflowInput, 
   }
   const rungAt = nextRungAtMs(state, policy);
   if (rungAt !== undefined) checks.push({ kind: 'rung', atMs: rungAt, level: state.escalation.level });
-  const order: TimedCheck['kind'][] = ['milestone', 'deadline', 'acknowledgement-window', 'stall', 'review-overdue', 'rung'];
+  const order: TimedCheck['kind'][] = ['start', 'milestone', 'deadline', 'acknowledgement-window', 'stall', 'review-overdue', 'rung'];
   return checks.sort((a, b) => a.atMs - b.atMs || order.indexOf(a.kind) - order.indexOf(b.kind));
 }
 
@@ -128,8 +138,9 @@ export function openSubmission(state: Pick<TaskState, 'submissions'>) {
 }
 
 /** The earliest upcoming milestone check, deadline or review deadline, for people and search. */
-export function nextDeadlineAtMs(state: TaskState, input: Pick<TaskWorkflowInput, 'milestones' | 'policy'>): number | undefined {
-  const dated = upcomingChecks(state, input).filter(
+export function nextDeadlineAtMs(state: TaskState, input: Pick<TaskWorkflowInput, 'milestones' | 'policy' | 'checks'>): number | undefined {
+  // A task waiting for the campaign's start has its dates all the same.
+  const dated = upcomingChecks(state.startsAt === undefined ? state : { ...state, startsAt: undefined }, input).filter(
     (c) => c.kind === 'milestone' || c.kind === 'deadline' || c.kind === 'review-overdue',
   );
   return dated[0]?.atMs;
@@ -149,8 +160,10 @@ export function assess(args: {
   deadlineAtMs: number;
 }): Assessment {
   const { deductions } = args.scoring;
-  const yellow = args.checks.filter((c) => c.light === 'yellow').length * deductions.yellow;
-  const red = args.checks.filter((c) => c.light === 'red').length * deductions.red;
+  // A duty of another unit (a dispatch by a named office) is not the task's units' to answer for.
+  const own = args.checks.filter((c) => c.kind !== 'duty');
+  const yellow = own.filter((c) => c.light === 'yellow').length * deductions.yellow;
+  const red = own.filter((c) => c.light === 'red').length * deductions.red;
   const rungs = args.rungs.reduce((sum, r) => sum + deductions.rungs[r.rung], 0);
   const total = yellow + red + rungs;
   const score = Math.max(0, args.reviewerScore - total);

@@ -47,6 +47,8 @@ export type {
   ExtensionRecord,
   MessageResult,
   MilestoneCheck,
+  DatedCheckKind,
+  PlanDeadlineWords,
   Person,
   Role,
   Rung,

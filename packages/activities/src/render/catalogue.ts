@@ -54,6 +54,18 @@ export interface RenderContext {
    * it is that day (`2021年12月31日`, never `2022年1月1日 00:00`); any other is day and time.
    */
   due(iso: string): string;
+  /**
+   * The task's deadline as the plan says it, for a label (`完成时限：2020年内`): the plan's
+   * words when the notice carries them (`task.deadline`) and `iso` is that deadline, else
+   * the local day or time as {@link RenderContext.due} gives it.
+   */
+  deadline(iso: string): string;
+  /**
+   * The same deadline as a whole phrase with its "by" word, to follow 于 or "finish":
+   * `2020年内`, `2021年12月31日前`, `by 2021-12-31` from the plan's words; `2021年12月31日前`,
+   * `by 31 Dec 2021` from an instant (local midnight ends the day before).
+   */
+  dueBy(iso: string): string;
   /** The local year of an instant (a formal notice's number). */
   year(iso: string): number | undefined;
   unit(code: string): string;
@@ -71,6 +83,8 @@ export interface Catalogue {
   time(local: DateTime): string;
   /** A local calendar day. */
   day(local: DateTime): string;
+  /** A deadline shown from an instant (a day, or a day and time) as a phrase with its "by" word. */
+  dueBy(shown: string): string;
   /** Joins names in a list (、 in Chinese). */
   listSeparator: string;
   /** Joins the tasks of one unit in a ranking. */

@@ -29,7 +29,7 @@ function reasons(n: NoticeOf<Rung>, c: RenderContext): string[] {
     unacknowledged: () => (n.assignedAt === undefined ? 'not acknowledged in time' : `not acknowledged in time (assigned ${c.day(n.assignedAt)})`),
     stalled: () => (n.lastActivityAt === undefined ? 'no progress reported for too long' : `no progress reported since ${c.day(n.lastActivityAt)}`),
     'behind-schedule': () => (n.expectedPercent === undefined ? 'behind schedule' : `behind schedule (${n.expectedPercent}% expected by now)`),
-    overdue: () => `past its deadline (${c.due(n.deadlineAt)})`,
+    overdue: () => `past its deadline (${c.deadline(n.deadlineAt)})`,
   };
   return n.reasons.map((reason) => say[reason]());
 }
@@ -37,7 +37,7 @@ function reasons(n: NoticeOf<Rung>, c: RenderContext): string[] {
 const standing = (n: NoticeOf<Rung>): string => `at ${n.percent}% (${LIGHTS[n.light]})`;
 
 /** Finishing on time, or, once overdue, as soon as possible. */
-const finish = (n: NoticeOf<Rung>, c: RenderContext): string => (n.reasons.includes('overdue') ? 'finish as soon as possible' : `finish by ${c.due(n.deadlineAt)}`);
+const finish = (n: NoticeOf<Rung>, c: RenderContext): string => (n.reasons.includes('overdue') ? 'finish as soon as possible' : `finish ${c.dueBy(n.deadlineAt)}`);
 
 /**
  * Supervision and interview notices as formal notices: the headquarters, the title and
@@ -101,6 +101,7 @@ const day = (local: { year: number; month: number; day: number }): string => `${
 export const en: Catalogue = {
   time: (local) => `${day(local)}, ${pad(local.hour)}:${pad(local.minute)}`,
   day,
+  dueBy: (shown) => `by ${shown}`,
   listSeparator: ', ',
   itemSeparator: '; ',
   colon: ': ',
@@ -122,8 +123,8 @@ export const en: Catalogue = {
           `${capital(taskName(n.task))} is assigned as follows:`,
           { label: 'Lead unit', value: `${c.unit(n.primaryLead)}${n.assistingLeads.length > 0 ? ` (assisted by ${c.list(n.assistingLeads.map(c.unit))})` : ''}` },
           { label: 'Responsible', value: c.list(n.responsible.map(c.unit)) },
-          { label: 'Deadline', value: c.due(n.deadlineAt) },
-          `${acknowledge} and finish by ${c.due(n.deadlineAt)}.`,
+          { label: 'Deadline', value: c.deadline(n.deadlineAt) },
+          `${acknowledge} and finish ${c.dueBy(n.deadlineAt)}.`,
         ],
       };
     },
@@ -182,7 +183,7 @@ export const en: Catalogue = {
         ...addressee(n.task, c),
         `The work on ${taskName(n.task)} did not pass review and is returned for rework:`,
         { items: n.reasons },
-        n.task.deadlineAt === undefined ? 'Please rework it and submit again.' : `Please rework it, submit again and finish by ${c.due(n.task.deadlineAt)}.`,
+        n.task.deadlineAt === undefined ? 'Please rework it and submit again.' : `Please rework it, submit again and finish ${c.dueBy(n.task.deadlineAt)}.`,
       ],
     }),
     commendation: (n) => ({ heading: 'Commendation', lines: [`${capital(taskName(n.task))} was completed early with a review score of ${n.score}. Well done.`] }),
@@ -199,7 +200,7 @@ export const en: Catalogue = {
       lines: [
         n.decision === 'approved'
           ? `The extension of ${taskName(n.task)} is approved: the deadline is now ${c.due(n.deadlineAt)}. Please finish by then.`
-          : `The extension of ${taskName(n.task)} is refused: the deadline stays ${c.due(n.deadlineAt)}. Please finish by then.`,
+          : `The extension of ${taskName(n.task)} is refused: the deadline stays ${c.deadline(n.deadlineAt)}. Please finish by then.`,
         ...(n.reason === undefined ? [] : [{ label: 'Note', value: n.reason }]),
       ],
     }),
@@ -213,7 +214,7 @@ export const en: Catalogue = {
         `${capital(taskName(n.task))} is amended; please carry on as follows:`,
         { label: 'Reason', value: n.reason },
         { label: 'Lead unit', value: c.unit(n.primaryLead) },
-        { label: 'Deadline', value: c.due(n.deadlineAt) },
+        { label: 'Deadline', value: c.deadline(n.deadlineAt) },
       ],
     }),
     'notification-failed': ({ undelivered: u, reason, code }, c) => ({

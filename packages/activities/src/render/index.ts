@@ -5,6 +5,7 @@
  * I/O, the same notice and options give the same words.
  */
 import { DEFAULT_NOTICE_LANG, DubanError, ENV, ErrorCode, NOTICE_LANGS, type Notice, type NoticeLang } from '@duban/common';
+import { describeDue, dueInstant } from '@duban/plan';
 import { DateTime, IANAZone } from 'luxon';
 import { DEFAULT_RENDER_TIME_ZONE, type Catalogue, type Line, type RenderContext, type Wording } from './catalogue';
 import { en } from './en';
@@ -191,6 +192,21 @@ function contextFor(catalogue: Catalogue, timeZone: string, notice: Notice, lang
     shown = true;
     return value;
   };
+  const due = (iso: string): string => {
+    const value = local(iso);
+    if (!value) return iso;
+    const midnight = value.hour === 0 && value.minute === 0 && value.second === 0 && value.millisecond === 0;
+    return midnight ? catalogue.day(value.minus({ days: 1 })) : catalogue.time(value);
+  };
+  // The deadline as the plan words it (2020年内, 2021年底), when the notice carries the
+  // words and `iso` is the instant they fall due at: a moved deadline is said by its date.
+  const words = notice.kind === 'bulletin' ? undefined : notice.task.deadline;
+  const wordsDueMs = words === undefined ? undefined : dueInstant(words.date, words.rule, timeZone).toMillis();
+  const stated = (iso: string): string | undefined => {
+    if (words === undefined || wordsDueMs === undefined || Date.parse(iso) !== wordsDueMs) return undefined;
+    shown = true;
+    return describeDue(words, lang);
+  };
   const ctx: RenderContext = {
     time: (iso) => {
       const value = local(iso);
@@ -200,11 +216,14 @@ function contextFor(catalogue: Catalogue, timeZone: string, notice: Notice, lang
       const value = local(iso);
       return value ? catalogue.day(value) : iso;
     },
-    due: (iso) => {
-      const value = local(iso);
-      if (!value) return iso;
-      const midnight = value.hour === 0 && value.minute === 0 && value.second === 0 && value.millisecond === 0;
-      return midnight ? catalogue.day(value.minus({ days: 1 })) : catalogue.time(value);
+    due,
+    deadline: (iso) => {
+      const words = stated(iso);
+      return words ?? due(iso);
+    },
+    dueBy: (iso) => {
+      const words = stated(iso);
+      return words ?? catalogue.dueBy(due(iso));
     },
     // A year alone needs no note on the zone.
     year: (iso) => {

@@ -18,7 +18,7 @@ function reasons(n: NoticeOf<Rung>, c: RenderContext): string[] {
     unacknowledged: () => (n.assignedAt === undefined ? '交办后未按时签收' : `交办后未按时签收（${c.day(n.assignedAt)}交办）`),
     stalled: () => (n.lastActivityAt === undefined ? '长期未报送进展' : `自${c.day(n.lastActivityAt)}起未报送进展`),
     'behind-schedule': () => (n.expectedPercent === undefined ? '进度滞后' : `进度滞后（按计划应达${n.expectedPercent}%）`),
-    overdue: () => `已超过完成时限（${c.due(n.deadlineAt)}）`,
+    overdue: () => `已超过完成时限（${c.deadline(n.deadlineAt)}）`,
   };
   return n.reasons.map((reason) => say[reason]());
 }
@@ -26,7 +26,7 @@ function reasons(n: NoticeOf<Rung>, c: RenderContext): string[] {
 const standing = (n: NoticeOf<Rung>): string => `当前进度${n.percent}%（${LIGHTS[n.light]}）`;
 
 /** Finishing on time, or, once overdue, as soon as possible. */
-const finish = (n: NoticeOf<Rung>, c: RenderContext): string => (n.reasons.includes('overdue') ? '尽快办结' : `确保于${c.due(n.deadlineAt)}前办结`);
+const finish = (n: NoticeOf<Rung>, c: RenderContext): string => (n.reasons.includes('overdue') ? '尽快办结' : `确保于${c.dueBy(n.deadlineAt)}办结`);
 
 /**
  * 督办单 and 约谈通知 as formal notices: the headquarters, the title and the number
@@ -101,6 +101,7 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 export const zh: Catalogue = {
   time: (local) => `${local.year}年${local.month}月${local.day}日 ${pad(local.hour)}:${pad(local.minute)}`,
   day: (local) => `${local.year}年${local.month}月${local.day}日`,
+  dueBy: (shown) => `${shown}前`,
   listSeparator: '、',
   itemSeparator: '；',
   colon: '：',
@@ -119,8 +120,8 @@ export const zh: Catalogue = {
           `现将${taskName(n.task)}交办如下：`,
           { label: '牵头单位', value: `${c.unit(n.primaryLead)}${n.assistingLeads.length > 0 ? `（协办：${c.list(n.assistingLeads.map(c.unit))}）` : ''}` },
           { label: '责任单位', value: c.list(n.responsible.map(c.unit)) },
-          { label: '完成时限', value: c.due(n.deadlineAt) },
-          `${acknowledge}，并于${c.due(n.deadlineAt)}前办结。`,
+          { label: '完成时限', value: c.deadline(n.deadlineAt) },
+          `${acknowledge}，并于${c.dueBy(n.deadlineAt)}办结。`,
         ],
       };
     },
@@ -183,7 +184,7 @@ export const zh: Catalogue = {
         ...addressee(n.task, c),
         `${taskName(n.task)}的办理结果审核未通过，退回整改：`,
         { items: n.reasons },
-        n.task.deadlineAt === undefined ? '请整改后重新提交。' : `请整改后重新提交，确保于${c.due(n.task.deadlineAt)}前办结。`,
+        n.task.deadlineAt === undefined ? '请整改后重新提交。' : `请整改后重新提交，确保于${c.dueBy(n.task.deadlineAt)}办结。`,
       ],
     }),
     commendation: (n) => ({ heading: '表扬', lines: [`${taskName(n.task)}提前办结，审核评分${n.score}分，特予表扬。`] }),
@@ -200,7 +201,7 @@ export const zh: Catalogue = {
       lines: [
         n.decision === 'approved'
           ? `${taskName(n.task)}的延期申请已批准，完成时限调整为${c.due(n.deadlineAt)}，请按时办结。`
-          : `${taskName(n.task)}的延期申请未获批准，完成时限仍为${c.due(n.deadlineAt)}，请按时办结。`,
+          : `${taskName(n.task)}的延期申请未获批准，完成时限仍为${c.deadline(n.deadlineAt)}，请按时办结。`,
         ...(n.reason === undefined ? [] : [{ label: '说明', value: n.reason }]),
       ],
     }),
@@ -211,7 +212,7 @@ export const zh: Catalogue = {
         `${taskName(n.task)}已调整，请按调整后的要求办理：`,
         { label: '调整原因', value: n.reason },
         { label: '牵头单位', value: c.unit(n.primaryLead) },
-        { label: '完成时限', value: c.due(n.deadlineAt) },
+        { label: '完成时限', value: c.deadline(n.deadlineAt) },
       ],
     }),
     'notification-failed': ({ undelivered: u, reason, code }, c) => ({

@@ -104,7 +104,7 @@ class Audience {
       case 'role':
         return this.withRole(name);
       case 'group':
-        return (this.plan.organization.groups.find((g) => g.code === name)?.members ?? []).flatMap((id): Target[] => {
+        return (this.plan.organization?.groups.find((g) => g.code === name)?.members ?? []).flatMap((id): Target[] => {
           const person = this.byId.get(id);
           return person === undefined ? [] : [{ person }];
         });

@@ -60,7 +60,8 @@ export interface RoutedPlan {
   timeZone: string;
   units: ReadonlyArray<{ code: string; name: string }>;
   people: readonly RoutedPerson[];
-  organization: { groups: ReadonlyArray<{ code: string; members: readonly string[] }> };
+  /** Absent when the plan sets up no headquarters (a format-2 plan may not): no groups to route to. */
+  organization?: { groups: ReadonlyArray<{ code: string; members: readonly string[] }> } | undefined;
   routing?: RoutingSettings | undefined;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeTaskDeadline } from '@duban/plan';
 import type { BoardTask, CampaignBoard } from '@duban/workflows';
 import { withDuban } from '../connection';
 import type { CommandContext } from '../context';
@@ -46,7 +47,8 @@ export async function runBoard(ctx: CommandContext, options: BoardCommandOptions
         statusLabel(lang, task.status),
         `${task.percent}%`,
         String(task.escalationLevel),
-        localTime(task.deadlineAt, tz),
+        // The date as the plan says it ("2021年底", "by 2021-12-31"), not the instant it falls due.
+        describeTaskDeadline(plan, task.taskNumber, lang, task.deadlineAt),
       ]),
     ),
   );

@@ -159,7 +159,8 @@ async function launchOnEmbeddedServer(ctx: CommandContext, options: DevOptions, 
   const onServer: CommandContext = { ...ctx, env: { ...ctx.env, [ENV.address]: address, [ENV.namespace]: namespace } };
   const common = { lang: options.lang, profile: options.profile };
   await issueKeysOnFreshMachine(ctx, options, file);
-  await runLaunch(onServer, { ...common, file, ...(options.campaignYear !== undefined ? { campaignYear: options.campaignYear } : {}) });
+  // A playground shows the campaign at work at once: its tasks are assigned now, not at the campaign's start.
+  await runLaunch(onServer, { ...common, file, startNow: true, ...(options.campaignYear !== undefined ? { campaignYear: options.campaignYear } : {}) });
   await runBoard(onServer, { ...common, file });
 }
 

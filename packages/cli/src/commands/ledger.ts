@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { planTaskNumbers } from '@duban/client';
 import { ErrorCode, isDubanError, RUNGS, type Rung, type TrafficLight } from '@duban/common';
-import { findTask, taskSchedule } from '@duban/plan';
+import { describeTaskDeadline, findTask } from '@duban/plan';
 import type { TaskState } from '@duban/workflows';
 import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
@@ -10,7 +10,7 @@ import { toCsv, writeCsvFile, type CsvCell } from '../csv';
 import { UsageError } from '../errors';
 import { lightLabel, rungLabel, statusLabel, t, type Lang, type MessageKey, type ShownStatus } from '../i18n';
 import { readPlanOrFail } from './plan-validate';
-import { localTime, unitNames } from './task-common';
+import { unitNames } from './task-common';
 
 export const LEDGER_FORMATS = ['csv', 'xlsx'] as const;
 export type LedgerFormat = (typeof LEDGER_FORMATS)[number];
@@ -23,7 +23,7 @@ export interface LedgerRow {
   primaryLead: string;
   assisting: string;
   responsible: string;
-  /** In the plan's time zone; the extended deadline once an extension was granted. */
+  /** As the plan says it ("2021年底" / "by 2021-12-31"); the extended one once an extension was granted, in the plan's zone. */
   deadline: string;
   /** A task status, or `not-launched`. */
   status: ShownStatus;
@@ -79,7 +79,8 @@ export async function runLedger(ctx: CommandContext, options: LedgerOptions): Pr
       primaryLead: names(task.lead.slice(0, 1)),
       assisting: names(task.lead.slice(1)),
       responsible: names(task.responsible),
-      deadline: localTime(state?.deadlineAt ?? taskSchedule(plan, number).deadlineAt, plan.timeZone),
+      // As the plan says it ("2021年底", "by 2021-12-31"); a moved deadline as its by-date or local time.
+      deadline: describeTaskDeadline(plan, number, options.lang, state?.deadlineAt),
       status: state?.status ?? 'not-launched',
       light: state?.light ?? '',
       escalationLevel: state?.escalation.level ?? null,

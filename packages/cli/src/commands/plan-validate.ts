@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DubanError, ErrorCode } from '@duban/common';
-import { formatProblem, readPlanFile, type Plan, type PlanProblem, type Problem } from '@duban/plan';
+import { formatProblem, leadsInResponsibleCollectives, readPlanFile, type LeadInCollective, type Plan, type PlanProblem, type Problem } from '@duban/plan';
 import type { CommandContext } from '../context';
 import { t } from '../i18n';
 import { paint } from '../output';
@@ -10,7 +10,7 @@ import { planJsonCommand, type PlanJsonOptions } from './register';
 export type PlanValidateOptions = PlanJsonOptions;
 
 export type PlanValidateReport =
-  | { valid: true; file: string; id: string; actions: number; tasks: number; milestones: number }
+  | { valid: true; file: string; id: string; actions: number; tasks: number; milestones: number; notes?: { leadInCollective: LeadInCollective[] } }
   | { valid: false; file: string; problems: PlanProblem[] };
 
 /**
@@ -44,7 +44,9 @@ export function failWithProblems(
 
 /** `duban plan validate FILE`: exit 0 when valid, 1 with every problem listed when not. */
 export async function runPlanValidate(ctx: CommandContext, options: PlanValidateOptions): Promise<PlanValidateReport> {
-  const plan = await readPlanOrFail(ctx, options.file, options.json === true);
+  const result = await readPlanFile(resolve(ctx.cwd, options.file), { displayName: options.file });
+  if (!result.ok) return failWithProblems(ctx, { file: options.file, problems: result.problems, json: options.json === true }, ErrorCode.PLAN_INVALID, `duban plan validate ${options.file}`);
+  const plan = result.plan;
   const report: PlanValidateReport = {
     valid: true,
     file: options.file,
@@ -53,10 +55,18 @@ export async function runPlanValidate(ctx: CommandContext, options: PlanValidate
     tasks: plan.actions.reduce((n, action) => n + action.tasks.length, 0),
     milestones: plan.milestones.length,
   };
+  // Not problems: what the plan's words mean that a reader might not expect.
+  const leadInCollective = leadsInResponsibleCollectives(plan);
+  if (leadInCollective.length > 0) report.notes = { leadInCollective };
   if (options.json) ctx.output.json(report);
   else {
-    const { valid: _valid, ...facts } = report;
-    ctx.output.line(paint(ctx.output, 'green', t(options.lang, 'plan.valid', facts)));
+    const { valid: _valid, notes: _notes, ...facts } = report;
+    // A format-2 file has sections (its top-level ones counted), a format-1 file actions.
+    ctx.output.line(paint(ctx.output, 'green', t(options.lang, result.format === 2 ? 'plan.valid.sections' : 'plan.valid', facts)));
+    const name = (code: string) => plan.units.find((u) => u.code === code)?.name ?? code;
+    for (const note of leadInCollective) {
+      ctx.output.line(t(options.lang, 'plan.note.leadInCollective', { task: note.task, lead: name(note.lead), collective: name(note.collective) }));
+    }
   }
   return report;
 }

@@ -88,7 +88,8 @@ async function defaultScenario(ctx: CommandContext, plan: Plan, json: boolean): 
   if (!existsSync(resolve(ctx.cwd, file))) return builtInScenario(plan);
   const result = await readScenarioFile(resolve(ctx.cwd, file), plan, { displayName: file, cwd: ctx.cwd });
   if (result.ok) return result.loaded;
-  if (result.problems.every((p) => p.code === 'PLAN_MISMATCH')) return builtInScenario(plan);
+  // Written for another plan: its units and tasks do not fit this one either, so PLAN_MISMATCH comes with other problems.
+  if (result.problems.some((p) => p.code === 'PLAN_MISMATCH')) return builtInScenario(plan);
   return scenarioProblems(ctx, file, result.problems, json);
 }
 

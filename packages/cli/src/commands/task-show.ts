@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeDueInstant, describeTaskDeadline } from '@duban/plan';
 import type { TaskState } from '@duban/workflows';
 import { globalOptions, withDuban, type GlobalOptions } from '../connection';
 import type { CommandContext } from '../context';
@@ -32,8 +33,9 @@ export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions)
     [t(lang, 'label.primaryLead'), names(primary)],
     [t(lang, 'label.assisting'), names(assisting)],
     [t(lang, 'label.assignedAt'), localTime(state.assignedAt, tz)],
-    [t(lang, 'label.deadline'), localTime(state.deadlineAt, tz)],
-    [t(lang, 'label.nextDeadline'), localTime(state.nextDeadlineAt, tz)],
+    // Due dates as the plan says them ("2021年底", "by 2021-12-31"), never the next day's 00:00.
+    [t(lang, 'label.deadline'), describeTaskDeadline(plan, task.number, lang, state.deadlineAt)],
+    [t(lang, 'label.nextDeadline'), state.nextDeadlineAt === undefined ? '' : describeDueInstant(state.nextDeadlineAt, tz, lang)],
     [t(lang, 'label.escalation'), String(state.escalation.level)],
     [t(lang, 'label.rungs'), state.escalation.history.map((r) => rungLabel(lang, r.rung)).join(', ')],
   ];

@@ -45,7 +45,8 @@ export function amendTask(task: TaskRecord, amendment: TaskAmendment): void {
     const before = new Map(state.units.map((u) => [u.unit, u]));
     state.units = [
       ...leads.map((unit, i): UnitProgress => ({ ...(before.get(unit) ?? { unit, percent: 0, reports: 0 }), unit, role: i === 0 ? 'primary' : 'assisting' })),
-      ...state.units.filter((u) => u.role === 'responsible' && !leads.includes(u.unit)),
+      // Responsible and cooperating units keep their part (cooperating units exist in plan-format-2 tasks only).
+      ...state.units.filter((u) => (u.role === 'responsible' || u.role === 'cooperating') && !leads.includes(u.unit)),
     ];
     // The input is carried across continue-as-new, so the new leads stay.
     input.primaryLead = primaryLead;

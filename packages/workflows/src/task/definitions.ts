@@ -47,6 +47,45 @@ export interface MilestoneCheck {
    * linear between assignment and the deadline.
    */
   expectedPercent?: number;
+  /**
+   * What kind of dated check it is (plan format 2, `TaskWorkflowInput.checks`); absent: a
+   * milestone. How each kind is judged: {@link DatedCheckKind}.
+   */
+  kind?: DatedCheckKind;
+  /** The plan's words for it (8月底前, 每月23日前报送, 报市发改委备案), for people. */
+  label?: string;
+  /** A recurring duty's kind: `report` is the task's units', `dispatch` and `check` are `by`'s. */
+  duty?: 'report' | 'dispatch' | 'check';
+  /** Unit code of who carries a recurring duty out, where not the task's own units (the office that dispatches). */
+  by?: string;
+  /** The recurring duty an occurrence belongs to (its id in the plan): a report is due since the previous occurrence of the same duty. */
+  series?: string;
+}
+
+/**
+ * The kinds of dated check of a task (plan format 2), each checked at its instant with the
+ * light and the ladder as a milestone is:
+ * - `milestone`, `node` (one of several dated nodes inside the task) and `filing` (报…备案
+ *   by a date): missed when the task is not submitted and its progress trails what the
+ *   schedule expects then (`expectedPercent`, else linear from assignment to the deadline)
+ *   by more than the tolerance: the light turns yellow and an escalation episode starts;
+ * - `recurring` with duty `report` (每月23日前报送): missed when no lead unit reported
+ *   progress since the previous occurrence of the duty (or since assignment) and the task
+ *   is not submitted: the light turns yellow (an episode starts, reason behind-schedule)
+ *   until the next progress report recomputes it;
+ * - `recurring` with duty `dispatch` or `check` (每月调度 by a named office): the duty of
+ *   `by`, not of the task's units: recorded at its instant (`duty.due`) with the light as
+ *   it stands, and not counted in the task's score.
+ * Occurrences due before the task was assigned (launched mid-campaign) are skipped.
+ */
+export type DatedCheckKind = 'milestone' | 'node' | 'recurring' | 'filing';
+
+/** A deadline as the plan words it, for people: "2021年底" rather than an instant. */
+export interface PlanDeadlineWords {
+  date: string;
+  rule: 'before' | 'by';
+  /** The source words, e.g. 于2020年内. */
+  source?: string;
 }
 
 export interface EscalationStep {
@@ -130,6 +169,27 @@ export interface TaskWorkflowInput {
   lang?: NoticeLang;
   /** Who issues the plan's formal notices (督办单, 约谈): its headquarters and office. */
   issuer?: NoticeIssuer;
+  // Plan format 2 (`PLAN_V2_PATCH`): absent in tasks launched before.
+  /**
+   * The campaign's start (ISO with offset, computed outside workflow code). A task started
+   * before it waits: nothing is sent, and the assignment (交办), its notice and every window
+   * (acknowledgement, stall, expected progress) count from it.
+   */
+  startAt?: string;
+  /** Unit codes with the third role word (配合单位, 协办单位): they acknowledge, report and are told, but their reports are never required. */
+  cooperating?: string[];
+  /** False when the plan states no primary lead: the lead units are co-leads, all of whom hear the ladder; the first still submits. */
+  leadPrimary?: false;
+  /** The task's deadline as the plan words it, for notices; shown while the deadline in force is still that one. */
+  deadline?: PlanDeadlineWords;
+  /**
+   * The task's dated checks beyond its milestones (nodes, occurrences of recurring duties,
+   * filing), earliest first, at most `TASK_STATE_LIMITS.datedChecks` of them (milestones
+   * included): each leaves one record in the state.
+   */
+  checks?: MilestoneCheck[];
+  /** Launched (`--allow-past`) although its deadline had passed: recorded as an event at launch. */
+  launchedPastDeadline?: true;
 }
 
 export interface IdentitySettings {
@@ -163,8 +223,12 @@ export interface UnitProgress {
 }
 
 export interface CheckRecord {
-  /** Milestone id, or `deadline`. */
+  /** Milestone id, a dated check's id, or `deadline`. */
   id: string;
+  /** Absent for milestones and the deadline; `duty` for a duty of another unit (dispatch, check), which the score ignores. */
+  kind?: 'node' | 'recurring' | 'filing' | 'duty';
+  /** A recurring report was missed at this check. */
+  missed?: true;
   at: string;
   light: TrafficLight;
   percent: number;
@@ -240,6 +304,8 @@ export interface TaskState {
   checks: CheckRecord[];
   /** Whether the deadline check for the current deadline has happened. */
   deadlinePassed: boolean;
+  /** While the task waits for the campaign's start (`TaskWorkflowInput.startAt`): when it will be assigned. */
+  startsAt?: string;
   acknowledgementOverdue: boolean;
   stalled: boolean;
   /** Instant the stall window counts from: the last acknowledgement, report or return. */
@@ -400,6 +466,13 @@ export const TASK_STATE_LIMITS = {
   extensions: 3,
   /** Break-glass acts kept: the campaign takes each from the summary sent right after it. */
   breakGlassActs: 10,
+  /**
+   * Dated checks a task may have (milestones, nodes, occurrences of recurring duties,
+   * filing): each check passed leaves a record of about 150 bytes in the state, kept whole
+   * (it decides which checks are due, and the score), so 160 of them add at most 24 KB. A
+   * weekly duty over two years is 104; the input builder refuses a task with more.
+   */
+  datedChecks: 160,
 } as const;
 
 // ---------------------------------------------------------------------------------------

@@ -5,13 +5,15 @@
  * decisions themselves are pure functions in `../decisions.ts`; this file applies them
  * to a {@link TaskRecord}. No Temporal API: messages import it too.
  */
-import { HQ_ROLES, SYSTEM_ACTOR, WORKER_ROLES, type BehindReason, type Rung } from '@duban/common';
+import { HQ_ROLES, SYSTEM_ACTOR, WORKER_ROLES, type BehindReason, type Role, type Rung } from '@duban/common';
 import type { NotificationRecipient } from '@duban/activities';
 import { behindReasons, expectedPercent, iso, ms, openSubmission, trafficLight, upcomingChecks, type TimedCheck } from '../decisions';
+import type { MilestoneCheck } from './definitions';
 import type { Outgoing, TaskRecord } from './record';
 
 /** What the schedule expects now: the figure of the last milestone checked (0 before any). */
 export function currentExpectation(task: TaskRecord): number {
+  // Dated checks of plan format 2 record the expectation they judged by, so they count alike.
   const milestoneChecks = task.state.checks.filter((c) => c.id !== 'deadline');
   return milestoneChecks[milestoneChecks.length - 1]?.expectedPercent ?? 0;
 }
@@ -66,7 +68,18 @@ export function processDueChecks(task: TaskRecord): void {
 function applyTimedCheck(task: TaskRecord, check: TimedCheck): void {
   const { state, policy } = task;
   switch (check.kind) {
+    case 'start': {
+      // The campaign starts: 交办 now, and every window counts from here.
+      delete state.startsAt;
+      if (ms(state.lastActivityAt) < check.atMs) state.lastActivityAt = state.assignedAt;
+      task.assign();
+      return;
+    }
     case 'milestone': {
+      if (check.milestone.kind !== undefined && check.milestone.kind !== 'milestone') {
+        applyDatedCheck(task, check.atMs, check.milestone);
+        return;
+      }
       const expected = expectedPercent(check.atMs, ms(state.assignedAt), ms(state.deadlineAt), check.milestone);
       recomputeLight(task, check.atMs, expected);
       state.checks.push({ id: check.milestone.id, at: iso(check.atMs), light: state.light, percent: state.percent, expectedPercent: expected });
@@ -120,16 +133,75 @@ function applyTimedCheck(task: TaskRecord, check: TimedCheck): void {
   }
 }
 
+/**
+ * A dated check of plan format 2 (see `DatedCheckKind` for what each kind means): the light
+ * at its instant, one check record and one event; the ladder follows from the light.
+ */
+function applyDatedCheck(task: TaskRecord, atMs: number, check: MilestoneCheck): void {
+  const { state } = task;
+  const base = { check: check.id, dueAt: check.dueAt, ...(check.label !== undefined ? { label: check.label } : {}) };
+  if (check.kind === 'recurring' && check.duty !== 'report') {
+    // Another unit's duty (每月调度 by a named office): recorded with the light as it stands
+    // (not recomputed: a missed report stays yellow), and not scored.
+    const expected = currentExpectation(task);
+    state.checks.push({ id: check.id, kind: 'duty', at: iso(atMs), light: state.light, percent: state.percent, expectedPercent: expected });
+    task.record(SYSTEM_ACTOR, 'duty.due', { ...base, duty: check.duty ?? 'check', ...(check.by !== undefined ? { by: check.by } : {}), light: state.light });
+    return;
+  }
+  if (check.kind === 'recurring') {
+    // A report is due at every occurrence: missed when no lead unit reported since the previous one.
+    const since = previousOccurrence(task, check) ?? state.assignedAt;
+    const leads = new Set([task.input.primaryLead, ...task.input.assistingLeads]);
+    const reported = state.units.some((u) => leads.has(u.unit) && u.lastReportAt !== undefined && ms(u.lastReportAt) > ms(since));
+    const expected = currentExpectation(task);
+    recomputeLight(task, atMs, expected);
+    // Yellow until the next report recomputes the light (red, past the deadline, stays red).
+    const missed = !reported && state.status !== 'submitted';
+    if (missed && state.light === 'green') state.light = 'yellow';
+    state.checks.push({ id: check.id, kind: 'recurring', at: iso(atMs), light: state.light, percent: state.percent, expectedPercent: expected, ...(missed ? { missed: true as const } : {}) });
+    task.record(SYSTEM_ACTOR, 'report.checked', { ...base, since, reported, light: state.light, percent: state.percent });
+    return;
+  }
+  // A node or a filing: met when the task is submitted or its progress keeps pace with the schedule.
+  const kind = check.kind === 'filing' ? 'filing' : 'node';
+  const expected = expectedPercent(atMs, ms(state.assignedAt), ms(state.deadlineAt), check);
+  recomputeLight(task, atMs, expected);
+  state.checks.push({ id: check.id, kind, at: iso(atMs), light: state.light, percent: state.percent, expectedPercent: expected });
+  task.record(SYSTEM_ACTOR, `${kind}.checked`, { ...base, light: state.light, percent: state.percent, expectedPercent: expected });
+}
+
+/** The dueAt of the occurrence of the same recurring duty just before `check`, if any. */
+function previousOccurrence(task: TaskRecord, check: MilestoneCheck): string | undefined {
+  const atMs = ms(check.dueAt);
+  let previous: string | undefined;
+  for (const other of task.input.checks ?? []) {
+    if (other.kind !== 'recurring' || other.series !== check.series || other.id === check.id) continue;
+    const otherMs = ms(other.dueAt);
+    if (otherMs < atMs && (previous === undefined || otherMs > ms(previous))) previous = other.dueAt;
+  }
+  return previous;
+}
+
+/**
+ * The lead units the ladder's lower rungs reach: the primary lead, or every lead unit
+ * where the plan states no primary (co-leads, `leadPrimary: false`).
+ */
+function ladderUnits(task: TaskRecord): string[] {
+  const { input } = task;
+  return input.leadPrimary === false ? [input.primaryLead, ...input.assistingLeads] : [input.primaryLead];
+}
+
 /** Who hears of each rung: the higher the rung, the higher up it reaches. */
 function rungRecipients(task: TaskRecord, rung: Rung): NotificationRecipient[] {
-  const unit = task.input.primaryLead;
+  const units = ladderUnits(task);
+  const of = (roles: readonly Role[]) => units.flatMap((unit) => task.recipients({ unit, roles }));
   switch (rung) {
     case 'reminder':
-      return task.recipients({ unit, roles: WORKER_ROLES });
+      return of(WORKER_ROLES);
     case 'supervision-notice':
-      return [...task.recipients({ unit, roles: ['unit-head'] }), ...task.recipients({ roles: HQ_ROLES })];
+      return [...of(['unit-head']), ...task.recipients({ roles: HQ_ROLES })];
     case 'interview':
-      return [...task.recipients({ roles: ['accountability'] }), ...task.recipients({ unit, roles: ['unit-head'] })];
+      return [...task.recipients({ roles: ['accountability'] }), ...of(['unit-head'])];
     case 'accountability':
       return [...task.recipients({ roles: HQ_ROLES }), ...task.recipients({ roles: ['accountability'] })];
   }

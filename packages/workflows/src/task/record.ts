@@ -7,7 +7,7 @@
 import { allHandlersFinished, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { AuditEntryInput, NotificationInput, NotificationRecipient } from '@duban/activities';
-import { isTerminal, WORKER_ROLES, type Role, type TaskNotice } from '@duban/common';
+import { HQ_ROLES, isTerminal, SYSTEM_ACTOR, WORKER_ROLES, type Role, type TaskNotice } from '@duban/common';
 import { instructionDigest, type Proof } from '@duban/identity';
 import { chainEntry } from '../audit-chain';
 import { iso, ms, nextDeadlineAtMs, openSubmission } from '../decisions';
@@ -94,13 +94,18 @@ export class TaskRecord {
   /** The message being applied: events its actor records carry its proof. */
   private acting: { message: string; actor: string; proof: Proof; breakGlassKept: boolean } | undefined;
 
+  /** The run took `PLAN_V2_PATCH`: the plan-format-2 fields of the input apply (start, cooperating units, dated checks). */
+  readonly planV2: boolean;
+
   constructor(
     /** Mutable: an amendment changes the leads, and the input is carried across continue-as-new. */
     readonly input: TaskWorkflowInput,
     readonly workflowId: string,
+    options: { planV2?: boolean } = {},
   ) {
     const carried = input.carried;
-    this.state = carried ? carried.state : initialState(input, workflowId);
+    this.planV2 = options.planV2 === true;
+    this.state = carried ? carried.state : initialState(input, workflowId, this.planV2);
     this.seq = carried?.seq ?? 0;
     this.requests = new RequestLog(carried?.processedRequests);
     if (carried) {
@@ -116,9 +121,11 @@ export class TaskRecord {
     return this.input.policy;
   }
 
-  /** The lead and responsible units, primary first. */
+  /** The lead, responsible and (plan format 2) cooperating units, primary first. */
   get involvedUnits(): string[] {
-    return [this.input.primaryLead, ...this.input.assistingLeads, ...this.input.responsible];
+    const units = [this.input.primaryLead, ...this.input.assistingLeads, ...this.input.responsible];
+    const cooperating = this.planV2 ? (this.input.cooperating ?? []).filter((unit) => !units.includes(unit)) : [];
+    return [...units, ...cooperating];
   }
 
   /**
@@ -260,6 +267,8 @@ export class TaskRecord {
         title: input.title,
         primaryLead: input.primaryLead,
         deadlineAt: state.deadlineAt,
+        // The plan's words for the deadline, while it is still the one the plan set.
+        ...(input.deadline && ms(state.deadlineAt) === ms(input.deadlineAt) ? { deadline: input.deadline } : {}),
       },
       names: {
         units: Object.fromEntries(input.units.map((u) => [u.code, u.name])),
@@ -280,20 +289,44 @@ export class TaskRecord {
       (p) => (filter.unit === undefined || p.unit === filter.unit) && (filter.roles === undefined || filter.roles.some((r) => p.roles.includes(r))),
     );
     if (people.length > 0) return people.map((p) => ({ person: p.id, unit: p.unit, ...(role ? { role } : {}) }));
+    // A plan with no 指挥部 office on its roster (plan format 2: organization optional): HQ's notices reach the supervisors.
+    const toHq = filter.unit === undefined && filter.roles !== undefined && filter.roles.length > 0 && filter.roles.every((r) => HQ_ROLES.includes(r));
+    if (toHq && this.planV2) return this.recipients({ roles: ['supervisor'] });
     return [{ ...(filter.unit ? { unit: filter.unit } : {}), ...(role ? { role } : {}) }];
   }
 
-  /** 交办: the first event of a task, recorded before any message is handled. */
+  /**
+   * A task started before the campaign's start (`input.startAt`, plan format 2) waits for
+   * it: assigned then, and every window counts from then; nothing is sent before.
+   */
+  waitForStart(startAt: string): void {
+    const { state } = this;
+    state.startsAt = iso(ms(startAt));
+    state.assignedAt = state.startsAt;
+    state.lastActivityAt = state.startsAt;
+  }
+
+  /** A task launched (`--allow-past`) after its deadline: the launch says so in the task's record. */
+  recordLaunchedPastDeadline(): void {
+    const { state } = this;
+    this.record(SYSTEM_ACTOR, 'launch.past-deadline', { deadlineAt: state.deadlineAt, ...(this.input.deadline ? { deadline: this.input.deadline } : {}) });
+  }
+
+  /** 交办: the first event of a task (after the campaign's start), recorded before any message is handled. */
   assign(): void {
     const { input, state } = this;
+    const cooperating = this.planV2 && input.cooperating && input.cooperating.length > 0 ? { cooperating: input.cooperating } : {};
+    const checks = this.planV2 && input.checks && input.checks.length > 0 ? { checks: input.checks.length } : {};
     const details = {
       title: input.title,
       actionNumber: input.actionNumber,
       primaryLead: input.primaryLead,
       assistingLeads: input.assistingLeads,
       responsible: input.responsible,
+      ...cooperating,
       deadlineAt: state.deadlineAt,
       milestones: input.milestones,
+      ...checks,
     };
     const notice = this.tell(
       {
@@ -301,6 +334,7 @@ export class TaskRecord {
         primaryLead: input.primaryLead,
         assistingLeads: input.assistingLeads,
         responsible: input.responsible,
+        ...cooperating,
         deadlineAt: state.deadlineAt,
         acknowledgementWindowMs: this.policy.acknowledgementWindowMs,
       },
@@ -451,12 +485,15 @@ function sameSearchAttribute(current: unknown, value: unknown): boolean {
   return (current ?? null) === (value ?? null);
 }
 
-function initialState(input: TaskWorkflowInput, workflowId: string): TaskState {
+function initialState(input: TaskWorkflowInput, workflowId: string, planV2: boolean): TaskState {
   const assignedAt = input.assignedAt ? iso(ms(input.assignedAt)) : iso(Date.now());
+  const taken = new Set([input.primaryLead, ...input.assistingLeads, ...input.responsible]);
+  const cooperating = planV2 ? (input.cooperating ?? []).filter((unit) => !taken.has(unit)) : [];
   const units: UnitProgress[] = [
     { unit: input.primaryLead, role: 'primary', percent: 0, reports: 0 },
     ...input.assistingLeads.map((unit): UnitProgress => ({ unit, role: 'assisting', percent: 0, reports: 0 })),
     ...input.responsible.map((unit): UnitProgress => ({ unit, role: 'responsible', percent: 0, reports: 0 })),
+    ...cooperating.map((unit): UnitProgress => ({ unit, role: 'cooperating', percent: 0, reports: 0 })),
   ];
   return {
     planId: input.planId,

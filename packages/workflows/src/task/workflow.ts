@@ -37,6 +37,30 @@ import { TaskRecord } from './record';
  */
 export const TASK_BOOKKEEPING_PATCH = 'duban-task-bookkeeping';
 
+/**
+ * Guards what plan format 2 asks of a task (its input fields are absent in tasks launched
+ * before, which never ask for it, so their histories stay as they ran):
+ * - a task started before the campaign's start (`startAt`) waits for it: 交办, its notice
+ *   and every window count from the start, and nothing is sent before it;
+ * - dated checks beyond milestones (`checks`: nodes, recurring duties, filing) with the
+ *   light and the ladder (`DatedCheckKind`);
+ * - cooperating units (配合单位) acknowledge, report and hear the assignment; co-leads
+ *   (`leadPrimary: false`) all hear the ladder;
+ * - a launch past the deadline (`launchedPastDeadline`) is recorded (`launch.past-deadline`).
+ */
+export const PLAN_V2_PATCH = 'duban-plan-v2';
+
+/** Whether the input carries anything of plan format 2 that changes what the run does. */
+function usesPlanV2(input: TaskWorkflowInput): boolean {
+  return (
+    input.startAt !== undefined ||
+    (input.cooperating?.length ?? 0) > 0 ||
+    (input.checks?.length ?? 0) > 0 ||
+    input.launchedPastDeadline === true ||
+    input.leadPrimary === false
+  );
+}
+
 /** The loop's one timer: the instant it was armed for, and whether it fired. */
 interface Alarm {
   atMs: number;
@@ -59,8 +83,6 @@ function armAlarm(atMs: number): Alarm {
 }
 
 export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkflowResult> {
-  const task = new TaskRecord(input, workflowInfo().workflowId);
-  const { state } = task;
   // Decided once, before the first command: a patch not in a replayed history would turn
   // on mid-run once replay ends. Runs recorded before them keep the single outbox and
   // unchained entries; their next run (continue-as-new) takes both.
@@ -69,7 +91,11 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   // so it takes them all without asking (each patch asked costs a marker and, where the
   // namespace has it, an upsert of TemporalChangeVersion: 8 history events for 4 patches).
   // A newer patch goes in front the same way: `const next = patched(NEXT); const trimmed = next || patched(...)`.
-  const trimmed = patched(TASK_BOOKKEEPING_PATCH);
+  // PLAN_V2_PATCH is asked only by tasks whose input has plan-format-2 fields.
+  const planV2 = usesPlanV2(input) && patched(PLAN_V2_PATCH);
+  const task = new TaskRecord(input, workflowInfo().workflowId, { planV2 });
+  const { state } = task;
+  const trimmed = planV2 || patched(TASK_BOOKKEEPING_PATCH);
   task.visibilityDeferred = trimmed;
   task.currentRules = trimmed;
   task.chained = trimmed || patched(AUDIT_CHAIN_PATCH);
@@ -79,7 +105,12 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskWorkfl
   // Recorded before the handlers are set: a message buffered before the first run is applied after it.
   // (A carried run has its search attributes from the run before: continue-as-new copies them.)
   if (input.carried && !trimmed) task.upsertVisibility();
-  else if (!input.carried) task.assign();
+  else if (!input.carried) {
+    if (planV2 && input.launchedPastDeadline) task.recordLaunchedPastDeadline();
+    // Before the campaign's start the task only waits (the 'start' check assigns it).
+    if (planV2 && input.startAt !== undefined && Date.parse(input.startAt) > Date.now()) task.waitForStart(input.startAt);
+    else task.assign();
+  }
   for (const message of TASK_MESSAGES) register(task, outbox, lanes, message, trimmed);
   setHandler(taskStateQuery, () => state);
 

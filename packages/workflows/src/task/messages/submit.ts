@@ -19,7 +19,8 @@ export const submit = defineMessage('submit', submitForm, {
   refusals: ['ASSISTING_REPORTS_MISSING'],
   validate(task, _args, _person, { refuse }) {
     if (!task.policy.requireAssistingReports) return;
-    const missing = task.state.units.filter((u) => u.role !== 'primary' && u.reports === 0).map((u) => u.unit);
+    // Cooperating units (配合单位) may report; their reports are never required.
+    const missing = task.state.units.filter((u) => u.role !== 'primary' && u.role !== 'cooperating' && u.reports === 0).map((u) => u.unit);
     if (missing.length > 0) {
       refuse('ASSISTING_REPORTS_MISSING', `Task ${task.input.taskNumber} needs a progress report from ${missing.join(', ')} before submission.`, { missing });
     }

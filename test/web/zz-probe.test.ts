@@ -1,0 +1,23 @@
+import { join } from 'node:path';
+import { DubanClient } from '@duban/client';
+import { loadPlanFile, rebasePlan } from '@duban/plan';
+import { createWorkspaceServer } from '@duban/web';
+import { SEED_PLAN_PATH, serverAddress, startDevServerWithWorker, temporaryDirectory } from '../harness';
+import { keysPerFile } from '../harness/keys';
+const keys = keysPerFile();
+it('probe', async () => {
+  const dir = temporaryDirectory('p-');
+  const env = await startDevServerWithWorker(join(dir, 'audit.sqlite'));
+  console.error('c');
+  const plan = rebasePlan(await loadPlanFile(SEED_PLAN_PATH), new Date().getFullYear() + 1);
+  const duban = await DubanClient.connect({ address: serverAddress(env), namespace: env.namespace ?? 'default' });
+  console.error('d');
+  await duban.launch(plan, { keyring: keys().keyring, startNow: true });
+  console.error('e');
+  const server = await createWorkspaceServer({ duban, plans: [plan], dbPath: join(dir, 'w.sqlite'), port: 0 });
+  console.error('f', await server.listen());
+  await server.close();
+  console.error('g');
+  await duban.close();
+  await env.teardown();
+}, 200_000);
