@@ -41,9 +41,13 @@ function bundleIsCurrent() {
 
 /** Loads the bundle as the module it is, and says whether V8 took the cached code. */
 function loadBundle() {
+  if (process.env.DUBAN_DEBUG === '1') {
+    // Stack traces that name the TypeScript sources: Node's loader reads the bundle's source map; no code cache.
+    process.setSourceMapsEnabled(true);
+    return { main: require(BUNDLE).main, script: undefined, cached: true };
+  }
   const source = readFileSync(BUNDLE, 'utf8');
   const cachedData = readOrUndefined(CODE_CACHE);
-  if (process.env.DUBAN_DEBUG === '1') process.setSourceMapsEnabled(true);
   const script = new Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   const bundle = new Module(BUNDLE, module);
   bundle.filename = BUNDLE;
@@ -51,8 +55,8 @@ function loadBundle() {
   bundle.paths = Module._nodeModulePaths(DIST);
   // Listed as loaded, as `require` would list it.
   Module._cache[BUNDLE] = bundle;
-  const require = (id) => bundle.require(id);
-  script.runInThisContext().call(bundle.exports, bundle.exports, require, bundle, BUNDLE, DIST);
+  const requireFromBundle = (id) => bundle.require(id);
+  script.runInThisContext().call(bundle.exports, bundle.exports, requireFromBundle, bundle, BUNDLE, DIST);
   bundle.loaded = true;
   return { main: bundle.exports.main, script, cached: cachedData !== undefined && !script.cachedDataRejected };
 }
