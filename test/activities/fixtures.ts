@@ -86,6 +86,7 @@ export const NOTICES = {
     reason: 'rejected',
     code: 'WEBHOOK_REJECTED',
   },
+  'duty-due': { ...about, kind: 'duty-due', check: 'recurring:monthly-dispatch:2020-12-31', duty: 'dispatch', by: 'chengguan', dueAt: DEADLINE, label: '每月调度' },
   bulletin: {
     kind: 'bulletin',
     plan: { id: 'xihu-2020', title: '西湖区人居环境整治' },

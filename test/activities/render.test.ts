@@ -251,6 +251,10 @@ const WORDS: Record<NoticeKind, Record<'zh' | 'en', { subject: string; says: str
       says: ['The reminder of 1 Jan 2021, 00:00 (key duban/xihu-2020/task-3:7:notify.reminder) did not arrive', 'Meant for: 王建国, Beishan Subdistrict', 'Please reach them another way'],
     },
   },
+  'duty-due': {
+    zh: { subject: '【调度提醒】任务3「河湖水环境整治」', says: ['任务3「河湖水环境整治」「每月调度」调度节点已到（2021年1月1日 00:00），由区城管局负责。', '请按计划组织调度'] },
+    en: { subject: 'Dispatch due (调度): task 3 "River and lake clean-up"', says: ['(每月调度) falls due (1 Jan 2021, 00:00)', 'Please dispatch the task as planned'] },
+  },
   bulletin: {
     zh: { subject: '【周调度通报 第3期】西湖区人居环境整治', says: ['通报期间：2020年12月20日 09:00 至 2020年12月27日 09:00', '  1. 区城管局：任务3「河湖水环境整治」（40%）', '请排名靠前的单位对照问题抓紧整改。'] },
     en: { subject: 'Weekly bulletin 3: 西湖区人居环境整治', says: ['Period: 20 Dec 2020, 09:00 to 27 Dec 2020, 09:00', 'Escalations opened: task 3', 'Units at the top of a ranking are asked to act on their tasks first.'] },

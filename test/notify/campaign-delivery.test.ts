@@ -108,6 +108,8 @@ function routesOf(kind: NoticeKind, task: TaskUnits | undefined): string[] {
     commendation: () => mail([head(lead), ...HQ_OFFICE]),
     'notification-failed': () => mail(HQ_OFFICE),
     bulletin: () => mail(HQ),
+    // The seed plan gives no duty to another body (每月调度 by an office): none is sent.
+    'duty-due': () => [],
   };
   return [...table[kind](), 'ops-hook>*'];
 }

@@ -48,6 +48,12 @@ describe('a recurring duty limited to a window (from … until)', () => {
     expect(plan.actions[0]?.tasks[0]?.recurring?.[0]).toMatchObject({ from: '2021-05-21', until: '2021-08-31' });
   });
 
+  it('moves a day at the window\'s end that is a day off past the window, and keeps it due', () => {
+    const monthEnd = load(edited('day: 10, rule: by, duty: report, source: 每月10日前报送进展, from: 2021-05-21, until: 2021-08-31', 'day: 31, rule: by, duty: report, source: 每月底前报送进展, from: 2021-05-21, until: 2021-07-31', phasedText));
+    // 31 May (Monday), 30 June (Wednesday), 31 July (Saturday → Monday 2 August).
+    expect(days(monthEnd, 1, 'recurring:report-10:')).toEqual(['2021-06-01', '2021-07-01', '2021-08-03']);
+  });
+
   it('without a window falls due all campaign long, as before', () => {
     const open = load(edited('from: 2021-05-21, until: 2021-08-31 }\n              - { id: report-20', '}\n              - { id: report-20', phasedText));
     expect(days(open, 1, 'recurring:report-10:')).toHaveLength(10);

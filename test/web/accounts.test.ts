@@ -7,13 +7,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { authenticator } from 'otplib';
-import { MAX_FAILURES } from '@duban/web';
+import { DEFAULT_ACCOUNT_POLICY, MAX_FAILURES } from '@duban/web';
 import { WebSession, workspacePerFile } from './workspace';
 
 jest.setTimeout(180_000);
 
+/** How far the workspace's clock runs ahead of the machine's: a lockout can then end without waiting. */
+let skewMs = 0;
 // Many logins from one address in a minute: the rate limit is tested in instructions.test.ts.
-const ws = workspacePerFile({ server: { loginLimit: { max: 1_000, timeWindowMs: 60_000 } } });
+const ws = workspacePerFile({ server: { loginLimit: { max: 1_000, timeWindowMs: 60_000 }, now: () => Date.now() + skewMs } });
 const PASSWORD = '正确的密码-correct-horse';
 
 describe('an invitation', () => {
@@ -28,6 +30,7 @@ describe('an invitation', () => {
     const page = await again.get(link);
     expect(page.status).toBe(404);
     expect(page.html).toContain('INVITATION_INVALID');
+    await again.get('/login');
     // Posting to the spent link does not set another password either.
     const replay = await again.post(new URL(link).pathname, { password: 'another-password-1', password2: 'another-password-1' });
     expect(replay.status).toBe(404);
@@ -55,7 +58,8 @@ describe('login', () => {
     const person = new WebSession(ws().url);
     // A wrong code at enrolment keeps the invitation open.
     expect((await person.accept(link, PASSWORD, '000000')).status).toBe(422);
-    expect((await person.accept(link, PASSWORD, authenticator.generate(secret))).status).toBe(303);
+    const enrolled = authenticator.generate(secret);
+    expect((await person.accept(link, PASSWORD, enrolled)).status).toBe(303);
 
     const login = await person.login('shehui-head', PASSWORD);
     expect(login.status).toBe(303);
@@ -64,14 +68,23 @@ describe('login', () => {
     expect((await person.get('/')).location).toMatch(/^\/login/);
     await person.get('/totp');
     expect((await person.post('/totp', { code: '123456' })).status).toBe(401);
-    const done = await person.post('/totp', { code: authenticator.generate(secret) });
+    // The code typed at enrolment was spent there: seen over a shoulder, it opens nothing.
+    expect((await person.post('/totp', { code: enrolled })).status).toBe(401);
+    // The app's next code (the server accepts one step of clock drift either side).
+    const next = authenticator.clone({ epoch: Date.now() + 30_000 }).generate(secret);
+    const done = await person.post('/totp', { code: next });
     expect(done.status).toBe(303);
+    // …and it, too, works once.
+    const again = new WebSession(ws().url);
+    expect((await again.login('shehui-head', PASSWORD)).location).toMatch(/^\/totp/);
+    await again.get('/totp');
+    expect((await again.post('/totp', { code: next })).status).toBe(401);
     const inbox = await person.get('/');
     expect(inbox.status).toBe(200);
     expect(inbox.html).toContain('社会事务办主任');
   });
 
-  it(`locks the account after ${MAX_FAILURES} wrong passwords, for a while, and a restart does not unlock it`, async () => {
+  it(`locks the account after ${MAX_FAILURES} wrong passwords for a quarter of an hour, and a restart does not unlock it`, async () => {
     const link = await ws().invite('dangzheng-head');
     await new WebSession(ws().url).accept(link, PASSWORD);
     const attacker = new WebSession(ws().url);
@@ -92,6 +105,13 @@ describe('login', () => {
     expect((await new WebSession(ws().url).login('dangzheng-head', PASSWORD)).status).toBe(423);
     // Another person is not affected.
     expect((await new WebSession(ws().url).login('jingfa-head', PASSWORD)).status).toBe(303);
+    // A quarter of an hour later the lock has ended.
+    skewMs = DEFAULT_ACCOUNT_POLICY.lockoutMs + 1_000;
+    try {
+      expect((await new WebSession(ws().url).login('dangzheng-head', PASSWORD)).status).toBe(303);
+    } finally {
+      skewMs = 0;
+    }
   });
 });
 

@@ -131,6 +131,12 @@ describe('the task page', () => {
     expect(page.querySelector('#task-status')?.textContent).toBe('办理中');
   });
 
+  it('shows the number as printed only when it says more than the task number', () => {
+    const printed = (p: string) => document(views.taskPage(taskModel({ printed: p }), zh)).querySelector('h1 .task-number')?.textContent;
+    expect(printed('（三）2')).toBe('任务3 · （三）2');
+    expect(printed('3.')).toBe('任务3');
+  });
+
   it('speaks English on request, with the names and times the model gives', () => {
     const page = document(views.taskPage(taskModel(), en));
     expect(page.querySelector('html')?.getAttribute('lang')).toBe('en');

@@ -13,6 +13,7 @@
  * ```
  */
 import { join } from 'node:path';
+import { openAuditStore, type AuditStore } from '@duban/activities';
 import { DubanClient } from '@duban/client';
 import { loadPlanFile, rebasePlan, type Plan } from '@duban/plan';
 import { Accounts, createWorkspaceServer, invitePerson, type WorkspaceOptions, type WorkspaceServer } from '@duban/web';
@@ -41,6 +42,8 @@ export interface TestWorkspace {
 export interface WorkspaceTestOptions {
   /** Options of the workspace server besides the client, plans and database. */
   server?: Partial<Omit<WorkspaceOptions, 'duban' | 'plans' | 'dbPath'>>;
+  /** Give the workspace the worker's audit store, so its audit page verifies the hash chains. */
+  verifyAudit?: boolean;
   /** Whether the primary lead must wait for the assisting leads' reports before submitting (the seed plan: yes). Default false. */
   requireAssistingReports?: boolean;
 }
@@ -48,17 +51,22 @@ export interface WorkspaceTestOptions {
 export function workspacePerFile(options: WorkspaceTestOptions = {}): () => TestWorkspace {
   const keys = keysPerFile();
   let ws: TestWorkspace | undefined;
+  let failed: TestWorkflowEnvironment | undefined;
+  let auditStore: AuditStore | undefined;
   beforeAll(async () => {
     const dir = temporaryDirectory('duban-web-');
     const env = await startDevServerWithWorker(join(dir, 'audit.sqlite'));
+    // Should anything below fail, the server and worker still stop (or jest waits on them for ever).
+    failed = env;
     const year = new Date().getFullYear() + 1;
     const seed = rebasePlan(await loadPlanFile(SEED_PLAN_PATH), year);
     const plan: Plan = { ...seed, policies: { ...seed.policies, requireAssistingReports: options.requireAssistingReports ?? false } };
     const duban = await DubanClient.connect({ address: serverAddress(env), namespace: env.namespace ?? 'default' });
     await duban.launch(plan, { keyring: keys().keyring, startNow: true });
     const dbPath = join(dir, 'workspace.sqlite');
+    auditStore = options.verifyAudit === true ? await openAuditStore(join(dir, 'audit.sqlite')) : undefined;
     const start = async () => {
-      const server = await createWorkspaceServer({ duban, plans: [plan], dbPath, port: 0, boardPollMs: 500, ...options.server });
+      const server = await createWorkspaceServer({ duban, plans: [plan], dbPath, port: 0, boardPollMs: 500, ...(auditStore ? { auditStore } : {}), ...options.server });
       return { server, url: await server.listen() };
     };
     const started = await start();
@@ -82,15 +90,18 @@ export function workspacePerFile(options: WorkspaceTestOptions = {}): () => Test
       },
       restart: async () => {
         await state.server.close();
-        const again = await createWorkspaceServer({ duban, plans: [plan], dbPath, port: Number(new URL(state.url).port), boardPollMs: 500, ...options.server });
+        const again = await createWorkspaceServer({ duban, plans: [plan], dbPath, port: Number(new URL(state.url).port), boardPollMs: 500, ...(auditStore ? { auditStore } : {}), ...options.server });
         await again.listen();
         state.server = again;
       },
     };
     ws = state;
+    failed = undefined;
   }, 300_000);
   afterAll(async () => {
+    await failed?.teardown();
     await ws?.server.close();
+    await auditStore?.close();
     await ws?.duban.close();
     await ws?.env.teardown();
     removeTemporaryDirectories();
@@ -129,7 +140,9 @@ export class WebSession {
   }
 
   async get(path: string): Promise<{ status: number; html: string; location: string | null; headers: Headers }> {
-    const response = await fetch(new URL(path, this.base), { redirect: 'manual', headers: { cookie: this.cookieHeader() } });
+    const send = () => fetch(new URL(path, this.base), { redirect: 'manual', headers: { cookie: this.cookieHeader() } });
+    // After a restart the first request may go out on a pooled connection the old server closed.
+    const response = await send().catch(send);
     this.keep(response);
     const html = await response.text();
     const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];

@@ -44,7 +44,7 @@ export { DubanCampaignHandle, buildCampaignInput, buildStoredCampaign, buildPlan
 export type { LaunchOptions, LaunchResult, PastDeadlineTask, StoredCampaign } from './campaign';
 export { DubanClientError, DubanClientErrorCode } from './errors';
 export type { DubanClientErrorOptions } from './errors';
-export { buildTaskInput, campaignEndAt, planTaskNumbers, REQUIRED_IDENTITY, rosterPeople } from './task-input';
+export { buildTaskInput, campaignEndAt, planTaskNumbers, REQUIRED_IDENTITY, rosterPeople, supervisingBody, taskStartAt } from './task-input';
 export type { BuildTaskInputOptions } from './task-input';
 // From `@duban/common`, under the names this package exported before common existed.
 export { DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS as DEFAULT_ADDRESS, TASK_WORKFLOW_TYPE } from '@duban/common';

@@ -2,7 +2,7 @@ import { Duration, type DateTime } from 'luxon';
 import { DEFAULT_IDENTITY_POLICY } from '@duban/identity';
 import { dueInstant, expandCollectives, findTask, PlanLookupError, taskChecks, taskSchedule, type Plan, type PlanPerson } from '@duban/plan';
 import { TASK_STATE_LIMITS, type IdentitySettings, type MilestoneCheck, type Person, type TaskPolicy, type TaskWorkflowInput, type Unit } from '@duban/workflows';
-import { DEFAULT_NOTICE_LANG, ErrorCode, type NoticeIssuer, type NoticeLang } from '@duban/common';
+import { DEFAULT_NOTICE_LANG, ErrorCode, type NoticeIssuer, type NoticeLang, type NoticeTarget } from '@duban/common';
 import { DubanClientError } from './errors';
 import type { Keyring } from './keys';
 
@@ -15,7 +15,8 @@ export interface BuildTaskInputOptions {
   lang?: NoticeLang;
   /**
    * Assign the task as soon as it starts, even before the campaign's start (`duban dev`,
-   * which shows a campaign at work at once). Default: the task waits for the campaign's start.
+   * which shows a campaign at work at once). Default: the task waits for the campaign's start,
+   * or for its own start (`task.start`) where that is later.
    */
   startNow?: boolean;
 }
@@ -35,6 +36,15 @@ export function campaignStartAt(plan: Plan): string {
 }
 
 /**
+ * When a task may begin: the campaign's start, or the task's own (`task.start`, a later
+ * phase) where that comes later. The workflow waits for it (`TaskWorkflowInput.startAt`).
+ */
+export function taskStartAt(plan: Plan, ownStartAt: string | undefined): string {
+  const campaign = campaignStartAt(plan);
+  return ownStartAt !== undefined && Date.parse(ownStartAt) > Date.parse(campaign) ? ownStartAt : campaign;
+}
+
+/**
  * A task's dated checks beyond its milestones (nodes, recurring duties, filing) as the
  * workflow takes them (`MilestoneCheck` with kind, label, duty, by; a recurring
  * occurrence also names its duty as `series`). Refused past `TASK_STATE_LIMITS.datedChecks`
@@ -42,6 +52,8 @@ export function campaignStartAt(plan: Plan): string {
  */
 function datedChecks(plan: Plan, taskNumber: number): MilestoneCheck[] {
   const all = taskChecks(plan, taskNumber);
+  // A dispatch duty that names nobody is the task's dispatcher's (task.dispatcher: 每月调度 by the office that dispatches the task).
+  const { dispatcher } = findTask(plan, taskNumber);
   if (all.length > TASK_STATE_LIMITS.datedChecks) {
     throw new DubanClientError(
       ErrorCode.INVALID_PLAN,
@@ -57,10 +69,67 @@ function datedChecks(plan: Plan, taskNumber: number): MilestoneCheck[] {
       kind: c.kind,
       label: c.label,
       ...(c.duty !== undefined ? { duty: c.duty } : {}),
-      ...(c.by !== undefined ? { by: c.by } : {}),
+      ...(c.by !== undefined ? { by: c.by } : c.duty === 'dispatch' && dispatcher !== undefined ? { by: dispatcher } : {}),
       // `recurring:<duty>:<date>`: the occurrences of one duty share `recurring:<duty>`.
       ...(c.kind === 'recurring' ? { series: c.id.slice(0, c.id.lastIndexOf(':')) } : {}),
     }));
+}
+
+/**
+ * Who supervises a task, where the plan names it (`task.supervisor`: unit or group codes):
+ * the codes and the ids of their people, a unit's people on the roster and a group's
+ * members, in roster order. Undefined when the task names nobody (the plan-wide
+ * supervisors review it). Refused with INVALID_PLAN when a named body has nobody on the
+ * roster: nobody could review the task.
+ */
+export function supervisingBody(plan: Plan, taskNumber: number): { codes: string[]; people: string[] } | undefined {
+  const codes = findTask(plan, taskNumber).supervisor ?? [];
+  if (codes.length === 0) return undefined;
+  const groups = plan.organization?.groups ?? [];
+  const ids = new Set<string>();
+  for (const code of codes) {
+    const group = groups.find((g) => g.code === code);
+    const members = group ? group.members.filter((id) => plan.people.some((p) => p.id === id)) : plan.people.filter((p) => p.unit === code).map((p) => p.id);
+    if (members.length === 0) {
+      throw new DubanClientError(
+        ErrorCode.INVALID_PLAN,
+        `Task ${taskNumber} of plan ${plan.id} names ${code} as who supervises it (supervisor), but nobody of ${code} is on the roster, so nobody could review it: add a person of that unit (or a member of that group) under people, or remove it from supervisor.`,
+        { details: { planId: plan.id, taskNumber, supervisor: code } },
+      );
+    }
+    for (const id of members) ids.add(id);
+  }
+  return { codes: [...codes], people: plan.people.filter((p) => ids.has(p.id)).map((p) => p.id) };
+}
+
+/**
+ * The people of each body that carries out a recurring duty of the task other than
+ * reporting (每月调度 by the dispatching office, a check): a unit's people on the roster, a
+ * group's members. A body with nobody on the roster is left out (its duty is recorded, told to nobody).
+ */
+function dutyRecipients(plan: Plan, checks: MilestoneCheck[]): NonNullable<TaskWorkflowInput['dutyRecipients']> {
+  const bodies = new Set(checks.filter((c) => c.kind === 'recurring' && c.duty !== 'report' && c.by !== undefined).map((c) => c.by as string));
+  const groups = plan.organization?.groups ?? [];
+  const told: NonNullable<TaskWorkflowInput['dutyRecipients']> = {};
+  for (const code of bodies) {
+    const group = groups.find((g) => g.code === code);
+    const people = group ? plan.people.filter((p) => group.members.includes(p.id)) : plan.people.filter((p) => p.unit === code);
+    // A group is no unit: its notice carries its name.
+    if (people.length > 0) told[code] = { ...(group ? { name: { zh: group.name, en: group.en } } : {}), people: people.map((p) => ({ person: p.id, unit: p.unit })) };
+  }
+  return told;
+}
+
+/** A task's targets as its notices carry them: the plan's words and the kind of each. */
+function noticeTargets(targets: NonNullable<ReturnType<typeof findTask>['targets']>): NoticeTarget[] {
+  return targets.map((t) => ({
+    description: t.description,
+    ...(t.kind !== undefined ? { kind: t.kind } : {}),
+    ...(t.quantity !== undefined ? { quantity: t.quantity } : {}),
+    ...(t.unit !== undefined ? { unit: t.unit } : {}),
+    ...(t.percent !== undefined ? { percent: t.percent } : {}),
+    ...(t.relation !== undefined ? { relation: t.relation } : {}),
+  }));
 }
 
 /** What every launch since signatures asks of its workflows: signed instructions, fresh ones. */
@@ -184,8 +253,11 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
   const involved = unique([primaryLead, ...assistingLeads, ...responsible, ...cooperating]);
   const org = plan.organization;
   // A group's duty says what it does (group codes are free in format 2); without one, its code.
+  const supervisedBy = supervisingBody(plan, taskNumber);
   const planWideIds = new Set([
     ...(org?.headquarters.leaders ?? []),
+    // The body the task names as its supervisor reviews it, whatever its people's roles.
+    ...(supervisedBy?.people ?? []),
     ...(org?.groups ?? []).filter((g) => ['supervision', 'accountability'].includes(g.duty ?? g.code)).flatMap((g) => g.members),
   ]);
   const people: Person[] = plan.people
@@ -204,6 +276,12 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
 
   const assignedAt = options.assignedAt?.toISO();
   const checks = datedChecks(plan, taskNumber);
+  const toldOfDuties = dutyRecipients(plan, checks);
+  // The units notices name beyond the task's own (who supervises, who dispatches); a group is named in its notice (`byName`).
+  for (const code of unique([...Object.keys(toldOfDuties), ...(supervisedBy?.codes ?? [])])) {
+    const unit = plan.units.find((u) => u.code === code);
+    if (unit && !units.some((u) => u.code === code)) units.push({ code, name: unit.name, en: unit.en });
+  }
   const issuer = noticeIssuer(plan);
   const { deadline } = task;
   return {
@@ -228,13 +306,16 @@ export function buildTaskInput(plan: Plan, taskNumber: number, options: BuildTas
     timeZone: plan.timeZone,
     lang: options.lang ?? plan.routing?.lang ?? DEFAULT_NOTICE_LANG,
     ...(issuer ? { issuer } : {}),
-    // Plan format 2: the task waits for the campaign's start (unless `startNow`), and its
+    // Plan format 2: the task waits for the campaign's start or its own later one (unless `startNow`), and its
     // cooperating units, co-leads, deadline words and dated checks.
-    ...(options.startNow ? {} : { startAt: campaignStartAt(plan) }),
+    ...(options.startNow ? {} : { startAt: taskStartAt(plan, schedule.startAt) }),
     ...(cooperating.length > 0 ? { cooperating } : {}),
     ...(task.leadPrimary === false ? { leadPrimary: false as const } : {}),
     ...(deadline ? { deadline: { date: deadline.date, rule: deadline.rule, source: deadline.source } } : {}),
     ...(checks.length > 0 ? { checks } : {}),
+    ...(supervisedBy ? { supervisedBy } : {}),
+    ...(Object.keys(toldOfDuties).length > 0 ? { dutyRecipients: toldOfDuties } : {}),
+    ...(task.targets && task.targets.length > 0 ? { targets: noticeTargets(task.targets) } : {}),
   };
 }
 

@@ -121,6 +121,7 @@ export const ERROR_CODES = {
   CONFLICT_OF_INTEREST: { kind: 'refused', means: "A reviewer from the primary lead's own unit, where the plan does not allow it." },
   EXTENSION_BEYOND_CAMPAIGN: { kind: 'refused', means: "An extension past the campaign's end: amend the campaign first." },
   REASON_REQUIRED: { kind: 'refused', means: 'Approving work below 100% needs a recorded reason (note).' },
+  NOT_SUPERVISOR: { kind: 'refused', means: 'The task names who supervises it (plan format 2, task.supervisor), and the reviewer is not one of their people.' },
   KEY_FILE_MISSING: { kind: 'config', means: "No key file for this person on this machine: ask an operator to issue one (`duban keys issue`)." },
   KEY_FILE_INVALID: { kind: 'config', means: 'A key file cannot be read or is not a duban key file.' },
 

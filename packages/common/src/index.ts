@@ -51,6 +51,8 @@ export type {
   NoticeSettings,
   TaskNotice,
   AssignmentNotice,
+  NoticeTarget,
+  DutyDueNotice,
   RungNotice,
   ReviewRequestedNotice,
   ReviewOverdueNotice,

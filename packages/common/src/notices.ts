@@ -68,6 +68,23 @@ interface TaskNoticeBase {
   settings?: NoticeSettings;
 }
 
+/**
+ * A target the plan gives a task, as the plan words it (`description`, the source words such
+ * as 增长6.2%左右 or 不低于全市平均水平) with what kind of target it is: the render step
+ * shows the words, and in English glosses the figure or the comparison.
+ */
+export interface NoticeTarget {
+  description: string;
+  /** exact (default): a quantity; rate: a percentage; approx: a figure the source qualifies with 左右/约; relative: a comparison. */
+  kind?: 'exact' | 'rate' | 'approx' | 'relative';
+  quantity?: number;
+  /** Measure word of the quantity, e.g. 座. */
+  unit?: string;
+  percent?: number;
+  /** The comparison in the source words, e.g. 不低于全市平均水平. */
+  relation?: string;
+}
+
 /** 交办: the task is assigned to its units. */
 export interface AssignmentNotice extends TaskNoticeBase {
   kind: 'assignment';
@@ -78,6 +95,8 @@ export interface AssignmentNotice extends TaskNoticeBase {
   cooperating?: string[];
   deadlineAt: string;
   acknowledgementWindowMs: number;
+  /** The task's targets (rates, approximate, relative), where the plan gives them (plan format 2). */
+  targets?: NoticeTarget[];
 }
 
 /** A rung of the accountability ladder: 催办, 督办单, 约谈, 问责. */
@@ -157,6 +176,24 @@ export interface AmendedNotice extends TaskNoticeBase {
   reason: string;
   deadlineAt: string;
   primaryLead: string;
+}
+
+/**
+ * 调度提醒: a recurring duty of another unit than the task's own falls due (每月调度 by
+ * the office that dispatches the task, a check): told to that unit's people (plan format 2).
+ */
+export interface DutyDueNotice extends TaskNoticeBase {
+  kind: 'duty-due';
+  /** The check's id (`recurring:<duty>:<date>`). */
+  check: string;
+  duty: 'dispatch' | 'check';
+  /** Unit or group code of who carries the duty out. */
+  by: string;
+  /** The group's name where `by` is a group (a unit is named by the notice's names). */
+  byName?: { zh: string; en: string };
+  dueAt: string;
+  /** The plan's words for the duty, e.g. 每月调度. */
+  label?: string;
 }
 
 /** Whom a notification was meant for: a person, a unit, a role, or some of these. */
@@ -260,7 +297,8 @@ export type TaskNotice =
   | ExtensionDecidedNotice
   | CancelledNotice
   | AmendedNotice
-  | NotificationFailedNotice;
+  | NotificationFailedNotice
+  | DutyDueNotice;
 
 export type Notice = TaskNotice | BulletinNotice;
 export type NoticeKind = Notice['kind'];
@@ -281,6 +319,7 @@ export const NOTICE_KINDS = [
   'amended',
   'notification-failed',
   'bulletin',
+  'duty-due',
 ] as const satisfies readonly NoticeKind[];
 
 /**

@@ -169,7 +169,11 @@ export function rebaseAmendment(amendment: Amendment, years: number): Amendment 
   const shiftDeadline = <D extends { date: string }>(d: D): D => ({ ...d, date: shift(d.date) });
   return {
     ...amendment,
-    addTasks: amendment.addTasks.map((t) => (t.deadline ? { ...t, deadline: shiftDeadline(t.deadline) } : t)),
+    addTasks: amendment.addTasks.map((t) => ({
+      ...t,
+      ...(t.deadline ? { deadline: shiftDeadline(t.deadline) } : {}),
+      ...(t.start ? { start: shiftDeadline(t.start) } : {}),
+    })),
     moveDeadlines: amendment.moveDeadlines.map((m) => ({ ...m, deadline: shiftDeadline(m.deadline) })),
   };
 }

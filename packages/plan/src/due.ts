@@ -218,9 +218,11 @@ function periodDates(duty: PlanRecurringDuty, start: DateTime, end: DateTime): D
 /**
  * The occurrences of a recurring duty inside the campaign and its window (`from` …
  * `until`, a phase such as 5月下旬至8月), after `notBefore` (the task's own start) when
- * given, as due instants in the plan's zone. A day that is not a working day (a weekend, an official holiday, the plan's
- * extra holidays) moves to the next working day (遇节假日顺延). `total` counts them all;
- * at most {@link RECURRING_LIMIT} are returned.
+ * given, as due instants in the plan's zone. A day that is not a working day (a weekend,
+ * an official holiday, the plan's extra holidays) moves to the next working day
+ * (遇节假日顺延), past the window's last day if need be (not past the campaign's): the
+ * window says which days are due, not when the work may be handed in. `total` counts them
+ * all; at most {@link RECURRING_LIMIT} are returned.
  */
 export function recurringOccurrences(
   plan: Plan,
@@ -233,16 +235,18 @@ export function recurringOccurrences(
   const windowStart = duty.from === undefined ? undefined : DateTime.fromISO(duty.from, { zone }).startOf('day');
   let start: DateTime = campaignStart;
   for (const later of [windowStart, options.notBefore]) if (later !== undefined && later > start) start = later;
-  const end = duty.until === undefined ? campaignEndInstant(plan) : DateTime.min(campaignEndInstant(plan), dueInstant(duty.until, 'by', zone));
+  const campaignEnd = campaignEndInstant(plan);
+  const windowEnd = duty.until === undefined ? undefined : dueInstant(duty.until, 'by', zone);
+  const end = windowEnd === undefined ? campaignEnd : DateTime.min(campaignEnd, windowEnd);
   const all: { date: string; dueAt: DateTime }[] = [];
   for (let day of periodDates(duty, start, end)) {
-    // A day of the period before the window opens (5月10日 for a window from 5月21日) is not due, even if it moves.
-    if (windowStart !== undefined && day < windowStart) continue;
+    // A day of the period outside the window (5月10日 for a window from 5月21日) is not due, even if it moves into it.
+    if ((windowStart !== undefined && day < windowStart) || (windowEnd !== undefined && day >= windowEnd)) continue;
     // Bounded: a year has no run of more than a few weeks without a working day.
     for (let step = 0; step < 60 && !isWorkingDay(plan, day); step += 1) day = day.plus({ days: 1 });
     const date = day.toISODate() ?? '';
     const dueAt = dueInstant(date, duty.rule, zone);
-    if (dueAt > start && dueAt <= end) all.push({ date, dueAt });
+    if (dueAt > start && dueAt <= campaignEnd) all.push({ date, dueAt });
   }
   return { occurrences: all.slice(0, RECURRING_LIMIT), total: all.length };
 }

@@ -8,17 +8,18 @@
  */
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { LogAndWebhookNotifier, SqliteAuditStore, type NotificationOutbox, type Notifier, type NotifierLogger } from '@duban/activities';
-import { buildPlanAmendment, DubanClient, planTaskNumbers, type DubanTaskHandle, type Keyring } from '@duban/client';
+import { buildPlanAmendment, DubanClient, planTaskNumbers, supervisingBody, type DubanTaskHandle, type Keyring } from '@duban/client';
 import { DubanError, ENV, ErrorCode, isDubanError, type Bulletin } from '@duban/common';
 import { generateKeyPair, type SigningKey } from '@duban/identity';
 import { dueInstant, rebasePlan, type Plan } from '@duban/plan';
 import { resolveTemporalBinary, sdkExecutable } from '@duban/servers';
 import { createDubanWorker } from '@duban/worker';
-import type { MessageResult, TaskState } from '@duban/workflows';
+import { taskSummary, type BoardTask, type MessageResult, type TaskState } from '@duban/workflows';
 import { SimDays } from './days';
 import { buildOutcome, sampleOf, type EndedBy, type OutcomeEvent, type OutcomeRefusal, type OutcomeSample, type SimulationOutcome } from './outcome';
 import { TaskAgent, type AgentContext, type Cast, type Step, type StepKind } from './people';
@@ -133,13 +134,17 @@ function shifted(date: string, years: number, zone: string): string {
 function castOf(plan: Plan): Cast {
   const people = plan.people;
   const withRole = (role: string) => people.filter((p) => (p.roles as string[]).includes(role));
+  // A task that names who supervises it is reviewed by their people only (the workflow refuses others: NOT_SUPERVISOR).
+  const supervising = new Map(planTaskNumbers(plan).map((n) => [n, supervisingBody(plan, n)?.people]));
   return {
     head: (unit) => people.find((p) => p.unit === unit && p.roles.includes('unit-head'))?.id,
     worker: (unit) => (people.find((p) => p.unit === unit && p.roles.includes('staff')) ?? people.find((p) => p.unit === unit && p.roles.includes('unit-head')))?.id,
-    reviewers: (unit, except) =>
-      people
-        .filter((p) => (p.roles.includes('supervisor') || p.roles.includes('hq-office')) && p.unit !== unit && p.id !== except)
-        .map((p) => p.id),
+    reviewers: (unit, except, taskNumber) => {
+      const named = supervising.get(taskNumber);
+      return people
+        .filter((p) => (named ? named.includes(p.id) : p.roles.includes('supervisor') || p.roles.includes('hq-office')) && p.unit !== unit && p.id !== except)
+        .map((p) => p.id);
+    },
     hqOffice: (except) => withRole('hq-office').filter((p) => p.id !== except).map((p) => p.id),
   };
 }
@@ -260,7 +265,17 @@ async function play(
   };
 
   const duban = new DubanClient(testEnv.client);
-  const launch = await duban.launch(plan, { campaignYear: year, now: DateTime.fromMillis(days.launchAt, { zone }), keyring, searchAttributes: false });
+  // The simulation chooses "now": a campaign re-dated to a year already under way launches
+  // on the server's next day, and its tasks already due launch as they did before launches
+  // refused them (DEADLINES_PASSED), each recording that it was launched past its deadline.
+  const launchedMidCampaign = launchDate > launched.campaign.start;
+  const launch = await duban.launch(plan, {
+    campaignYear: year,
+    now: DateTime.fromMillis(days.launchAt, { zone }),
+    keyring,
+    searchAttributes: false,
+    ...(launchedMidCampaign ? { allowPastDeadlines: true } : {}),
+  });
   const campaign = duban.campaign(plan.id);
 
   const ctx: AgentContext = {
@@ -458,7 +473,10 @@ async function eventually<T>(read: () => Promise<T>, attempts = 50): Promise<T> 
 
 /**
  * The board and every task's state once the board has taken in each task's latest change
- * (tasks tell the campaign by signal, a moment after the change).
+ * (tasks tell the campaign by signal, a moment after the change). A task signals only the
+ * changes that move its board line (`TASK_BOOKKEEPING_PATCH`): seven of eight
+ * acknowledgements change nothing the board shows, so the board's `seq` may stay behind the
+ * task's for good. A line has caught up when it shows what the task's own summary shows.
  */
 async function settled(
   campaign: ReturnType<DubanClient['campaign']>,
@@ -468,11 +486,26 @@ async function settled(
   for (let attempt = 1; ; attempt += 1) {
     const states = await Promise.all(numbers.map((n) => stateOf(n)));
     const board = await campaign.board();
-    const behind = states.filter((s) => (board.tasks.find((t) => t.taskNumber === s.taskNumber)?.seq ?? -1) !== (s.timeline[s.timeline.length - 1]?.seq ?? 0));
+    const behind = states.filter((s) => {
+      const line = board.tasks.find((t) => t.taskNumber === s.taskNumber);
+      return line === undefined || !showsState(line, s);
+    });
     if (behind.length === 0) return { board, states };
     if (attempt >= 100) throw new Error(`The campaign's board did not catch up with tasks ${behind.map((s) => s.taskNumber).join(', ')} within 5 seconds.`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The line's own fields, not the task's summary: the board sets them from the plan. */
+const LINE_ONLY = new Set(['seq', 'at', 'workflowId', 'title', 'actionNumber']);
+
+/** Whether the board line shows the task as its state does: the same seq, or every summary field but seq and at equal. */
+function showsState(line: BoardTask, state: TaskState): boolean {
+  if (line.seq === (state.timeline[state.timeline.length - 1]?.seq ?? 0)) return true;
+  const summary = taskSummary(state, line) as unknown as Record<string, unknown>;
+  const shown = line as unknown as Record<string, unknown>;
+  const keys = new Set([...Object.keys(summary), ...Object.keys(shown)].filter((key) => !LINE_ONLY.has(key)));
+  return [...keys].every((key) => isDeepStrictEqual(summary[key], shown[key]));
 }
 
 

@@ -33,8 +33,8 @@ export interface Cast {
   head(unit: string): string | undefined;
   /** Who reports and submits for the unit: its staff, else its head. */
   worker(unit: string): string | undefined;
-  /** Supervisors and HQ office outside `unit`, other than `except`. */
-  reviewers(unit: string, except: string): string[];
+  /** Supervisors and HQ office outside `unit`, other than `except`; for a task that names who supervises it, their people only. */
+  reviewers(unit: string, except: string, taskNumber: number): string[];
   /** HQ office members other than `except`. */
   hqOffice(except: string): string[];
 }
@@ -295,7 +295,7 @@ export class TaskAgent {
 
   private reviewStep(): Step | undefined {
     const primary = this.primary;
-    const pool = this.ctx.cast.reviewers(primary?.unit ?? '', this.submitter ?? '');
+    const pool = this.ctx.cast.reviewers(primary?.unit ?? '', this.submitter ?? '', this.taskNumber);
     if (pool.length === 0) {
       this.reviewDay = undefined;
       return undefined;

@@ -91,6 +91,10 @@ CREATE TABLE IF NOT EXISTS sessions (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_person ON sessions(person);
+CREATE TABLE IF NOT EXISTS second_factor_steps (
+  person TEXT PRIMARY KEY,
+  last_step INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS settings (
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -263,6 +267,17 @@ export class Accounts {
       this.db.prepare('DELETE FROM sessions WHERE person = ? AND stage = ?').run(person, 'password');
       return until;
     })();
+  }
+
+  /**
+   * Spends the second-factor time step `step` of `person`: false when it (or a later one)
+   * was already used, so a code seen over someone's shoulder does not log in twice.
+   */
+  spendSecondFactorStep(person: string, step: number): boolean {
+    const spent = this.db
+      .prepare('INSERT INTO second_factor_steps (person, last_step) VALUES (?, ?) ON CONFLICT(person) DO UPDATE SET last_step = excluded.last_step WHERE excluded.last_step > second_factor_steps.last_step')
+      .run(person, step);
+    return spent.changes === 1;
   }
 
   clearFailures(person: string): void {

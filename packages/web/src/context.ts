@@ -8,7 +8,7 @@ import type { DubanClient } from '@duban/client';
 import { DubanError, ErrorCode } from '@duban/common';
 import type { Plan, PlanTask } from '@duban/plan';
 import type { Person } from '@duban/workflows';
-import type { Accounts } from './accounts';
+import { Accounts } from './accounts';
 import type { VaultContents } from './keystore';
 import type { Lang, PersonRef, UnitRef, View, ViewContext } from './models';
 
@@ -78,14 +78,18 @@ export class Workspace {
     const cached = this.rosters.get(planId);
     const now = this.now();
     if (cached && now - cached.at < ROSTER_TTL_MS) return cached.people;
-    let people: Person[];
+    let roster: Person[] = [];
     try {
-      people = await this.duban.campaign(planId).roster();
+      roster = await this.duban.campaign(planId).roster();
     } catch {
-      // Not launched yet, or the server is away: names and units from the plan file will do for display.
-      people = this.plan(planId).people.map((p) => ({ id: p.id, name: p.name, unit: p.unit, roles: [...p.roles] }));
+      // Not launched yet, or the server is away: the plan file's people stand in (below).
     }
-    this.rosters.set(planId, { at: now, people });
+    // The roster's entries win; a campaign still loading its stored plan may answer only
+    // part of it, so the plan file's people fill in the rest (for display: the workflow
+    // checks every act against its own roster anyway).
+    const known = new Set(roster.map((p) => p.id));
+    const people = [...roster, ...this.plan(planId).people.filter((p) => !known.has(p.id)).map((p) => ({ id: p.id, name: p.name, unit: p.unit, roles: [...p.roles] }))];
+    if (roster.length > 0) this.rosters.set(planId, { at: now, people });
     return people;
   }
 
@@ -113,6 +117,16 @@ export class Workspace {
   }
 }
 
+/**
+ * What a CSRF token is bound to besides the browser's secret: the session (its cookie's
+ * hash), so a token from another session's page does not pass. Before login, a fixed
+ * word (the library refuses an empty one).
+ */
+export function csrfUserInfo(request: FastifyRequest): string {
+  const id = request.cookies[SESSION_COOKIE];
+  return id ? Accounts.sessionKey(id) : 'visitor';
+}
+
 /** The page's language: `?lang=` (remembered in a cookie), else the cookie, else Chinese. */
 export function langOf(request: FastifyRequest, reply?: FastifyReply): Lang {
   const asked = (request.query as Record<string, unknown> | undefined)?.lang;
@@ -127,7 +141,7 @@ export function langOf(request: FastifyRequest, reply?: FastifyReply): Lang {
 /** The context every view is given: language, a fresh CSRF token, the person, the path. */
 export async function viewContext(workspace: Workspace, request: FastifyRequest, reply: FastifyReply): Promise<ViewContext> {
   const lang = langOf(request, reply);
-  const csrfToken = reply.generateCsrf();
+  const csrfToken = reply.generateCsrf({ userInfo: csrfUserInfo(request) });
   const path = request.url.split('?')[0] ?? '/';
   const ctx: ViewContext = { lang, csrfToken, path };
   const who = request.who;

@@ -8,7 +8,7 @@ import { HQ_ROLES, REVIEWER_ROLES, TERMINAL_STATUSES, WORKER_ROLES, type Bulleti
 import type { Plan } from '@duban/plan';
 import type { BoardTask, CampaignBoard, Person, TaskState, TimelineEvent } from '@duban/workflows';
 import type { Workspace, Who } from './context';
-import { localDate, localTime, safeLink } from './format';
+import { dueTime, localDate, localTime, safeLink } from './format';
 import { eventSummary } from './i18n';
 import type {
   AssessmentModel,
@@ -107,7 +107,7 @@ export async function inboxModel(workspace: Workspace, who: Who, lang: Lang): Pr
           percent: t.percent,
           ...(rung ? { rung } : {}),
           escalationLevel: t.escalationLevel,
-          due: localTime(dueIso, plan.timeZone, lang),
+          due: dueTime(dueIso, plan, lang),
           overdue: Date.parse(dueIso) < workspace.now(),
           duty,
           ...(role ? { unitRole: role } : {}),
@@ -193,8 +193,8 @@ export async function taskModel(workspace: Workspace, who: Who, plan: Plan, stat
       requestedBy: await ref(e.requestedBy),
       requestedAt: at(e.requestedAt),
       reason: e.reason,
-      from: at(e.fromDeadlineAt),
-      to: at(e.toDeadlineAt),
+      from: dueTime(e.fromDeadlineAt, plan, lang),
+      to: dueTime(e.toDeadlineAt, plan, lang),
       ...(e.decision ? { decision: e.decision } : {}),
       ...(e.decidedBy ? { decidedBy: await ref(e.decidedBy) } : {}),
       ...(e.decidedAt ? { decidedAt: at(e.decidedAt) } : {}),
@@ -218,9 +218,9 @@ export async function taskModel(workspace: Workspace, who: Who, plan: Plan, stat
     status: state.status,
     light: state.light,
     percent: state.percent,
-    deadline: at(state.deadlineAt),
+    deadline: dueTime(state.deadlineAt, plan, lang, state.taskNumber),
     ...(planTask?.deadline?.source ? { deadlineWords: planTask.deadline.source } : {}),
-    ...(state.nextDeadlineAt ? { nextDeadline: at(state.nextDeadlineAt) } : {}),
+    ...(state.nextDeadlineAt ? { nextDeadline: dueTime(state.nextDeadlineAt, plan, lang) } : {}),
     escalation: { level: state.escalation.level, ...(rung ? { rung } : {}), rungs: state.escalation.history.map((h) => h.rung) },
     primaryLead: workspace.unitRef(plan, primary),
     units: await Promise.all(
@@ -301,8 +301,8 @@ export function boardModel(workspace: Workspace, plan: Plan, board: CampaignBoar
         escalationLevel: t.escalationLevel,
         ...(rung ? { rung } : {}),
         primaryLead: workspace.unitRef(plan, t.primaryLead),
-        deadline: localTime(t.deadlineAt, zone, lang),
-        ...(t.nextDeadlineAt ? { nextDeadline: localTime(t.nextDeadlineAt, zone, lang) } : {}),
+        deadline: dueTime(t.deadlineAt, plan, lang, t.taskNumber),
+        ...(t.nextDeadlineAt ? { nextDeadline: dueTime(t.nextDeadlineAt, plan, lang) } : {}),
         ...(t.score !== undefined ? { score: t.score } : {}),
       };
     });
@@ -341,7 +341,7 @@ async function bulletinView(workspace: Workspace, plan: Plan, b: Bulletin, lang:
     r.map((u) => ({
       rank: u.rank,
       unit: workspace.unitRef(plan, u.unit),
-      tasks: u.tasks.map((t) => ({ taskNumber: t.taskNumber, title: t.title, href: taskHref(plan.id, t.taskNumber), light: t.light, percent: t.percent, deadline: at(t.deadlineAt), escalationLevel: t.escalationLevel })),
+      tasks: u.tasks.map((t) => ({ taskNumber: t.taskNumber, title: t.title, href: taskHref(plan.id, t.taskNumber), light: t.light, percent: t.percent, deadline: dueTime(t.deadlineAt, plan, lang, t.taskNumber), escalationLevel: t.escalationLevel })),
     }));
   const moves = (m: Bulletin['escalationsOpened']) => m.map((e) => ({ taskNumber: e.taskNumber, unit: workspace.unitRef(plan, e.unit), at: at(e.at) }));
   return {

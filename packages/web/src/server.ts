@@ -23,7 +23,7 @@ import { ErrorCode, isDubanError } from '@duban/common';
 import type { Plan } from '@duban/plan';
 import type { AuditStore } from '@duban/activities';
 import { Accounts, type AccountPolicy } from './accounts';
-import { langOf, render, SESSION_COOKIE, Workspace } from './context';
+import { csrfUserInfo, langOf, render, SESSION_COOKIE, Workspace } from './context';
 import { codeWords, errorNotice } from './i18n';
 import type { Views } from './models';
 import { authRoutes } from './routes/auth';
@@ -116,10 +116,7 @@ export async function createWorkspaceServer(options: WorkspaceOptions): Promise<
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure, signed: true },
     // The token is bound to the session too: a token from someone else's page does not pass.
     csrfOpts: { userInfo: true, hmacKey: accounts.setting('csrf-hmac-key') },
-    getUserInfo: (request: FastifyRequest) => {
-      const id = request.cookies[SESSION_COOKIE];
-      return id ? Accounts.sessionKey(id) : '';
-    },
+    getUserInfo: csrfUserInfo,
     getToken: (request: FastifyRequest) => {
       const token = (request.body as Record<string, unknown> | undefined)?._csrf;
       return typeof token === 'string' ? token : undefined;

@@ -54,12 +54,14 @@ async function logIn(person: string, viewport: ViewportName): Promise<{ page: Pa
     if (opened?.status() !== 200) throw new Error(`The invitation page answered ${opened?.status()}: ${(await page.content()).slice(0, 2000)}`);
     await page.fill('#password', PASSWORD);
     await page.fill('#password2', PASSWORD);
-    await Promise.all([page.waitForURL(/\/login/), page.click('main form button[type="submit"]')]);
+    await Promise.all([page.waitForNavigation(), page.click('main form button[type="submit"]')]);
+    if (!page.url().includes('/login')) throw new Error(`Setting the password failed: ${await page.textContent('main')} ${JSON.stringify(await page.context().cookies())}`);
     accepted.add(person);
   }
   await page.fill('#username', person);
   await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForURL(`${ws().url}/`), page.click('main form button[type="submit"]')]);
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type="submit"]')]);
+  if (page.url() !== `${ws().url}/`) throw new Error(`Logging in failed at ${page.url()}: ${await page.textContent('main')}`);
   return { page, dialogs };
 }
 
@@ -67,6 +69,11 @@ async function logIn(person: string, viewport: ViewportName): Promise<{ page: Pa
 async function submitForm(page: Page, formId: string): Promise<number | undefined> {
   const [response] = await Promise.all([page.waitForNavigation(), page.click(`#${formId} button[type="submit"]`)]);
   return response?.status();
+}
+
+/** The ids of the forms the task page offers this person. */
+function offeredForms(page: Page): Promise<string[]> {
+  return page.locator('#task-actions form').evaluateAll((forms) => forms.map((f) => f.id));
 }
 
 async function noticeText(page: Page): Promise<string> {
@@ -80,7 +87,7 @@ describe('the workspace in a browser', () => {
     ({ page: hq } = await logIn('hq-office-clerk', 'desktop'));
     await hq.goto(`${ws().url}/board/${PLAN}`);
     await expect(cellText(hq, 'cell-status')).resolves.toBe('已交办');
-    expect(await hq.locator('#board-live tbody tr').count()).toBe(20);
+    expect(await hq.locator('#board-live table.board tbody tr').count()).toBe(20);
     expect(['绿灯', '黄灯', '红灯']).toContain((await hq.textContent(`#task-${TASK} .cell-light`))?.trim());
     // The same document all along: a reload or a navigation would lose this.
     await hq.evaluate("window.boardMarker = 'still here'");
@@ -95,10 +102,13 @@ describe('the workspace in a browser', () => {
 
     await page.click(`#inbox-items .item[data-task="${TASK}"] a.item-title`);
     await page.waitForURL(`${ws().url}${TASK_PATH}`);
-    expect(await page.locator('#task-actions form').evaluateAll((forms) => forms.map((f) => f.id))).toEqual(['form-acknowledge', 'form-report']);
+    // Before acknowledging, acknowledging is all a unit is asked to do.
+    expect(await offeredForms(page)).toEqual(['form-acknowledge']);
     await screenshot(page, 'task-375');
 
     expect(await submitForm(page, 'form-acknowledge')).toBe(200);
+    expect(await offeredForms(page)).toContain('form-report');
+    expect(await offeredForms(page)).not.toContain('form-acknowledge');
     expect(await page.textContent(`tr[data-unit="langonglu"]`)).toContain('兰宫路社区书记（示例）');
     await page.fill('#report-percent', '30');
     await page.fill('#report-note', SCRIPT_NOTE);
@@ -145,7 +155,7 @@ describe('the workspace in a browser', () => {
   it('a supervisor returns it with reasons, the lead submits again, the supervisor approves; HQ sees 已办结', async () => {
     const { page: supervisor } = await logIn('supervisor-li', 'desktop');
     await supervisor.goto(`${ws().url}${TASK_PATH}`);
-    expect(await supervisor.locator('#task-actions form').evaluateAll((forms) => forms.map((f) => f.id))).toEqual(['form-approve', 'form-return']);
+    expect(await offeredForms(supervisor)).toEqual(['form-approve', 'form-return']);
     await supervisor.fill('#review-reasons', '验收材料缺少照片\n请补充选址说明');
     expect(await submitForm(supervisor, 'form-return')).toBe(200);
     await expect(supervisor.textContent('#task-status')).resolves.toBe('办理中');
@@ -168,17 +178,24 @@ describe('the workspace in a browser', () => {
     expect(await hq.getAttribute(`#task-${TASK}`, 'data-status')).toBe('approved');
   });
 
-  it('writes the screenshots of the inbox, the task page and the board at both widths', async () => {
+  it('writes screenshots of the inbox, the task page and the board at both widths; a phone scrolls nothing sideways and gets 44 px tap targets; English on request', async () => {
     await screenshot(hq, 'board-1280');
     await useViewport(hq, 'phone');
     await screenshot(hq, 'board-375');
+    // English on request, the same board.
+    await hq.goto(`${ws().url}/board/${PLAN}?lang=en`);
+    expect(await hq.getAttribute('html', 'lang')).toBe('en');
+    await expect(cellText(hq, 'cell-status')).resolves.toBe('Approved');
     const { page } = await logIn('langonglu-head', 'desktop');
     await screenshot(page, 'inbox-1280');
-    // The document is narrower than 375 px: nothing scrolls sideways on a phone.
+    // On a phone nothing scrolls sideways, and what is tapped is at least 44 px high.
+    await useViewport(page, 'phone');
     for (const path of ['/', TASK_PATH, `/board/${PLAN}`]) {
-      await useViewport(page, 'phone');
       await page.goto(`${ws().url}${path}`);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+      const heights = await page.locator('header a, header button, main button, main select, main input:not([type="hidden"]), main .item-title, main a.button').evaluateAll((elements) => elements.map((e) => e.getBoundingClientRect().height));
+      expect(heights.length).toBeGreaterThan(0);
+      expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
     }
   });
 });

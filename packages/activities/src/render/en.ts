@@ -1,5 +1,5 @@
 /** English: for plans written in English and readers outside the Chinese-speaking offices. */
-import type { BehindReason, BreakGlassAct, BulletinTask, NoticeKind, NoticeRecipient, NoticeTask, Rung, TrafficLight } from '@duban/common';
+import type { BehindReason, BreakGlassAct, BulletinTask, NoticeKind, NoticeRecipient, NoticeTarget, NoticeTask, Rung, TrafficLight } from '@duban/common';
 import { later, type Catalogue, type Line, type NoticeOf, type RenderContext, type Wording } from './catalogue';
 
 const RUNG_NAMES: Record<Rung, string> = {
@@ -79,6 +79,7 @@ const NOTICE_NAMES: Record<NoticeKind, string> = {
   amended: 'plan amendment',
   'notification-failed': 'undelivered-notification notice',
   bulletin: 'weekly bulletin',
+  'duty-due': 'duty due',
 };
 
 /** A recipient as people know them: the person, else the unit, else the role. */
@@ -124,6 +125,7 @@ export const en: Catalogue = {
           { label: 'Lead unit', value: `${c.unit(n.primaryLead)}${n.assistingLeads.length > 0 ? ` (assisted by ${c.list(n.assistingLeads.map(c.unit))})` : ''}` },
           { label: 'Responsible', value: c.list(n.responsible.map(c.unit)) },
           { label: 'Deadline', value: c.deadline(n.deadlineAt) },
+          ...(n.targets && n.targets.length > 0 ? [{ label: 'Targets', value: n.targets.map(targetGloss).join('; ') }] : []),
           `${acknowledge} and finish ${c.dueBy(n.deadlineAt)}.`,
         ],
       };
@@ -226,6 +228,13 @@ export const en: Catalogue = {
         'Please reach them another way; the audit trail records the failure (notification.failed).',
       ],
     }),
+    'duty-due': (n, c) => ({
+      heading: n.duty === 'dispatch' ? 'Dispatch due (调度)' : 'Check due (检查)',
+      lines: [
+        `The ${n.duty === 'dispatch' ? 'dispatch' : 'check'} of ${taskName(n.task)}${n.label === undefined ? '' : ` (${n.label})`} falls due (${c.time(n.dueAt)}); ${n.byName?.en ?? c.unit(n.by)} carries it out.`,
+        n.duty === 'dispatch' ? 'Please dispatch the task as planned and take stock of the lead units\' progress.' : 'Please check the work as planned and record what you found.',
+      ],
+    }),
     bulletin: ({ bulletin: b }, c) => ({
       heading: b.number === 0 ? 'Weekly bulletin (preview)' : `Weekly bulletin ${b.number}`,
       lines: [
@@ -244,3 +253,22 @@ export const en: Catalogue = {
     }),
   },
 };
+
+/**
+ * A target in English: the plan's words (Chinese, as the source gives them) with the figure
+ * or the comparison glossed: 增长6.2%左右 (about 6.2%), 不低于全市平均水平 (relative).
+ */
+function targetGloss(target: NoticeTarget): string {
+  const figure =
+    target.percent !== undefined ? `${target.percent}%` : target.quantity !== undefined ? `${target.quantity}${target.unit ? ` ${target.unit}` : ''}` : undefined;
+  switch (target.kind) {
+    case 'approx':
+      return figure === undefined ? target.description : `${target.description} (about ${figure})`;
+    case 'rate':
+      return figure === undefined ? target.description : `${target.description} (rate: ${figure})`;
+    case 'relative':
+      return `${target.description} (relative: ${target.relation ?? 'as the plan compares'})`;
+    default:
+      return figure === undefined ? target.description : `${target.description} (${figure})`;
+  }
+}

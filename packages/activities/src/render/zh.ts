@@ -69,6 +69,7 @@ const NOTICE_NAMES: Record<NoticeKind, string> = {
   amended: '计划调整',
   'notification-failed': '通知未送达',
   bulletin: '周调度通报',
+  'duty-due': '调度提醒',
 };
 
 /** A recipient as people know them: the person, else the unit, else the role. */
@@ -121,6 +122,8 @@ export const zh: Catalogue = {
           { label: '牵头单位', value: `${c.unit(n.primaryLead)}${n.assistingLeads.length > 0 ? `（协办：${c.list(n.assistingLeads.map(c.unit))}）` : ''}` },
           { label: '责任单位', value: c.list(n.responsible.map(c.unit)) },
           { label: '完成时限', value: c.deadline(n.deadlineAt) },
+          // The plan's own words: 增长6.2%左右, 增速不低于全市平均水平.
+          ...(n.targets && n.targets.length > 0 ? [{ label: '工作目标', value: n.targets.map((t) => t.description).join('；') }] : []),
           `${acknowledge}，并于${c.dueBy(n.deadlineAt)}办结。`,
         ],
       };
@@ -222,6 +225,13 @@ export const zh: Catalogue = {
           (reason === 'rejected' ? `接收方拒收（${code}）。` : `多次发送均失败（${code}）。`),
         `应收对象：${c.list(u.recipients.map((r) => recipient(r, c)))}`,
         '请通过其他方式通知相关人员；台账已记录此次失败（notification.failed）。',
+      ],
+    }),
+    'duty-due': (n, c) => ({
+      heading: n.duty === 'dispatch' ? '调度提醒' : '检查提醒',
+      lines: [
+        `${taskName(n.task)}${n.label === undefined ? '' : `「${n.label}」`}${n.duty === 'dispatch' ? '调度' : '检查'}节点已到（${c.time(n.dueAt)}），由${n.byName?.zh ?? c.unit(n.by)}负责。`,
+        n.duty === 'dispatch' ? '请按计划组织调度，掌握牵头单位办理进展。' : '请按计划开展检查，并记录检查情况。',
       ],
     }),
     bulletin: ({ bulletin: b }, c) => ({

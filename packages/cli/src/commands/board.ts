@@ -8,6 +8,7 @@ import { paintLight, printedAsJson, table } from '../output';
 import { readPlanOrFail } from './plan-validate';
 import { planJsonCommand, type PlanJsonOptions } from './register';
 import { localTime, unitNames } from './task-common';
+import { startDay } from './task-show';
 
 export type BoardCommandOptions = PlanJsonOptions;
 
@@ -21,7 +22,20 @@ export function boardOrder(tasks: readonly BoardTask[]): BoardTask[] {
 /** `duban board PLAN`: the campaign's live board, tasks by traffic light and escalation, counts per unit. */
 export async function runBoard(ctx: CommandContext, options: BoardCommandOptions): Promise<CampaignBoard> {
   const plan = await readPlanOrFail(ctx, options.file, options.json === true);
-  const board = await withDuban(ctx, options, (duban) => duban.campaign(plan.id).board());
+  // A task that has recorded nothing yet may be waiting for its start (the campaign's, or
+  // its own later one): its state says until when (`startsAt`). The board line does not.
+  const { board, startsAt } = await withDuban(ctx, options, async (duban) => {
+    const read = await duban.campaign(plan.id).board();
+    const quiet = read.tasks.filter((task) => task.status === 'assigned' && task.seq === 0);
+    const starts = new Map<number, string>();
+    for (let i = 0; i < quiet.length; i += 20) {
+      // A task the campaign is still starting has no state to read yet: its line stays as it is.
+      const startsOf = (n: number) => duban.task(plan.id, n).state().then((state) => state.startsAt, () => undefined);
+      const batch = await Promise.all(quiet.slice(i, i + 20).map(async (task) => [task.taskNumber, await startsOf(task.taskNumber)] as const));
+      for (const [n, at] of batch) if (at !== undefined) starts.set(n, at);
+    }
+    return { board: read, startsAt: starts };
+  });
   const { output } = ctx;
   if (printedAsJson(ctx.output, options.json, board)) return board;
   const { lang } = options;
@@ -44,7 +58,7 @@ export async function runBoard(ctx: CommandContext, options: BoardCommandOptions
         String(task.taskNumber),
         task.title.zh,
         names([task.primaryLead]),
-        statusLabel(lang, task.status),
+        startsAt.has(task.taskNumber) ? t(lang, 'board.waitsForStart', { date: startDay(startsAt.get(task.taskNumber), tz, lang) }) : statusLabel(lang, task.status),
         `${task.percent}%`,
         String(task.escalationLevel),
         // The date as the plan says it ("2021年底", "by 2021-12-31"), not the instant it falls due.

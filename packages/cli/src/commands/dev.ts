@@ -30,6 +30,8 @@ export interface DevOptions extends GlobalOptions {
   campaignYear?: number;
   /** Print each notification's full object too, not only its line. */
   verbose?: boolean;
+  /** The web workspace's port (default gRPC port + 1047: 8280); false: no workspace. */
+  webPort?: number | false;
 }
 
 type WorkerLogger = NonNullable<DubanWorkerOptions['logger']>;
@@ -72,7 +74,8 @@ function lineLogger(ctx: CommandContext, file: string, verbose: boolean): { logg
 export async function runDev(ctx: CommandContext, options: DevOptions): Promise<void> {
   const port = options.port ?? DEFAULT_TEMPORAL_PORT;
   const uiPort = port + 1000;
-  for (const taken of [port, uiPort]) {
+  const webPort = options.webPort === false ? undefined : (options.webPort ?? port + 1047);
+  for (const taken of [port, uiPort, ...(webPort === undefined ? [] : [webPort])]) {
     if (await portAnswers(DEFAULT_TEMPORAL_HOST, taken)) {
       throw new DubanError(ErrorCode.PORT_IN_USE, t(options.lang, 'msg.portInUse', { port: taken }), { details: { port: taken } });
     }
@@ -92,6 +95,7 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
 
   const data = resolve(ctx.cwd, DEFAULT_PATHS.devServerDb);
   let closeReceivers: (() => Promise<void>) | undefined;
+  let closeWorkspace: (() => Promise<void>) | undefined;
   try {
     const server = await startDevServer({
       port,
@@ -110,6 +114,9 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
         log.close();
       };
       ctx.output.line(t(options.lang, 'dev.notificationsLog', { file: relative(ctx.cwd, notificationsLog) || notificationsLog }));
+      // Notices link to the workspace: the worker reads its URL from the environment when it is created.
+      const linkedUrl = process.env[ENV.workspaceUrl];
+      if (webPort !== undefined && linkedUrl === undefined) process.env[ENV.workspaceUrl] = ctx.env[ENV.workspaceUrl] ?? `http://${DEFAULT_TEMPORAL_HOST}:${webPort}`;
       // The worker opens its own connection and closes it when it stops.
       worker = await createDubanWorker({
         address: server.address,
@@ -117,15 +124,19 @@ export async function runDev(ctx: CommandContext, options: DevOptions): Promise<
         auditDbPath: resolve(ctx.cwd, options.auditDb ?? DEFAULT_PATHS.auditDb),
         logger: log.logger,
         ...devRouting.workerOptions(options.webhookUrl),
+      }).finally(() => {
+        if (linkedUrl === undefined) delete process.env[ENV.workspaceUrl];
       });
       const running = worker.run();
       if (stopRequested) await worker.shutdown();
       else {
         ctx.output.line(t(options.lang, 'msg.devReady', { address: server.address, ui: server.uiUrl ?? '-', data }));
         if (options.launch) await launchOnEmbeddedServer(ctx, options, options.launch, server.address, server.namespace);
+        if (webPort !== undefined && !stopRequested) closeWorkspace = await startDevWorkspace(ctx, options, webPort, server.address, server.namespace);
       }
       await running;
     } finally {
+      await closeWorkspace?.();
       await server.stop();
       await closeReceivers?.();
     }
@@ -152,6 +163,26 @@ async function issueKeysOnFreshMachine(ctx: CommandContext, options: DevOptions,
   ctx.output.line(t(options.lang, 'keys.devIssued', { count: plan.people.length, plan: plan.id, dir: store.planDir(plan.id) }));
 }
 
+/**
+ * The web workspace beside the dev server, serving the launched plan (none without
+ * `--launch`: people of no plan could log in), on `webPort`; prints its URL.
+ */
+async function startDevWorkspace(ctx: CommandContext, options: DevOptions, webPort: number, address: string, namespace: string): Promise<() => Promise<void>> {
+  const { DubanClient } = await import('@duban/client');
+  const { startWorkspace } = await import('./serve');
+  const { rebasePlan } = await import('@duban/plan');
+  const read = options.launch ? await readPlanOrFail(ctx, options.launch, false) : undefined;
+  // The plan as launched: re-dated when --campaign-year moved it.
+  const plans = read === undefined ? [] : [options.campaignYear !== undefined ? rebasePlan(read, options.campaignYear) : read];
+  const duban = await DubanClient.connect({ address, namespace });
+  const workspace = await startWorkspace(ctx, { duban, plans, port: webPort, ...(options.auditDb !== undefined ? { auditDb: options.auditDb } : {}) });
+  ctx.output.line(t(options.lang, 'dev.workspace', { url: workspace.url, plan: options.launch ?? 'PLAN.yaml' }));
+  return async () => {
+    await workspace.close();
+    await duban.close();
+  };
+}
+
 /** Launches a plan on the server `dev` just started and prints its board. */
 async function launchOnEmbeddedServer(ctx: CommandContext, options: DevOptions, file: string, address: string, namespace: string): Promise<void> {
   const { runLaunch } = await import('./launch');
@@ -174,11 +205,14 @@ export function registerDev(program: Command, ctx: CommandContext): void {
     .option('--launch <plan>', "launch this plan file once the worker runs, then print its board (on a machine without the plan's keys, issues them first)")
     .option('--campaign-year <yyyy>', 'with --launch: re-date the plan so its campaign starts in this year', wholeNumberIn('--campaign-year', 2000, 2100))
     .option('--verbose', `print each notification's full object, not only its line (it is always in ${DEFAULT_PATHS.notificationsLog})`)
+    .option('--web-port <port>', 'port of the web workspace (default gRPC port + 1047, i.e. 8280)', wholeNumberIn('--web-port', 1, 65535))
+    .option('--no-web', 'do not start the web workspace')
     .addHelpText(
       'after',
       '\nExamples:\n  $ pnpm duban dev\n  $ pnpm duban dev --port 7300   # web UI on 8300\n  $ pnpm duban dev --launch plans/xihu-2020.yaml --campaign-year 2027',
     )
-    .action(async (o: { port?: number; auditDb?: string; webhookUrl?: string; launch?: string; campaignYear?: number; verbose?: boolean }, command: Command) => {
-      await runDev(ctx, { ...globalOptions(command, ctx), ...o });
+    .action(async (o: { port?: number; auditDb?: string; webhookUrl?: string; launch?: string; campaignYear?: number; verbose?: boolean; webPort?: number; web?: boolean }, command: Command) => {
+      const { web, webPort, ...rest } = o;
+      await runDev(ctx, { ...globalOptions(command, ctx), ...rest, ...(web === false ? { webPort: false } : webPort !== undefined ? { webPort } : {}) });
     });
 }

@@ -80,6 +80,7 @@ export function sampleNotice(plan: Plan, person: PlanPerson, kind: NoticeKind, n
       reason: 'rejected',
       code: 'CHANNEL_REJECTED',
     },
+    'duty-due': { kind: 'duty-due', check: 'recurring:monthly-dispatch:sample', duty: 'dispatch', by: person.unit, dueAt: at, label: '每月调度' },
   };
   if (kind === 'bulletin') {
     const totals = { tasks: plan.actions.flatMap((a) => a.tasks).length, green: 0, yellow: 0, red: 0, approved: 0, cancelled: 0 };

@@ -58,6 +58,12 @@ export async function runPlanShow(ctx: CommandContext, options: PlanShowOptions)
     ctx.output.line('');
     ctx.output.line(table((['label.number', 'label.check', 'label.due'] as const).map((key) => t(lang, key)), checks));
   }
+  // The tasks' targets in the plan's words (增长6.2%左右, 不低于全市平均水平).
+  const targets = plan.actions.flatMap((action) => action.tasks.flatMap((task) => (task.targets ?? []).map((target) => [String(task.number), target.description])));
+  if (targets.length > 0) {
+    ctx.output.line('');
+    ctx.output.line(table((['label.number', 'label.targets'] as const).map((key) => t(lang, key)), targets));
+  }
   return summary;
 }
 

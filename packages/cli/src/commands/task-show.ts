@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DateTime } from 'luxon';
 import { describeDueInstant, describeTaskDeadline } from '@duban/plan';
 import type { TaskState } from '@duban/workflows';
 import { globalOptions, withDuban, type GlobalOptions } from '../connection';
@@ -14,6 +15,17 @@ export interface TaskShowOptions extends GlobalOptions {
   json?: boolean;
 }
 
+/**
+ * The local day a task starts on (its `startsAt`, the first instant of that day in the
+ * plan's zone): `2031年3月1日` in Chinese, `2031-03-01` in English.
+ */
+export function startDay(iso: string | undefined, timeZone: string, lang: 'en' | 'zh'): string {
+  if (iso === undefined) return '';
+  const at = DateTime.fromISO(iso, { setZone: true }).setZone(timeZone);
+  if (!at.isValid) return iso;
+  return lang === 'zh' ? `${at.year}年${at.month}月${at.day}日` : at.toFormat('yyyy-MM-dd');
+}
+
 /** `duban task show PLAN N`: the task's state and timeline from its workflow. */
 export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions): Promise<TaskState> {
   const { plan, task } = await loadPlanTask(ctx, options.file, options.taskNumber, options.json === true);
@@ -27,7 +39,8 @@ export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions)
   const assisting = state.units.filter((u) => u.role === 'assisting').map((u) => u.unit);
   output.line(`${plan.id} ${t(lang, 'label.task')} ${task.number}  ${task.title.zh}  (${state.workflowId})`);
   const facts: Array<[string, string]> = [
-    [t(lang, 'label.status'), statusLabel(lang, state.status)],
+    // Waiting for its start (the campaign's, or the task's own later one): nothing counts before it.
+    [t(lang, 'label.status'), state.startsAt !== undefined ? t(lang, 'task.waitingForStart', { date: startDay(state.startsAt, tz, lang) }) : statusLabel(lang, state.status)],
     [t(lang, 'label.light'), paintLight(output, state.light, lightLabel(lang, state.light))],
     [t(lang, 'label.percent'), `${state.percent}%`],
     [t(lang, 'label.primaryLead'), names(primary)],
@@ -39,6 +52,8 @@ export async function runTaskShow(ctx: CommandContext, options: TaskShowOptions)
     [t(lang, 'label.escalation'), String(state.escalation.level)],
     [t(lang, 'label.rungs'), state.escalation.history.map((r) => rungLabel(lang, r.rung)).join(', ')],
   ];
+  // The plan's targets in its own words (增长6.2%左右, 不低于全市平均水平).
+  if (task.targets && task.targets.length > 0) facts.push([t(lang, 'label.targets'), task.targets.map((target) => target.description).join(lang === 'zh' ? '；' : '; ')]);
   if (state.assessment) {
     facts.push([t(lang, 'label.score'), String(state.assessment.score)]);
     facts.push([t(lang, 'label.commended'), t(lang, state.assessment.commended ? 'label.yes' : 'label.no')]);

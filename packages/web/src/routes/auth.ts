@@ -40,10 +40,12 @@ const TOTP_ISSUER = '督办 duban';
 /** RFC 6238 codes: 6 digits, 30 s steps, SHA-1 (what authenticator apps expect), one step of tolerance either side. */
 const totp = authenticator.clone({ window: 1 });
 
-function totpValid(secret: string | undefined, code: string): boolean {
-  if (!secret || !/^\d{6}$/.test(code.trim())) return false;
+/** The 30-second step a valid code belongs to, or undefined when the code is not valid now. */
+function totpStep(secret: string | undefined, code: string, now: number): number | undefined {
+  if (!secret || !/^\d{6}$/.test(code.trim())) return undefined;
   // One step either side: a phone's clock a little off still works.
-  return totp.check(code.trim(), secret);
+  const delta = totp.checkDelta(code.trim(), secret);
+  return delta === null ? undefined : Math.floor(now / 30_000) + delta;
 }
 
 export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions): Promise<void> {
@@ -127,7 +129,9 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     if (!pending) return loginPage(request, reply, { kind: 'error', code: ErrorCode.SESSION_INVALID, text: codeWords(ErrorCode.SESSION_INVALID, lang) }, 401);
     const now = workspace.now();
     const { person } = pending.session;
-    if (totpValid(pending.vault.totpSecret, field(request.body, 'code'))) {
+    const step = totpStep(pending.vault.totpSecret, field(request.body, 'code'), Date.now());
+    // A code already used (here or at enrolment) does not log in again.
+    if (step !== undefined && accounts.spendSecondFactorStep(person, step)) {
       accounts.clearFailures(person);
       const id = accounts.promote(pending.id, now);
       workspace.vaults.delete(Accounts.sessionKey(pending.id));
@@ -207,15 +211,18 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
       return invitePage(request, reply, token, { kind: 'error', code: ErrorCode.PASSWORD_REJECTED, text: codeWords(ErrorCode.PASSWORD_REJECTED, lang) }, 422);
     }
     const secondFactor = field(request.body, 'totp') === '1';
+    let step: number | undefined;
     if (secondFactor) {
       const offered = await accounts.invitationContents(token, now);
-      if (!(totpValid(offered.totpSecret, field(request.body, 'totpCode')))) {
+      step = totpStep(offered.totpSecret, field(request.body, 'totpCode'), Date.now());
+      if (step === undefined) {
         const text = lang === 'zh' ? '动态验证码不正确：请按验证器应用中显示的6位数字填写。' : 'The code is wrong: type the six digits your authenticator app shows.';
         return invitePage(request, reply, token, { kind: 'error', code: ErrorCode.LOGIN_FAILED, text }, 422);
       }
     }
     try {
       const person = await accounts.accept(token, password, { now, secondFactor });
+      if (step !== undefined) accounts.spendSecondFactorStep(person, step);
       // Any vault opened with the old password is gone with its sessions.
       for (const [key, vault] of workspace.vaults) if (vault.person === person) workspace.vaults.delete(key);
       return reply.redirect(`/login?done=accepted&username=${encodeURIComponent(person)}`, 303);

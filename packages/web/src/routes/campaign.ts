@@ -10,7 +10,7 @@ import type { Plan } from '@duban/plan';
 import type { AuditStore } from '@duban/activities';
 import { Accounts } from '../accounts';
 import { langOf, render, type Who, type Workspace } from '../context';
-import { localTime } from '../format';
+import { dueTime, localTime } from '../format';
 import type { AuditModel, Lang, ViewContext } from '../models';
 import { assessmentModel, boardFilters, boardModel, boardVersion, bulletinModel } from '../pages';
 import type { WorkspaceViews } from '../server';
@@ -145,8 +145,8 @@ async function ledgerCsv(workspace: Workspace, plan: Plan, lang: Lang): Promise<
       t.status,
       t.light,
       String(t.percent),
-      localTime(t.deadlineAt, plan.timeZone, lang).text,
-      t.nextDeadlineAt ? localTime(t.nextDeadlineAt, plan.timeZone, lang).text : '',
+      dueTime(t.deadlineAt, plan, lang, t.taskNumber).text,
+      t.nextDeadlineAt ? dueTime(t.nextDeadlineAt, plan, lang).text : '',
       String(t.escalationLevel),
       t.score === undefined ? '' : String(t.score),
     ]);

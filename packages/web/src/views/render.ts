@@ -60,7 +60,17 @@ function withQuery(path: string, query: Record<string, string | number | undefin
   return text === '' ? path : `${path}?${text}`;
 }
 
+/**
+ * The number as the plan prints it, when it says more than duban's number: "（三）2" does,
+ * "8." beside task 8 does not.
+ */
+function distinctPrinted(taskNumber: number, printed: string | undefined): string | undefined {
+  if (printed === undefined) return undefined;
+  return printed.replace(/[\s.．、()（）]/g, '') === String(taskNumber) ? undefined : printed;
+}
+
 const helpers = {
+  distinctPrinted,
   /** The ladder, lowest rung first, and the lights: in the domain's order, never retyped. */
   rungs: RUNGS,
   lights: LIGHTS,

@@ -10,7 +10,7 @@ import type { RosterKey } from '@duban/identity';
 import { defineQuery } from '@temporalio/workflow';
 import { utf8ToBytes } from '@noble/hashes/utils';
 import canonicalize from 'canonicalize';
-import { codesOf, type BehindReason, type ErrorCode, type BreakGlassAct, type NoticeIssuer, type NoticeLang, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole, type CodeOf } from '@duban/common';
+import { codesOf, type BehindReason, type ErrorCode, type BreakGlassAct, type NoticeIssuer, type NoticeLang, type NoticeTarget, type Role, type Rung, type TaskStatus, type TrafficLight, type UnitRole, type CodeOf } from '@duban/common';
 
 export { DUBAN_TASK_QUEUE, ROLES, RUNGS, TASK_STATUSES, taskWorkflowId } from '@duban/common';
 export type { BehindReason, Role, Rung, TaskStatus, TrafficLight } from '@duban/common';
@@ -190,6 +190,21 @@ export interface TaskWorkflowInput {
   checks?: MilestoneCheck[];
   /** Launched (`--allow-past`) although its deadline had passed: recorded as an event at launch. */
   launchedPastDeadline?: true;
+  /**
+   * Who supervises the task, where the plan names it (`task.supervisor`: units or groups):
+   * their codes, and the ids of their people (a unit's people, a group's members), resolved
+   * outside workflow code. Only those people review the task (NOT_SUPERVISOR otherwise; HQ
+   * office may still act for one of them by break-glass), and review requests go to them.
+   */
+  supervisedBy?: { codes: string[]; people: string[] };
+  /**
+   * The people told when a recurring duty of another body falls due (每月调度 by the office
+   * that dispatches the task, a check), by the duty's `by` (unit or group code), resolved
+   * outside workflow code. A duty whose body is not here is recorded without a notice.
+   */
+  dutyRecipients?: Record<string, { people: { person: string; unit: string }[]; /** A group's name (a unit is named by `units`). */ name?: { zh: string; en: string } }>;
+  /** The task's targets as the plan words them (rates, approximate, relative), for the assignment notice. */
+  targets?: NoticeTarget[];
 }
 
 export interface IdentitySettings {
@@ -533,5 +548,6 @@ export const TaskErrorCode = codesOf([
   'CONFLICT_OF_INTEREST',
   'EXTENSION_BEYOND_CAMPAIGN',
   'REASON_REQUIRED',
+  'NOT_SUPERVISOR',
 ]);
 export type TaskErrorCode = CodeOf<typeof TaskErrorCode>;

@@ -112,7 +112,7 @@ function applyTimedCheck(task: TaskRecord, check: TimedCheck): void {
       const { submittedAt, submittedBy, reviewDueAt } = submission;
       const notice = task.tell(
         { kind: 'review-overdue', submittedBy, submittedAt, reviewDueAt },
-        [...task.recipients({ roles: ['supervisor'] }), ...task.recipients({ roles: HQ_ROLES })],
+        [...task.reviewers(), ...task.recipients({ roles: HQ_ROLES })],
       );
       task.record(SYSTEM_ACTOR, 'review.overdue', { submittedAt, submittedBy, reviewDueAt }, notice);
       return;
@@ -145,7 +145,25 @@ function applyDatedCheck(task: TaskRecord, atMs: number, check: MilestoneCheck):
     // (not recomputed: a missed report stays yellow), and not scored.
     const expected = currentExpectation(task);
     state.checks.push({ id: check.id, kind: 'duty', at: iso(atMs), light: state.light, percent: state.percent, expectedPercent: expected });
-    task.record(SYSTEM_ACTOR, 'duty.due', { ...base, duty: check.duty ?? 'check', ...(check.by !== undefined ? { by: check.by } : {}), light: state.light });
+    const duty = check.duty ?? 'check';
+    // The body that carries the duty out hears of it (the dispatching office: 调度提醒), where the input names its people.
+    const told = task.planV2 && check.by !== undefined ? task.input.dutyRecipients?.[check.by] : undefined;
+    const notice =
+      told !== undefined && told.people.length > 0 && check.by !== undefined
+        ? task.tell(
+            {
+              kind: 'duty-due',
+              check: check.id,
+              duty,
+              by: check.by,
+              ...(told.name !== undefined ? { byName: told.name } : {}),
+              dueAt: check.dueAt,
+              ...(check.label !== undefined ? { label: check.label } : {}),
+            },
+            told.people.map((r) => ({ person: r.person, unit: r.unit })),
+          )
+        : undefined;
+    task.record(SYSTEM_ACTOR, 'duty.due', { ...base, duty, ...(check.by !== undefined ? { by: check.by } : {}), light: state.light }, notice);
     return;
   }
   if (check.kind === 'recurring') {

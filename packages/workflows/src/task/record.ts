@@ -317,6 +317,8 @@ export class TaskRecord {
     const { input, state } = this;
     const cooperating = this.planV2 && input.cooperating && input.cooperating.length > 0 ? { cooperating: input.cooperating } : {};
     const checks = this.planV2 && input.checks && input.checks.length > 0 ? { checks: input.checks.length } : {};
+    // The plan's targets, for people (notice facts only: activity inputs are not compared on replay).
+    const targets = input.targets && input.targets.length > 0 ? { targets: input.targets } : {};
     const details = {
       title: input.title,
       actionNumber: input.actionNumber,
@@ -337,6 +339,7 @@ export class TaskRecord {
         ...cooperating,
         deadlineAt: state.deadlineAt,
         acknowledgementWindowMs: this.policy.acknowledgementWindowMs,
+        ...targets,
       },
       this.involvedUnits.flatMap((unit) => this.recipients({ unit, roles: WORKER_ROLES })),
     );
@@ -440,8 +443,34 @@ export class TaskRecord {
     );
   }
 
+  /**
+   * The people the task names as its supervisors (plan format 2, `supervisedBy`), in a run
+   * that took `PLAN_V2_PATCH`; undefined otherwise (the plan-wide reviewer roles apply).
+   */
+  get supervisors(): readonly string[] | undefined {
+    const people = this.planV2 ? this.input.supervisedBy?.people : undefined;
+    return people !== undefined && people.length > 0 ? people : undefined;
+  }
+
+  /** Who is asked to review the task: the body the task names as its supervisor, else every supervisor. */
+  reviewers(): NotificationRecipient[] {
+    const named = this.supervisors;
+    if (named === undefined) return this.recipients({ roles: ['supervisor'] });
+    return this.input.people.filter((p) => named.includes(p.id)).map((p) => ({ person: p.id, unit: p.unit, role: 'supervisor' as const }));
+  }
+
   /** The person may send the message: one of its sender roles, in the unit its senders name. */
   requireSender(person: Person, message: string, senders: Senders): void {
+    const named = senders.supervising ? this.supervisors : undefined;
+    if (named !== undefined) {
+      if (named.includes(person.id)) return;
+      const codes = this.input.supervisedBy?.codes ?? [];
+      fail(
+        TaskErrorCode.NOT_SUPERVISOR,
+        `${person.name} (${person.id}) may not ${message} task ${this.input.taskNumber}: the plan names ${codes.join(', ')} as who supervises it, and only their people may (HQ office may act for one of them by break-glass).`,
+        { actor: person.id, actorUnit: person.unit, supervisedBy: codes },
+      );
+    }
     if (senders.unit === 'primary') return this.requireRole(person, senders.roles, message, this.input.primaryLead);
     const units = this.involvedUnits;
     if (senders.unit === 'involved' && !units.includes(person.unit)) {

@@ -46,7 +46,11 @@ export const TASK_BOOKKEEPING_PATCH = 'duban-task-bookkeeping';
  *   light and the ladder (`DatedCheckKind`);
  * - cooperating units (配合单位) acknowledge, report and hear the assignment; co-leads
  *   (`leadPrimary: false`) all hear the ladder;
- * - a launch past the deadline (`launchedPastDeadline`) is recorded (`launch.past-deadline`).
+ * - a launch past the deadline (`launchedPastDeadline`) is recorded (`launch.past-deadline`);
+ * - a task that names who supervises it (`supervisedBy`) is reviewed by their people only
+ *   (NOT_SUPERVISOR), and its review requests go to them;
+ * - a recurring duty of another body (dispatch, check) whose people the input names
+ *   (`dutyRecipients`) tells them when it falls due (`duty-due`).
  */
 export const PLAN_V2_PATCH = 'duban-plan-v2';
 
@@ -57,7 +61,9 @@ function usesPlanV2(input: TaskWorkflowInput): boolean {
     (input.cooperating?.length ?? 0) > 0 ||
     (input.checks?.length ?? 0) > 0 ||
     input.launchedPastDeadline === true ||
-    input.leadPrimary === false
+    input.leadPrimary === false ||
+    input.supervisedBy !== undefined ||
+    input.dutyRecipients !== undefined
   );
 }
 

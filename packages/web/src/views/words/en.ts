@@ -31,7 +31,7 @@ export const en: Words = {
   },
   notice: { error: 'Error', success: 'Done', info: 'Note' },
   common: {
-    task: (number, printed) => (printed === undefined ? `Task ${number}` : `Task ${number} (${printed})`),
+    task: (number, printed) => (printed === undefined ? `Task ${number}` : `Task ${number} · ${printed}`),
     percent: 'Progress',
     due: 'Due',
     deadline: 'Deadline',

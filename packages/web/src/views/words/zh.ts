@@ -20,7 +20,7 @@ export const zh: Words = {
   status: { assigned: '已交办', acknowledged: '已签收', 'in-progress': '办理中', submitted: '待审核', approved: '已办结', cancelled: '已撤销' },
   rung: { reminder: '催办', 'supervision-notice': '督办单', interview: '约谈', accountability: '问责' },
   ladder: { title: '督办层级', none: '未启动督办', current: '当前层级' },
-  unitRole: { primary: '牵头单位', assisting: '协办单位', responsible: '责任单位', cooperating: '配合单位' },
+  unitRole: { primary: '牵头单位', assisting: '协助牵头单位', responsible: '责任单位', cooperating: '配合单位' },
   duty: {
     acknowledge: '待签收',
     report: '待报送进展',
@@ -31,7 +31,7 @@ export const zh: Words = {
   },
   notice: { error: '错误', success: '成功', info: '提示' },
   common: {
-    task: (number, printed) => (printed === undefined ? `任务${number}` : `任务${number}（${printed}）`),
+    task: (number, printed) => (printed === undefined ? `任务${number}` : `任务${number} · ${printed}`),
     percent: '进度',
     due: '时限',
     deadline: '完成时限',

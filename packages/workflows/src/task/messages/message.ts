@@ -30,6 +30,11 @@ export interface Senders {
   roles: readonly Role[];
   /** `primary`: the primary lead unit; `involved`: any lead or responsible unit of the task; `any`: any unit. */
   unit: 'primary' | 'involved' | 'any';
+  /**
+   * Where the task names who supervises it (plan format 2, `supervisedBy`), exactly their
+   * people may send it, whatever their roles, in place of `roles` and `unit` (NOT_SUPERVISOR).
+   */
+  supervising?: true;
   /** The message's further rules about its sender and moment, in words (English, Chinese). */
   en: string;
   zh: string;

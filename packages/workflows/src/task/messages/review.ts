@@ -30,10 +30,14 @@ const reviewForm = union('decision', [
 export type ReviewArgs = Infer<typeof reviewForm>;
 
 export const review = defineMessage('review', reviewForm, {
-  senders: sentBy(REVIEWER_ROLES, 'any', {
-    en: "not the submitter; not of the primary lead's unit unless `policy.allowSameUnitReview`; score ≤ `policy.scoring.base`; approving below 100% needs a `note`",
-    zh: '提交人不得自审；牵头单位人员不得审核本单位工作（计划允许除外）；评分不超过满分；进度未达100%予以通过须写明理由',
-  }),
+  senders: {
+    ...sentBy(REVIEWER_ROLES, 'any', {
+      en: "where the task names who supervises it (`supervisedBy`), their people only, whatever their roles (`NOT_SUPERVISOR`); not the submitter; not of the primary lead's unit unless `policy.allowSameUnitReview`; score ≤ `policy.scoring.base`; approving below 100% needs a `note`",
+      zh: '任务明确督导单位的，仅由该单位（工作组）人员审核；提交人不得自审；牵头单位人员不得审核本单位工作（计划允许除外）；评分不超过满分；进度未达100%予以通过须写明理由',
+    }),
+    // A task whose plan names its supervisor (督导单位) is reviewed by that body's people only.
+    supervising: true,
+  },
   when: ['submitted'],
   refusals: ['SELF_REVIEW', 'CONFLICT_OF_INTEREST', 'INVALID_ARGUMENT', 'REASON_REQUIRED'],
   validate(task, args, person, { refuse, authority }) {

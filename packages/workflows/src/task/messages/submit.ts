@@ -37,7 +37,7 @@ export const submit = defineMessage('submit', submitForm, {
     recomputeLight(task, nowMs);
     const notice = task.tell(
       { kind: 'review-requested', submittedBy: person.id, summary: args.summary, reviewDueAt },
-      task.recipients({ roles: ['supervisor'] }),
+      task.reviewers(),
     );
     return task.record(person.id, 'task.submitted', { summary: args.summary, evidence, percent: state.percent, reviewDueAt }, notice);
   },
