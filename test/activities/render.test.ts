@@ -55,7 +55,7 @@ const WORDS: Record<NoticeKind, Record<'zh' | 'en', { subject: string; says: str
       subject: '【交办】任务3「河湖水环境整治」',
       says: [
         '现将任务3「河湖水环境整治」交办如下：',
-        '牵头单位：区城管局（协办：区水利局）',
+        '牵头单位：区城管局（协助：区水利局）',
         '责任单位：北山街道',
         '完成时限：2020年12月31日',
         '请于2020年11月22日 09:30前签收（交办后48小时内），并于2020年12月31日前办结。',
@@ -522,4 +522,13 @@ test('the bulletin names every break-glass act: who acted for whom, on which tas
   );
   // A bulletin without break-glass acts says nothing about them.
   expect(renderNotice(NOTICES.bulletin).text).not.toContain('代为操作');
+});
+
+test('an assignment names its cooperating units (配合单位) apart from the lead units it assists', () => {
+  const notice = issued({ ...NOTICES.assignment, cooperating: ['beishan'] } as Notice);
+  const zh = renderNotice(notice).text;
+  expect(zh).toContain('配合单位：北山街道');
+  expect(zh).not.toContain('协办');
+  expect(renderNotice(notice, { lang: 'en' }).text).toContain('Cooperating units: Beishan Subdistrict');
+  expect(renderNotice(NOTICES.assignment).text).not.toContain('配合单位');
 });

@@ -119,7 +119,7 @@ describe('a seed-plan task left unacknowledged until its 督办单', () => {
   test('the assignment asks the units to acknowledge by a local time and finish by the local day', () => {
     const [assignment] = noticesOf(zhInput);
     const { text } = renderNotice(assignment as Notice);
-    expect(text).toContain('牵头单位：城管办（协办：城建办）');
+    expect(text).toContain('牵头单位：城管办（协助：城建办）');
     expect(text).toContain('兰宫路社区、示例社区甲');
     expect(text).toContain(`请于${zhTime(new Date(Date.parse(assignedAt) + 3 * DAY).toISOString())}前签收（交办后72小时内），并于${campaignYear + 1}年12月31日前办结。`);
   });

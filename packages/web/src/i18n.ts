@@ -24,7 +24,7 @@ const CODE_WORDS: Partial<Record<ErrorCode, Words>> = {
   INVALID_STATE: { zh: '任务当前状态不允许此操作。', en: "This does not fit the task's current status." },
   INVALID_ARGUMENT: { zh: '填写的内容有误。', en: 'Something in the form is malformed.' },
   DEADLINE_PASSED: { zh: '期限已过，不能再申请延期。', en: 'The deadline has passed: extensions must be asked for before it.' },
-  ASSISTING_REPORTS_MISSING: { zh: '尚有协办单位未报送进度，暂不能提交。', en: 'An assisting unit has not reported yet: the task cannot be submitted.' },
+  ASSISTING_REPORTS_MISSING: { zh: '尚有协助牵头单位未报送进度，暂不能提交。', en: 'An assisting unit has not reported yet: the task cannot be submitted.' },
   EXTENSION_PENDING: { zh: '已有一项延期申请待批。', en: 'An extension request is already waiting for HQ.' },
   CREDENTIAL_MISSING: { zh: '指令缺少签名。', en: 'The instruction carries no signature.' },
   KEY_UNKNOWN: { zh: '签名密钥不在名册中。', en: 'The signing key is not in the roster of record.' },

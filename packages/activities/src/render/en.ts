@@ -124,6 +124,7 @@ export const en: Catalogue = {
           `${capital(taskName(n.task))} is assigned as follows:`,
           { label: 'Lead unit', value: `${c.unit(n.primaryLead)}${n.assistingLeads.length > 0 ? ` (assisted by ${c.list(n.assistingLeads.map(c.unit))})` : ''}` },
           { label: 'Responsible', value: c.list(n.responsible.map(c.unit)) },
+          ...(n.cooperating && n.cooperating.length > 0 ? [{ label: 'Cooperating units', value: c.list(n.cooperating.map(c.unit)) }] : []),
           { label: 'Deadline', value: c.deadline(n.deadlineAt) },
           ...(n.targets && n.targets.length > 0 ? [{ label: 'Targets', value: n.targets.map(targetGloss).join('; ') }] : []),
           `${acknowledge} and finish ${c.dueBy(n.deadlineAt)}.`,

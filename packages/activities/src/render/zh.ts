@@ -119,8 +119,10 @@ export const zh: Catalogue = {
         heading: '交办',
         lines: [
           `现将${taskName(n.task)}交办如下：`,
-          { label: '牵头单位', value: `${c.unit(n.primaryLead)}${n.assistingLeads.length > 0 ? `（协办：${c.list(n.assistingLeads.map(c.unit))}）` : ''}` },
+          // 牵头单位以排名在前的为主,在后的积极协助配合: the later lead units assist (协助); 协办 is the third role word.
+          { label: '牵头单位', value: `${c.unit(n.primaryLead)}${n.assistingLeads.length > 0 ? `（协助：${c.list(n.assistingLeads.map(c.unit))}）` : ''}` },
           { label: '责任单位', value: c.list(n.responsible.map(c.unit)) },
+          ...(n.cooperating && n.cooperating.length > 0 ? [{ label: '配合单位', value: c.list(n.cooperating.map(c.unit)) }] : []),
           { label: '完成时限', value: c.deadline(n.deadlineAt) },
           // The plan's own words: 增长6.2%左右, 增速不低于全市平均水平.
           ...(n.targets && n.targets.length > 0 ? [{ label: '工作目标', value: n.targets.map((t) => t.description).join('；') }] : []),

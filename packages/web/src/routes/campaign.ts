@@ -124,7 +124,7 @@ export async function campaignRoutes(app: FastifyInstance, options: CampaignRout
 }
 
 const LEDGER_HEADERS: Record<Lang, string[]> = {
-  zh: ['序号', '编号', '任务', '牵头单位', '协办单位', '状态', '亮灯', '进度', '期限', '下一节点', '督办层级', '得分'],
+  zh: ['序号', '编号', '任务', '牵头单位', '协助牵头单位', '状态', '亮灯', '进度', '期限', '下一节点', '督办层级', '得分'],
   en: ['Task', 'Printed', 'Title', 'Primary lead', 'Assisting', 'Status', 'Light', 'Percent', 'Deadline', 'Next check', 'Escalation level', 'Score'],
 };
 
