@@ -30,7 +30,7 @@ import type { campaignWorkflow, taskWorkflow } from '@duban/workflows/workflows'
 import { DefaultLogger } from '@temporalio/worker';
 import { campaignInput } from './delivery-fixtures';
 import { removeTemporaryDirectories, startDevServer, workflowBundle } from '../harness';
-import { DAY, MemoryActivities, freshTaskNumber, maybeRecordHistory, rid, taskInput } from './fixtures';
+import { DAY, MemoryActivities, freshTaskNumber, maybeRecordHistory, rid, taskInput, withTaskWorkflow } from './fixtures';
 
 type TaskHandle = WorkflowHandle<typeof taskWorkflow>;
 
@@ -60,22 +60,14 @@ async function historyOf(handle: TaskHandle): Promise<Event[]> {
 const count = (events: Event[], type: string) => events.filter((e) => e.eventType === `EVENT_TYPE_${type}`).length;
 
 /** Runs `scenario` on a fresh task started as `DubanClient.startTask` starts one (plan, number and lead set at start). */
-async function withTask(input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>): Promise<void> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: DUBAN_TASK_QUEUE, workflowBundle: await workflowBundle(), activities: memory.activities });
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof taskWorkflow>('taskWorkflow', {
-      taskQueue: DUBAN_TASK_QUEUE,
-      workflowId: taskWorkflowId(input.planId, input.taskNumber),
-      args: [input],
-      typedSearchAttributes: [
-        { key: planSearchAttribute, value: input.planId },
-        { key: taskNumberSearchAttribute, value: input.taskNumber },
-        { key: primaryLeadSearchAttribute, value: input.primaryLead },
-      ],
-    });
-    await scenario(handle);
+const withTask = (input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>) =>
+  withTaskWorkflow(env, memory.activities, input, scenario, {
+    typedSearchAttributes: [
+      { key: planSearchAttribute, value: input.planId },
+      { key: taskNumberSearchAttribute, value: input.taskNumber },
+      { key: primaryLeadSearchAttribute, value: input.primaryLead },
+    ],
   });
-}
 
 /**
  * Waits for the assignment's audit entry: the first workflow task, which armed the first

@@ -10,7 +10,12 @@ import type {
 } from '@duban/activities';
 import type { Notice } from '@duban/common';
 import type { Person, TaskPolicy, TaskWorkflowInput } from '@duban/workflows';
-import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { DUBAN_TASK_QUEUE, taskWorkflowId } from '@duban/workflows';
+import type { taskWorkflow } from '@duban/workflows/workflows';
+import { workflowBundle } from '../harness';
 import { Duration } from 'luxon';
 import { findTask, taskSchedule, type Plan } from '@duban/plan';
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
@@ -238,4 +243,35 @@ export function inputFromPlan(
     },
     searchAttributes: false,
   };
+}
+
+export type TaskWorkflowHandle = WorkflowHandle<typeof taskWorkflow>;
+
+/**
+ * Runs `scenario` on a fresh task workflow with a worker of its own on `env`. A failing
+ * scenario terminates the task: one left running would keep the next test's worker busy
+ * with its timers.
+ */
+export async function withTaskWorkflow(
+  env: Pick<TestWorkflowEnvironment, 'nativeConnection' | 'client'>,
+  activities: DubanActivities,
+  input: TaskWorkflowInput,
+  scenario: (handle: TaskWorkflowHandle) => Promise<void>,
+  start: Pick<WorkflowStartOptions, 'typedSearchAttributes'> = {},
+): Promise<void> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: DUBAN_TASK_QUEUE, workflowBundle: await workflowBundle(), activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof taskWorkflow>('taskWorkflow', {
+      taskQueue: DUBAN_TASK_QUEUE,
+      workflowId: taskWorkflowId(input.planId, input.taskNumber),
+      args: [input],
+      ...start,
+    });
+    try {
+      await scenario(handle);
+    } catch (error) {
+      await handle.terminate('test failed').catch(() => undefined);
+      throw error;
+    }
+  });
 }

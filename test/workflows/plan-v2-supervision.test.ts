@@ -10,7 +10,6 @@
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { renderNotice } from '@duban/activities';
 import { buildTaskInput } from '@duban/client';
 import { ErrorCode, type AssignmentNotice, type Notice } from '@duban/common';
@@ -18,12 +17,10 @@ import { loadPlanFile, rebasePlan, type Plan, type PlanTask } from '@duban/plan'
 import {
   acknowledgeUpdate,
   cancelUpdate,
-  DUBAN_TASK_QUEUE,
   reportProgressUpdate,
   reviewUpdate,
   submitUpdate,
   taskStateQuery,
-  taskWorkflowId,
   type MessageResult,
   type TaskState,
   type TaskWorkflowInput,
@@ -31,7 +28,7 @@ import {
 import type { taskWorkflow } from '@duban/workflows/workflows';
 import { DateTime } from 'luxon';
 import { startTimeSkipping, workflowBundle } from '../harness';
-import { DAY, HOUR, MemoryActivities, freshTaskNumber, maybeRecordHistory, refusalCode, rid } from './fixtures';
+import { DAY, HOUR, MemoryActivities, freshTaskNumber, maybeRecordHistory, refusalCode, rid, withTaskWorkflow } from './fixtures';
 
 type TaskHandle = WorkflowHandle<typeof taskWorkflow>;
 
@@ -48,22 +45,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function withTask(input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>): Promise<void> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: DUBAN_TASK_QUEUE, workflowBundle: await workflowBundle(), activities: memory.activities });
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof taskWorkflow>('taskWorkflow', {
-      taskQueue: DUBAN_TASK_QUEUE,
-      workflowId: taskWorkflowId(input.planId, input.taskNumber),
-      args: [input],
-    });
-    try {
-      await scenario(handle);
-    } catch (error) {
-      await handle.terminate('test failed').catch(() => undefined);
-      throw error;
-    }
-  });
-}
+const withTask = (input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>) => withTaskWorkflow(env, memory.activities, input, scenario);
 
 const state = (h: TaskHandle): Promise<TaskState> => h.query(taskStateQuery);
 const kinds = (s: TaskState) => s.timeline.map((e) => e.kind);

@@ -10,19 +10,16 @@
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { buildTaskInput } from '@duban/client';
 import type { AssignmentNotice, RungNotice } from '@duban/common';
 import { loadPlanFile, rebasePlan, type Plan } from '@duban/plan';
 import {
   acknowledgeUpdate,
   cancelUpdate,
-  DUBAN_TASK_QUEUE,
   reportProgressUpdate,
   submitUpdate,
   TaskErrorCode,
   taskStateQuery,
-  taskWorkflowId,
   type MilestoneCheck,
   type Person,
   type TaskState,
@@ -31,7 +28,7 @@ import {
 import type { taskWorkflow } from '@duban/workflows/workflows';
 import { DateTime } from 'luxon';
 import { startTimeSkipping, workflowBundle } from '../harness';
-import { DAY, HOUR, MemoryActivities, freshTaskNumber, maybeRecordHistory, people, refusalCode, rid, taskInput } from './fixtures';
+import { DAY, HOUR, MemoryActivities, freshTaskNumber, maybeRecordHistory, people, refusalCode, rid, taskInput, withTaskWorkflow } from './fixtures';
 
 type TaskHandle = WorkflowHandle<typeof taskWorkflow>;
 
@@ -48,23 +45,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function withTask(input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>): Promise<void> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: DUBAN_TASK_QUEUE, workflowBundle: await workflowBundle(), activities: memory.activities });
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof taskWorkflow>('taskWorkflow', {
-      taskQueue: DUBAN_TASK_QUEUE,
-      workflowId: taskWorkflowId(input.planId, input.taskNumber),
-      args: [input],
-    });
-    try {
-      await scenario(handle);
-    } catch (error) {
-      // A task left running would keep the next test's worker busy with its timers.
-      await handle.terminate('test failed').catch(() => undefined);
-      throw error;
-    }
-  });
-}
+const withTask = (input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>) => withTaskWorkflow(env, memory.activities, input, scenario);
 
 const ack = (h: TaskHandle, actor: string) => h.executeUpdate(acknowledgeUpdate, { args: [{ requestId: rid('ack'), actor }] });
 const report = (h: TaskHandle, actor: string, percent: number) =>
