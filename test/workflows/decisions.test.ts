@@ -7,33 +7,11 @@ import {
   upcomingChecks,
   type TaskState,
 } from '@duban/workflows';
-import { DAY, policy } from './fixtures';
+import { DAY, bareTaskState, policy } from './fixtures';
 
 const t0 = Date.parse('2030-01-01T00:00:00Z');
 
-function state(overrides: Partial<TaskState> = {}): TaskState {
-  return {
-    planId: 'p',
-    taskNumber: 1,
-    workflowId: 'duban/p/task-1',
-    status: 'in-progress',
-    assignedAt: new Date(t0).toISOString(),
-    deadlineAt: new Date(t0 + 100 * DAY).toISOString(),
-    percent: 0,
-    light: 'green',
-    units: [],
-    checks: [],
-    deadlinePassed: false,
-    acknowledgementOverdue: false,
-    stalled: false,
-    lastActivityAt: new Date(t0).toISOString(),
-    escalation: { level: 0, history: [] },
-    extensions: [],
-    submissions: [],
-    timeline: [],
-    ...overrides,
-  };
-}
+const state = (overrides: Partial<TaskState> = {}): TaskState => bareTaskState(t0, { status: 'in-progress', ...overrides });
 
 describe('the expected progress', () => {
   it('is linear from assignment to the deadline when the milestone gives no figure', () => {

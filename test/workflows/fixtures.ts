@@ -9,7 +9,7 @@ import type {
   NotifyResult,
 } from '@duban/activities';
 import type { Notice } from '@duban/common';
-import type { Person, TaskPolicy, TaskWorkflowInput } from '@duban/workflows';
+import type { Person, TaskPolicy, TaskState, TaskWorkflowInput } from '@duban/workflows';
 import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -274,4 +274,29 @@ export async function withTaskWorkflow(
       throw error;
     }
   });
+}
+
+/** A task's state as the decisions see it: assigned at `assignedMs`, due 100 days later, nothing done yet. */
+export function bareTaskState(assignedMs: number, overrides: Partial<TaskState> = {}): TaskState {
+  return {
+    planId: 'p',
+    taskNumber: 1,
+    workflowId: 'duban/p/task-1',
+    status: 'assigned',
+    assignedAt: new Date(assignedMs).toISOString(),
+    deadlineAt: new Date(assignedMs + 100 * DAY).toISOString(),
+    percent: 0,
+    light: 'green',
+    units: [],
+    checks: [],
+    deadlinePassed: false,
+    acknowledgementOverdue: false,
+    stalled: false,
+    lastActivityAt: new Date(assignedMs).toISOString(),
+    escalation: { level: 0, history: [] },
+    extensions: [],
+    submissions: [],
+    timeline: [],
+    ...overrides,
+  };
 }

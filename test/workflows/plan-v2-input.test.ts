@@ -7,7 +7,7 @@ import { buildTaskInput } from '@duban/client';
 import { ErrorCode } from '@duban/common';
 import { loadPlanFile, rebasePlan, type Plan } from '@duban/plan';
 import { assess, TASK_STATE_LIMITS, upcomingChecks, type CheckRecord, type TaskState } from '@duban/workflows';
-import { DAY, policy, taskInput } from './fixtures';
+import { DAY, bareTaskState, policy, taskInput } from './fixtures';
 
 const fixture = (name: string) => join(__dirname, 'fixtures-v2', name);
 let plan: Plan;
@@ -70,27 +70,7 @@ describe('buildTaskInput for a format-2 task', () => {
 
 describe('the decisions on format-2 inputs', () => {
   const nowMs = Date.parse('2031-01-01T00:00:00Z');
-  const state = (over: Partial<TaskState> = {}): TaskState => ({
-    planId: 'p',
-    taskNumber: 1,
-    workflowId: 'w',
-    status: 'assigned',
-    assignedAt: new Date(nowMs).toISOString(),
-    deadlineAt: new Date(nowMs + 100 * DAY).toISOString(),
-    percent: 0,
-    light: 'green',
-    units: [],
-    checks: [],
-    deadlinePassed: false,
-    acknowledgementOverdue: false,
-    stalled: false,
-    lastActivityAt: new Date(nowMs).toISOString(),
-    escalation: { level: 0, history: [] },
-    extensions: [],
-    submissions: [],
-    timeline: [],
-    ...over,
-  });
+  const state = (over: Partial<TaskState> = {}): TaskState => bareTaskState(nowMs, over);
 
   it('has only the start ahead while the task waits for it', () => {
     const input = taskInput(nowMs, { milestonesInMs: [{ id: 'm', inMs: 40 * DAY }] });
