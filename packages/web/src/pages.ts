@@ -4,6 +4,7 @@
  * person is offered. Offering a form is for ease only; the workflow decides every act.
  */
 import { createHash } from 'node:crypto';
+import { supervisingBody } from '@duban/client';
 import { HQ_ROLES, REVIEWER_ROLES, TERMINAL_STATUSES, WORKER_ROLES, type Bulletin, type Role, type TaskStatus } from '@duban/common';
 import type { Plan } from '@duban/plan';
 import type { BoardTask, CampaignBoard, Person, TaskState, TimelineEvent } from '@duban/workflows';
@@ -54,6 +55,33 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return out;
 }
 
+/**
+ * The people a plan names as a task's supervisors (format 2, `task.supervisor`): the ones
+ * the task's input carries as `supervisedBy`, so the workflow lets exactly them review.
+ * Undefined when the task names nobody (then the plan-wide reviewer roles review it);
+ * empty when the named body has nobody on the roster (the plan refuses to launch then).
+ */
+function namedSupervisors(workspace: Workspace, plan: Plan, taskNumber: number): readonly string[] | undefined {
+  if ((workspace.planTask(plan, taskNumber)?.supervisor ?? []).length === 0) return undefined;
+  try {
+    return supervisingBody(plan, taskNumber)?.people ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Whether the review form is for `person`: the task's named supervisors, else the
+ * reviewer roles; never the submitter, nor the primary lead's unit unless the plan allows
+ * it — as the workflow will decide (it alone does).
+ */
+function mayReview(workspace: Workspace, plan: Plan, taskNumber: number, primaryLead: string, person: Person, submittedBy: string | undefined): boolean {
+  const named = namedSupervisors(workspace, plan, taskNumber);
+  const allowed = named !== undefined ? named.includes(person.id) : hasAny(person.roles, REVIEWER_ROLES);
+  if (!allowed || submittedBy === person.id) return false;
+  return person.unit !== primaryLead || plan.policies.allowSameUnitReview;
+}
+
 // ---------------------------------------------------------------------------------------
 // Inbox
 
@@ -74,7 +102,6 @@ export async function inboxModel(workspace: Workspace, who: Who, lang: Lang): Pr
     if (!person) continue;
     const board = await workspace.duban.campaign(plan.id).board();
     const worker = hasAny(person.roles, WORKER_ROLES);
-    const reviewer = hasAny(person.roles, REVIEWER_ROLES);
     const hq = hasAny(person.roles, HQ_ROLES);
     const open = board.tasks.filter((t) => OPEN.includes(t.status));
     const mine = worker ? open.filter((t) => involvement(plan, t, person.unit, workspace) !== undefined) : [];
@@ -82,6 +109,9 @@ export async function inboxModel(workspace: Workspace, who: Who, lang: Lang): Pr
     const wanted = new Map<number, BoardTask>();
     for (const t of mine) wanted.set(t.taskNumber, t);
     if (hq) for (const t of open) wanted.set(t.taskNumber, t);
+    // Work waiting for this person's review, by the task's named supervisors or the reviewer roles.
+    const toReview = new Set(open.filter((t) => t.status === 'submitted' && mayReview(workspace, plan, t.taskNumber, t.primaryLead, person, undefined)).map((t) => t.taskNumber));
+    for (const t of open) if (toReview.has(t.taskNumber)) wanted.set(t.taskNumber, t);
     const states = new Map<number, TaskState>();
     await mapLimited([...wanted.keys()], 4, async (n) => {
       try {
@@ -114,8 +144,8 @@ export async function inboxModel(workspace: Workspace, who: Who, lang: Lang): Pr
         };
       };
       const due = t.nextDeadlineAt ?? t.deadlineAt;
-      if (reviewer && t.status === 'submitted') {
-        const submission = state?.submissions[state.submissions.length - 1];
+      const submission = state?.submissions[state.submissions.length - 1];
+      if (toReview.has(t.taskNumber) && submission?.submittedBy !== person.id) {
         items.push(item('review', submission?.reviewDueAt ?? due));
         continue;
       }
@@ -164,7 +194,7 @@ async function timelineRow(workspace: Workspace, plan: Plan, event: TimelineEven
 }
 
 /** The forms `person` is offered on the task, from their roles and the task's state (for ease: the workflow decides). */
-function offeredActions(plan: Plan, state: TaskState, person: Person | undefined, maxScore: number): TaskActions {
+function offeredActions(workspace: Workspace, plan: Plan, state: TaskState, person: Person | undefined, maxScore: number): TaskActions {
   const actions: TaskActions = { base: taskHref(plan.id, state.taskNumber) };
   if (!person) return actions;
   const unit = state.units.find((u) => u.unit === person.unit);
@@ -178,7 +208,9 @@ function offeredActions(plan: Plan, state: TaskState, person: Person | undefined
       actions.requestExtension = { currentDate: localDate(state.deadlineAt, plan.timeZone), latestDate: plan.campaign.end };
     }
   }
-  if (hasAny(person.roles, REVIEWER_ROLES) && state.status === 'submitted') actions.review = { maxScore, noteRequired: state.percent < 100 };
+  const primaryLead = state.units.find((u) => u.role === 'primary')?.unit ?? workspace.planTask(plan, state.taskNumber)?.lead[0] ?? '';
+  const submittedBy = state.submissions[state.submissions.length - 1]?.submittedBy;
+  if (state.status === 'submitted' && mayReview(workspace, plan, state.taskNumber, primaryLead, person, submittedBy)) actions.review = { maxScore, noteRequired: state.percent < 100 };
   return actions;
 }
 
@@ -201,7 +233,7 @@ export async function taskModel(workspace: Workspace, who: Who, plan: Plan, stat
       ...(e.decisionReason ? { decisionReason: e.decisionReason } : {}),
     })),
   );
-  const actions = offeredActions(plan, state, person, plan.policies.scoring.base);
+  const actions = offeredActions(workspace, plan, state, person, plan.policies.scoring.base);
   const pendingIndex = state.extensions.findIndex((e) => e.decision === undefined);
   const pending = extensions[pendingIndex];
   if (person && hasAny(person.roles, HQ_ROLES) && pending && state.extensions[pendingIndex]?.requestedBy !== person.id && OPEN.includes(state.status)) {
