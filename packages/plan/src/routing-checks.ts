@@ -47,19 +47,27 @@ function urlCredential(text: string): string | undefined {
   return undefined;
 }
 
-/** Every secret written into the document: keys named like credentials, credentials in URLs, secret values in …Secret fields. */
+/**
+ * Every secret written into the document: keys named like credentials, credentials in URLs,
+ * secret values in …Secret fields. It walks every value of the plan, so the path is one list
+ * grown and shrunk on the way (copied only into a finding), not a new list per value.
+ */
 function secretFindings(node: unknown, path: PathSegment[], findings: Finding[]): void {
   if (Array.isArray(node)) {
-    node.forEach((item, i) => secretFindings(item, [...path, i], findings));
+    node.forEach((item, i) => {
+      path.push(i);
+      secretFindings(item, path, findings);
+      path.pop();
+    });
     return;
   }
   if (!isRaw(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const at = [...path, key];
+    const at = () => [...path, key];
     if (SECRET_KEY.test(key) && !NAMES_A_SECRET.test(key) && value !== null && value !== undefined && value !== '') {
       findings.push({
         code: PlanProblemCode.SECRET_IN_PLAN,
-        path: at,
+        path: at(),
         message: `"${key}" holds a credential, and a plan is committed, shown and logged: credentials never go in it.`,
         fix: FIX_NAME,
       });
@@ -69,7 +77,7 @@ function secretFindings(node: unknown, path: PathSegment[], findings: Finding[])
     if (text !== undefined && NAMES_A_SECRET.test(key) && SECRET_VALUE.test(text)) {
       findings.push({
         code: PlanProblemCode.SECRET_IN_PLAN,
-        path: at,
+        path: at(),
         message: `"${key}" should name a secret, but its value looks like the secret itself.`,
         fix: FIX_NAME,
       });
@@ -79,13 +87,16 @@ function secretFindings(node: unknown, path: PathSegment[], findings: Finding[])
     if (inUrl !== undefined) {
       findings.push({
         code: PlanProblemCode.SECRET_IN_PLAN,
-        path: at,
+        path: at(),
         message: `"${key}" has ${inUrl}: robot keys, tokens and passwords never go in the plan.`,
         fix: `Give the URL without its credentials; the channel's …Secret field names the secret. ${FIX_NAME}`,
       });
       continue;
     }
-    secretFindings(value, at, findings);
+    if (typeof value !== 'object' || value === null) continue;
+    path.push(key);
+    secretFindings(value, path, findings);
+    path.pop();
   }
 }
 
