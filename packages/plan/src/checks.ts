@@ -1,6 +1,6 @@
 import { rawActions, rawTasks } from './format';
 import { formatPath as fmt, PlanProblemCode, type Finding as AnyFinding, type PathSegment } from './problems';
-import { PLAN_LIMITS } from './schema';
+import { PLAN_LIMITS, unitKindSchema } from './schema';
 
 type Finding = AnyFinding<PlanProblemCode>;
 
@@ -139,19 +139,7 @@ function firstUses<K>(ctx: Context, code: PlanProblemCode, label: (key: K) => st
 }
 
 /** The kinds of unit that can be given work: all but the bodies outside the plan's organisation. */
-const ASSIGNABLE_KINDS = [
-  'office',
-  'community',
-  'city-bureau',
-  'district-government',
-  'county-government',
-  'management-committee',
-  'vertical-bureau',
-  'street',
-  'enterprise',
-  'collective',
-  'other',
-] as const;
+const ASSIGNABLE_KINDS = unitKindSchema.options.filter((kind) => kind !== 'external');
 
 const DAY_MS = 86_400_000;
 
