@@ -34,7 +34,8 @@ async function devLaunch(): Promise<string> {
       color: false,
     },
   };
-  await runDev(ctx, { lang: 'en', profile: undefined, port: await freePort(), launch: SEED_PLAN_PATH, campaignYear: new Date().getFullYear() + 1, signals: [], stop: stop.signal });
+  // The workspace's port is chosen free too: derived from the gRPC port it may be another test's.
+  await runDev(ctx, { lang: 'en', profile: undefined, port: await freePort(), webPort: await freePort(), launch: SEED_PLAN_PATH, campaignYear: new Date().getFullYear() + 1, signals: [], stop: stop.signal });
   return printed;
 }
 

@@ -118,7 +118,8 @@ test('duban dev routes the launched plan to local catch-all receivers and prints
       color: false,
     },
   };
-  await runDev(ctx, { lang: 'en', profile: undefined, port: await freePort(), launch: SEED_PLAN_PATH, campaignYear: new Date().getFullYear() + 1, signals: [], stop: stop.signal });
+  // The workspace's port is chosen free too: derived from the gRPC port it may be another test's.
+  await runDev(ctx, { lang: 'en', profile: undefined, port: await freePort(), webPort: await freePort(), launch: SEED_PLAN_PATH, campaignYear: new Date().getFullYear() + 1, signals: [], stop: stop.signal });
   expect(lines).toContainEqual(expect.stringMatching(/^Catch-all receivers on 127\.0\.0\.1 \(nothing leaves this machine\): routed plans xihu-2020; other notifications to http:\/\/127\.0\.0\.1:\d+\/plain\./));
   const copies = lines.filter((l) => l.includes('ops-hook (webhook)'));
   expect(copies.length).toBeGreaterThanOrEqual(3);

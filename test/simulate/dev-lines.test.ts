@@ -38,7 +38,8 @@ test('prints one line per notification and keeps the full object in .duban/notif
     },
   };
   const stopAnyway = setTimeout(() => stop.abort(), 90_000);
-  await runDev(ctx, { lang: 'en', profile: undefined, port: await freePort(), launch: SEED_PLAN_PATH, campaignYear: new Date().getFullYear() + 1, signals: [], stop: stop.signal });
+  // The workspace's port is chosen free too: derived from the gRPC port it may be another test's.
+  await runDev(ctx, { lang: 'en', profile: undefined, port: await freePort(), webPort: await freePort(), launch: SEED_PLAN_PATH, campaignYear: new Date().getFullYear() + 1, signals: [], stop: stop.signal });
   clearTimeout(stopAnyway);
 
   expect(lines).toContain('Notifications: one line each here; the full objects go to .duban/notifications.log (--verbose prints them here too).');
