@@ -10,6 +10,7 @@
  * (`FORM_FIELDS`), each with the `_csrf` field from `ViewContext.csrfToken`.
  */
 import type { Rung, TaskStatus, TrafficLight, UnitRole } from '@duban/common';
+import type { UnitAssessment } from '@duban/workflows';
 
 export type Lang = 'zh' | 'en';
 
@@ -122,8 +123,8 @@ export interface TotpModel {
 /** What a person is asked to do on a task. */
 export type InboxDuty = 'acknowledge' | 'report' | 'submit' | 'review' | 'decide-extension' | 'watch';
 
-export interface InboxItem {
-  planId: string;
+/** A task as a line of the inbox or the board shows it. */
+export interface TaskLine {
   taskNumber: number;
   /** The number as the plan prints it ("（三）2") when it has one. */
   printed?: string;
@@ -136,6 +137,10 @@ export interface InboxItem {
   /** The rung of the accountability ladder the task is on, if any (the latest climbed). */
   rung?: Rung;
   escalationLevel: number;
+}
+
+export interface InboxItem extends TaskLine {
+  planId: string;
   /** The date that matters now: the next check, the review deadline or the deadline. */
   due: LocalTime;
   /** Past `due`. */
@@ -260,16 +265,7 @@ export interface TaskModel {
 // ---------------------------------------------------------------------------------------
 // Board, bulletin, assessment, audit
 
-export interface BoardRow {
-  taskNumber: number;
-  printed?: string;
-  title: string;
-  href: string;
-  status: TaskStatus;
-  light: TrafficLight;
-  percent: number;
-  escalationLevel: number;
-  rung?: Rung;
+export interface BoardRow extends TaskLine {
   primaryLead: UnitRef;
   deadline: LocalTime;
   nextDeadline?: LocalTime;
@@ -357,17 +353,8 @@ export interface BulletinModel {
   earlier: { number: number; at: LocalTime; totals: BulletinView['totals'] }[];
 }
 
-export interface AssessmentRow {
-  unit: UnitRef;
-  tasks: number;
-  approved: number;
-  cancelled: number;
-  averageScore: number | null;
-  yellows: number;
-  reds: number;
-  rungs: number;
-  commendations: number;
-}
+/** A unit's assessment as the campaign holds it, the unit by name. */
+export type AssessmentRow = Omit<UnitAssessment, 'unit'> & { unit: UnitRef };
 
 /** GET /assessment/:planId. */
 export interface AssessmentModel {

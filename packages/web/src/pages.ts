@@ -22,6 +22,7 @@ import type {
   InboxModel,
   Lang,
   TaskActions,
+  TaskLine,
   TaskModel,
   TimelineRow,
 } from './models';
@@ -86,6 +87,23 @@ function mayReview(workspace: Workspace, plan: Plan, taskNumber: number, primary
 // Inbox
 
 /** Which units a plan task involves, and in what role (the task's units as the workflow will hold them). */
+/** A board line as the inbox and the board show it: printed number, title, link, light, rung. */
+function taskLine(workspace: Workspace, plan: Plan, t: BoardTask, lang: Lang): TaskLine {
+  const printed = workspace.planTask(plan, t.taskNumber)?.printed;
+  const rung = t.escalationLevel > 0 ? t.rungs[t.rungs.length - 1] : undefined;
+  return {
+    taskNumber: t.taskNumber,
+    ...(printed ? { printed } : {}),
+    title: titleOf(t.title, lang),
+    href: taskHref(plan.id, t.taskNumber),
+    status: t.status,
+    light: t.light,
+    percent: t.percent,
+    escalationLevel: t.escalationLevel,
+    ...(rung ? { rung } : {}),
+  };
+}
+
 function involvement(plan: Plan, board: BoardTask, unit: string, workspace: Workspace): 'primary' | 'assisting' | 'responsible' | undefined {
   if (board.primaryLead === unit) return 'primary';
   if (board.assistingLeads.includes(unit)) return 'assisting';
@@ -124,19 +142,9 @@ export async function inboxModel(workspace: Workspace, who: Who, lang: Lang): Pr
       const state = states.get(t.taskNumber);
       const role = worker ? involvement(plan, t, person.unit, workspace) : undefined;
       const item = (duty: InboxItem['duty'], dueIso: string): InboxItem => {
-        const printed = workspace.planTask(plan, t.taskNumber)?.printed;
-        const rung = t.escalationLevel > 0 ? t.rungs[t.rungs.length - 1] : undefined;
         return {
           planId: plan.id,
-          taskNumber: t.taskNumber,
-          ...(printed ? { printed } : {}),
-          title: titleOf(t.title, lang),
-          href: taskHref(plan.id, t.taskNumber),
-          status: t.status,
-          light: t.light,
-          percent: t.percent,
-          ...(rung ? { rung } : {}),
-          escalationLevel: t.escalationLevel,
+          ...taskLine(workspace, plan, t, lang),
           due: dueTime(dueIso, plan, lang),
           overdue: Date.parse(dueIso) < workspace.now(),
           duty,
@@ -320,18 +328,8 @@ export function boardModel(workspace: Workspace, plan: Plan, board: CampaignBoar
     .filter((t) => (filters.light === undefined || t.light === filters.light) && (filters.unit === undefined || t.primaryLead === filters.unit || t.assistingLeads.includes(filters.unit)))
     .sort((a, b) => a.taskNumber - b.taskNumber)
     .map((t) => {
-      const printed = workspace.planTask(plan, t.taskNumber)?.printed;
-      const rung = t.escalationLevel > 0 ? t.rungs[t.rungs.length - 1] : undefined;
       return {
-        taskNumber: t.taskNumber,
-        ...(printed ? { printed } : {}),
-        title: titleOf(t.title, lang),
-        href: taskHref(plan.id, t.taskNumber),
-        status: t.status,
-        light: t.light,
-        percent: t.percent,
-        escalationLevel: t.escalationLevel,
-        ...(rung ? { rung } : {}),
+        ...taskLine(workspace, plan, t, lang),
         primaryLead: workspace.unitRef(plan, t.primaryLead),
         deadline: dueTime(t.deadlineAt, plan, lang, t.taskNumber),
         ...(t.nextDeadlineAt ? { nextDeadline: dueTime(t.nextDeadlineAt, plan, lang) } : {}),
