@@ -19,6 +19,7 @@ import {
 } from '@duban/workflows';
 import { serverAddress, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { keysPerFile } from '../harness/keys';
+import { eventually } from '../harness/poll';
 
 const repoRoot = join(__dirname, '..', '..');
 const seedFile = join(repoRoot, 'plans', 'xihu-2020.yaml');
@@ -37,16 +38,6 @@ beforeAll(async () => {
   duban = new DubanClient(env().client);
   plan = await loadPlanFile(seedFile);
 });
-
-/** Polls `read` until `done` (the dev server's visibility and the board are eventually consistent). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 async function listIds(query: string): Promise<string[]> {
   const ids: string[] = [];
@@ -163,7 +154,7 @@ describe('a launched campaign', () => {
     const bulletins = await eventually(
       () => duban.campaign('xihu-2020').bulletins(),
       (b) => b.latest?.overdue.some((r) => r.unit === 'chengjian') === true && b.kept.some((k) => k.escalationsOpened.some((e) => e.taskNumber === 5)),
-      60_000,
+      { timeoutMs: 60_000 },
     );
     const latest = bulletins.latest;
     expect(latest?.number).toBeGreaterThanOrEqual(1);

@@ -14,6 +14,7 @@ import { buildBulletin, unitCounts, type BoardTask, type Bulletin } from '@duban
 import { serverAddress, serverPerFile, SEED_PLAN_PATH, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { keysPerFile } from '../harness/keys';
 import { duban as run, type Run } from '../cli/run';
+import { eventually } from '../harness/poll';
 
 jest.setTimeout(300_000);
 
@@ -27,15 +28,6 @@ let planFile: string;
 
 function duban(args: string[]): Promise<Run> {
   return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env()), ...keys().env } });
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }
 
 const line = (overrides: Partial<BoardTask>): BoardTask => ({
@@ -100,12 +92,14 @@ describe('a task HQ cancelled', () => {
     await eventually(
       () => client.task(plan.id, 9).state().catch(() => undefined),
       (state) => state !== undefined,
+      { timeoutMs: 60_000 },
     );
     const task9 = client.task(plan.id, 9).as(await keys().key('hq-office-clerk'));
     await task9.cancel({ actor: 'hq-office-clerk', reason: '并入任务8' });
     const closed = await eventually(
       () => env().client.workflow.getHandle(task9.workflowId).describe(),
       (d) => d.status.name !== 'RUNNING',
+      { timeoutMs: 60_000 },
     );
     expect(closed.status.name).toBe('COMPLETED');
   });
@@ -136,6 +130,7 @@ describe('a task HQ cancelled', () => {
     const { latest } = await eventually(
       () => client.campaign(plan.id).bulletins(),
       (b) => b.latest !== undefined,
+      { timeoutMs: 60_000 },
     );
     const totals = (latest as Bulletin).totals;
     expect(totals).toEqual({ tasks: 20, green: 19, yellow: 0, red: 0, approved: 0, cancelled: 1 });

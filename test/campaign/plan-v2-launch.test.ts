@@ -14,6 +14,7 @@ import { dueInstant, loadPlanFile, type Plan } from '@duban/plan';
 import { serverAddress, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { keysPerFile } from '../harness/keys';
 import { duban as run, type Run } from '../cli/run';
+import { eventually } from '../harness/poll';
 
 const ZONE = 'Asia/Shanghai';
 const fixtures = join(__dirname, '..', 'workflows', 'fixtures-v2');
@@ -55,20 +56,6 @@ async function redated(name: string, options: { startIn: number; task3In: number
   return { plan: await loadPlanFile(file), file };
 }
 
-/** Reads until `done` (a task the campaign is still starting is not found yet), at most 60 s. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const value = await read();
-      if (done(value) || Date.now() > deadline) return value;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
 function duban(keysEnv: Record<string, string>, ...args: string[]): Promise<Run> {
   return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env()), TEMPORAL_NAMESPACE: 'default', ...keysEnv } });
 }
@@ -100,15 +87,15 @@ describe('duban launch of a format-2 plan', () => {
     expect(launched.stdout).toContain('Launched plan plan-v2-district: campaign duban/plan-v2-district/campaign started 3 task workflows.');
     expect(launched.stdout).toContain(`Launched past their deadline (recorded in each): 1 task(s): task 3 (by ${date(-10)}).`);
     const client = new DubanClient(env().client);
-    const late = await eventually(() => client.task(plan.id, 3).state(), (s) => s.timeline.some((e) => e.kind === 'task.assigned'));
+    const late = await eventually(() => client.task(plan.id, 3).state(), (s) => s.timeline.some((e) => e.kind === 'task.assigned'), { timeoutMs: 60_000, tolerateErrors: true });
     expect(late.timeline.map((e) => e.kind).slice(0, 2)).toEqual(['launch.past-deadline', 'task.assigned']);
     expect(late.timeline[0]?.details).toMatchObject({ deadline: { date: date(-10), rule: 'by', source: '3月底前' } });
     expect(late.light).toBe('red');
     // 全年: due at the end of the campaign's last day.
-    const whole = await eventually(() => client.task(plan.id, 2).state(), (s) => s.timeline.length > 0);
+    const whole = await eventually(() => client.task(plan.id, 2).state(), (s) => s.timeline.length > 0, { timeoutMs: 60_000, tolerateErrors: true });
     expect(Date.parse(whole.deadlineAt)).toBe(dueInstant(date(300), 'by', ZONE).toMillis());
     // The on-time task was not marked.
-    const onTime = await eventually(() => client.task(plan.id, 1).state(), (s) => s.timeline.length > 0);
+    const onTime = await eventually(() => client.task(plan.id, 1).state(), (s) => s.timeline.length > 0, { timeoutMs: 60_000, tolerateErrors: true });
     expect(onTime.timeline.map((e) => e.kind)).not.toContain('launch.past-deadline');
   });
 
@@ -124,7 +111,7 @@ describe('duban launch of a format-2 plan', () => {
     expect(launched.code).toBe(0);
     const client = new DubanClient(env().client);
     const task = client.task(plan.id, 2);
-    await eventually(() => task.state(), (s) => s.timeline.some((e) => e.kind === 'task.assigned'));
+    await eventually(() => task.state(), (s) => s.timeline.some((e) => e.kind === 'task.assigned'), { timeoutMs: 60_000, tolerateErrors: true });
     const as = async (person: string) => task.as(await noOrgKeys().key(person));
     await (await as('zhujianju-head')).acknowledge({ actor: 'zhujianju-head' });
     await (await as('zhujianju-head')).reportProgress({ actor: 'zhujianju-head', percent: 100, note: '全年工作已完成' });
@@ -138,7 +125,7 @@ describe('duban launch of a format-2 plan', () => {
     expect(launched.stderr).toBe('');
     expect(launched.code).toBe(0);
     expect(launched.stdout).toContain(`Its tasks wait for the campaign's start (${date(20)} 00:00)`);
-    const waiting = await eventually(() => new DubanClient(env().client).task(plan.id, 1).state(), (s) => s.startsAt !== undefined);
+    const waiting = await eventually(() => new DubanClient(env().client).task(plan.id, 1).state(), (s) => s.startsAt !== undefined, { timeoutMs: 60_000, tolerateErrors: true });
     expect(waiting).toMatchObject({ status: 'assigned', startsAt: new Date(dueInstant(date(20), 'before', ZONE).toMillis()).toISOString(), timeline: [] });
   });
 });

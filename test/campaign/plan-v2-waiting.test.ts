@@ -13,6 +13,7 @@ import { loadPlanFile, type Plan } from '@duban/plan';
 import { serverAddress, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { keysPerFile } from '../harness/keys';
 import { duban as run, type Run } from '../cli/run';
+import { eventually } from '../harness/poll';
 
 const ZONE = 'Asia/Shanghai';
 const dir = temporaryDirectory('duban-plan-v2-waiting-');
@@ -94,20 +95,6 @@ function duban(...args: string[]): Promise<Run> {
   return run(args, { env: { TEMPORAL_ADDRESS: serverAddress(env()), TEMPORAL_NAMESPACE: 'default', ...keys().env } });
 }
 
-/** Reads until `done`, at most 60 s (the campaign starts its tasks in batches). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const value = await read();
-      if (done(value) || Date.now() > deadline) return value;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
 describe('a launched plan whose tasks wait for their start', () => {
   it('shows the targets in plan show, then launches', async () => {
     const shown = await duban('--lang', 'zh', 'plan', 'show', planned.file);
@@ -119,8 +106,8 @@ describe('a launched plan whose tasks wait for their start', () => {
     expect(launched.stderr).toBe('');
     expect(launched.code).toBe(0);
     const client = new DubanClient(env().client);
-    await eventually(() => client.task(planned.plan.id, 2).state(), (s) => s.startsAt !== undefined);
-    await eventually(() => client.campaign(planned.plan.id).board(), (b) => b.tasks.length === 3);
+    await eventually(() => client.task(planned.plan.id, 2).state(), (s) => s.startsAt !== undefined, { timeoutMs: 60_000, tolerateErrors: true });
+    await eventually(() => client.campaign(planned.plan.id).board(), (b) => b.tasks.length === 3, { timeoutMs: 60_000, tolerateErrors: true });
   });
 
   it('says on the board, in English and Chinese, that each task waits for its start, with the local date', async () => {
@@ -150,7 +137,7 @@ describe('a launched task that names who supervises it', () => {
     expect(launched.stderr).toBe('');
     expect(launched.code).toBe(0);
     const task = new DubanClient(env().client).task(supervised.id, 3);
-    await eventually(() => task.state(), (s) => s.timeline.some((e) => e.kind === 'task.assigned'));
+    await eventually(() => task.state(), (s) => s.timeline.some((e) => e.kind === 'task.assigned'), { timeoutMs: 60_000, tolerateErrors: true });
     const as = async (person: string, options: { breakGlass?: string } = {}) => task.as(await supervisedKeys().key(person), options);
     await (await as('fagaiwei-head')).acknowledge({ actor: 'fagaiwei-head' });
     await (await as('fagaiwei-head')).reportProgress({ actor: 'fagaiwei-head', percent: 100, note: '前期手续已完成' });

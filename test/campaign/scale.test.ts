@@ -27,6 +27,7 @@ import {
 import { seedPlanPerFile, serverPerFile, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { syntheticPlan } from '../bench/synthetic-plan';
 import { maybeRecordHistory } from '../workflows/fixtures';
+import { eventually } from '../harness/poll';
 
 const PAYLOAD_LIMIT = 2 * 1024 * 1024;
 const auditDb = join(temporaryDirectory('duban-scale-'), 'audit.sqlite');
@@ -64,16 +65,6 @@ async function runInputs(client: Client, workflowId: string): Promise<{ runId: s
     runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return inputs;
-}
-
-/** Polls `read` until `done`: the board fills as the worker starts the batches and the tasks report. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
 }
 
 const settled = (tasks: number) => (board: CampaignBoard) => board.tasks.length === tasks && board.tasks.every((t) => t.seq > 0);
@@ -150,7 +141,7 @@ describe('a campaign launched from a stored plan', () => {
     });
     for (const l of launches) expect(await duban.launch(l.plan, launchOptions(l))).toMatchObject({ started: true });
 
-    const boards = await Promise.all(launches.map((l) => eventually(() => duban.campaign(l.plan.id).board(), settled(l.plan.actions.flatMap((a) => a.tasks).length), 150_000)));
+    const boards = await Promise.all(launches.map((l) => eventually(() => duban.campaign(l.plan.id).board(), settled(l.plan.actions.flatMap((a) => a.tasks).length), { timeoutMs: 150_000, intervalMs: 1000 })));
     const [smallBoard, largeBoard] = boards;
     expect(smallBoard?.tasks).toHaveLength(60);
     expect(largeBoard?.tasks).toHaveLength(600);

@@ -11,6 +11,7 @@ import {
 import type { taskWorkflow } from '@duban/workflows/workflows';
 import { removeTemporaryDirectories, startDevServer, workflowBundle } from '../harness';
 import { DAY, MemoryActivities, freshTaskNumber, rid, taskInput } from './fixtures';
+import { eventually } from '../harness/poll';
 
 // Search attributes need the dev server: the time-skipping server has none.
 let env: TestWorkflowEnvironment;
@@ -25,14 +26,6 @@ afterAll(async () => {
   await env?.teardown();
   removeTemporaryDirectories();
 });
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; ; attempt += 1) {
-    const value = await read();
-    if (done(value) || attempt >= 100) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('the task workflow on the dev server', () => {
   it('keeps its typed search attributes current, so the web UI filters tasks by them', async () => {
@@ -72,6 +65,7 @@ describe('the task workflow on the dev server', () => {
           return ids;
         },
         (ids) => ids.length > 0,
+        { timeoutMs: 20_000, intervalMs: 200 },
       );
       expect(found).toEqual([handle.workflowId]);
 

@@ -10,7 +10,7 @@
  * (`FORM_FIELDS`), each with the `_csrf` field from `ViewContext.csrfToken`.
  */
 import type { Rung, TaskStatus, TrafficLight, UnitRole } from '@duban/common';
-import type { UnitAssessment } from '@duban/workflows';
+import type { UnitAssessment, UnitCounts } from '@duban/workflows';
 
 export type Lang = 'zh' | 'en';
 
@@ -272,16 +272,8 @@ export interface BoardRow extends TaskLine {
   score?: number;
 }
 
-export interface BoardUnitRow {
-  unit: UnitRef;
-  total: number;
-  green: number;
-  yellow: number;
-  red: number;
-  escalated: number;
-  approved: number;
-  cancelled: number;
-}
+/** How a primary lead unit's tasks stand, as the campaign counts them, the unit by name. */
+export type BoardUnitRow = Omit<UnitCounts, 'unit'> & { unit: UnitRef };
 
 /**
  * GET /board/:planId?light=red&unit=chengguan. Filters are a GET form (no `_csrf`

@@ -10,6 +10,7 @@
 import type { Page } from 'playwright-core';
 import { browserPerFile, openPage, screenshot, useViewport, type ViewportName } from '../../harness/browser';
 import { workspacePerFile } from '../workspace';
+import { eventually } from '../../harness/poll';
 
 jest.setTimeout(180_000);
 
@@ -26,18 +27,8 @@ const ws = workspacePerFile({ server: { boardPollMs: 300, loginLimit: { max: 200
 const browser = browserPerFile();
 
 beforeAll(async () => {
-  await eventually(() => ws().duban.task(PLAN, TASK).state().catch(() => undefined), (s) => s?.status === 'assigned', 60_000);
+  await eventually(() => ws().duban.task(PLAN, TASK).state().catch(() => undefined), (s) => s?.status === 'assigned', { timeoutMs: 60_000 });
 }, 90_000);
-
-/** Polls `read` until `done` or the time is up; returns the last value read. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 const accepted = new Set<string>();
 
