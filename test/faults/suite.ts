@@ -24,11 +24,11 @@ import { openAuditStore, type AuditRecord, type PersistentAuditStore } from '@du
 import { DubanClient, planTaskNumbers } from '@duban/client';
 import { taskWorkflowId } from '@duban/common';
 import { loadPlanFile, rebasePlan, type Plan } from '@duban/plan';
-import { taskStateQuery } from '@duban/workflows';
 import { removeTemporaryDirectories, SEED_PLAN_PATH } from '../harness';
 import { keysPerFile } from '../harness/keys';
 import { duban as runCli } from '../cli/run';
 import { Actors, scriptTask, sleep, type Phase } from './actors';
+import { untilTasksAssigned } from '../harness/launched';
 import { checkNotifications, checkTasks, checkTrail, settle, storeUnavailableRetries, type Scene } from './checks';
 import { writeFigures, type FaultFigures } from './figures';
 import { FaultRig } from './rig';
@@ -95,12 +95,7 @@ export function faultSuite({ store: storeKind, backend, auditOutageMs, answersWi
     // startNow: the tasks act (and send their assignments) now, not at next year's campaign start.
     await duban.launch(plan, { keyring: keys().keyring, startNow: true });
     const taskNumbers = planTaskNumbers(plan);
-    // The campaign starts its tasks: wait until each answers.
-    const started = await settle(async () => {
-      const answers = await Promise.all(taskNumbers.map((n) => rig.client.workflow.getHandle(taskWorkflowId(plan.id, n)).query(taskStateQuery).then(() => true, () => false)));
-      return { problems: taskNumbers.filter((_, i) => !answers[i]).map((n) => `task ${n} not started`), figures: {} };
-    }, 60_000);
-    expect(started.problems).toEqual([]);
+    await untilTasksAssigned(duban, plan);
     store = await openAuditStore(rig.audit.target);
     const driven = new Draws(seed, 'tasks').sample(taskNumbers, DRIVEN_TASKS).sort((a, b) => a - b);
     actors = new Actors(

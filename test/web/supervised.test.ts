@@ -12,6 +12,7 @@ import { createWorkspaceServer, invitePerson, type WorkspaceServer } from '@duba
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { removeTemporaryDirectories, serverAddress, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { keysPerFile } from '../harness/keys';
+import { untilTasksAssigned } from '../harness/launched';
 import { WebSession } from './workspace';
 
 jest.setTimeout(240_000);
@@ -35,6 +36,7 @@ beforeAll(async () => {
   plan = rebasePlan(await loadPlanFile(PLAN_FILE), new Date().getFullYear() + 1);
   duban = await DubanClient.connect({ address: serverAddress(env), namespace: env.namespace ?? 'default' });
   await duban.launch(plan, { keyring: keys().keyring, startNow: true });
+  await untilTasksAssigned(duban, plan);
   dbPath = join(dir, 'workspace.sqlite');
   server = await createWorkspaceServer({ duban, plans: [plan], dbPath, port: 0, boardPollMs: 500 });
   url = await server.listen();
@@ -57,19 +59,8 @@ async function loggedIn(person: string): Promise<WebSession> {
 
 const taskPath = (n: number) => `/tasks/${plan.id}/${n}`;
 
-/** The campaign starts its tasks after the launch returns: waits until task `n` answers. */
-async function started(n: number): Promise<void> {
-  for (let i = 0; ; i += 1) {
-    const state = await duban!.task(plan.id, n).state().catch(() => undefined);
-    if (state?.status === 'assigned') return;
-    if (i >= 300) throw new Error(`task ${n} of ${plan.id} was not assigned within a minute (${state?.status ?? 'no workflow'})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** The lead unit carries task `n` to review with its own signed messages. */
 async function submitted(n: number): Promise<void> {
-  await started(n);
   const task = duban!.task(plan.id, n).as(await keys().key('fagaiwei-head'));
   await task.acknowledge({ actor: 'fagaiwei-head' });
   await task.reportProgress({ actor: 'fagaiwei-head', percent: 100, note: '已完成' });

@@ -20,6 +20,7 @@ import { Accounts, createWorkspaceServer, invitePerson, type WorkspaceOptions, t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { removeTemporaryDirectories, SEED_PLAN_PATH, serverAddress, startDevServerWithWorker, temporaryDirectory } from '../harness';
 import { keysPerFile, type IssuedKeys } from '../harness/keys';
+import { untilTasksAssigned } from '../harness/launched';
 
 export interface TestWorkspace {
   env: TestWorkflowEnvironment;
@@ -63,6 +64,8 @@ export function workspacePerFile(options: WorkspaceTestOptions = {}): () => Test
     const plan: Plan = { ...seed, policies: { ...seed.policies, requireAssistingReports: options.requireAssistingReports ?? false } };
     const duban = await DubanClient.connect({ address: serverAddress(env), namespace: env.namespace ?? 'default' });
     await duban.launch(plan, { keyring: keys().keyring, startNow: true });
+    // Every test starts from assigned tasks, however long the campaign takes to start them.
+    await untilTasksAssigned(duban, plan);
     const dbPath = join(dir, 'workspace.sqlite');
     auditStore = options.verifyAudit === true ? await openAuditStore(join(dir, 'audit.sqlite')) : undefined;
     const start = async () => {

@@ -10,7 +10,6 @@
 import type { Page } from 'playwright-core';
 import { browserPerFile, openPage, screenshot, useViewport, type ViewportName } from '../../harness/browser';
 import { workspacePerFile } from '../workspace';
-import { eventually } from '../../harness/poll';
 
 jest.setTimeout(180_000);
 
@@ -25,10 +24,6 @@ const SCRIPT_NOTE = '已完成3座选址 <script>window.__pwned = 1; alert("pwne
 // times from one address, under the login rate limit's window.
 const ws = workspacePerFile({ server: { boardPollMs: 300, loginLimit: { max: 200, timeWindowMs: 60_000 } } });
 const browser = browserPerFile();
-
-beforeAll(async () => {
-  await eventually(() => ws().duban.task(PLAN, TASK).state().catch(() => undefined), (s) => s?.status === 'assigned', { timeoutMs: 60_000 });
-}, 90_000);
 
 const accepted = new Set<string>();
 
