@@ -26,7 +26,28 @@ const { Script } = require('node:vm');
  * was given its own flags for it.
  */
 const INTERRUPT_BUDGET = 675840;
-if (!/interrupt-budget|jitless/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) {
+/**
+ * Commands that run for minutes or for ever (a worker, the workspace, the dev server, a
+ * simulation): their hot code should be optimized as soon as V8 would, so they keep its
+ * default. A misread command line costs only start-up time, never behaviour.
+ */
+const LONG_RUNNING = new Set(['worker', 'serve', 'dev', 'simulate']);
+/** Global options that take a value (main.ts): their value is not the command's name. */
+const GLOBAL_WITH_VALUE = new Set(['--lang', '--profile']);
+
+function commandName(args) {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    if (GLOBAL_WITH_VALUE.has(arg)) i += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+if (
+  !LONG_RUNNING.has(commandName(process.argv.slice(2))) &&
+  !/interrupt-budget|jitless/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)
+) {
   require('node:v8').setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
 }
 

@@ -23,7 +23,9 @@ import { amendmentRuleFindings } from '@duban/common';
 import { dueInstant } from './calendar';
 import { parseDocumentText, readDocumentFile, type DocumentKind, type DocumentResult } from './pipeline';
 import { AmendmentValidationError, type AmendmentProblem, type AmendmentProblemCode, type Finding, type PathSegment } from './problems';
-import { deadlineSchema, PLAN_LIMITS, taskSchema, type Plan } from './schema';
+import { PLAN_LIMITS } from './fields';
+import { deadlineSchema, taskSchema } from './task-schema';
+import type { Plan } from './schema';
 import { supervisionAndFilings } from './format';
 
 // The caps of plan files (PLAN_LIMITS) hold here too: added tasks become workflow inputs.

@@ -12,7 +12,8 @@
  */
 import { DateTime } from 'luxon';
 import { campaignEndInstant, dueInstant, findTask, isWorkingDay, milestoneInstant, toIso } from './calendar';
-import { PLAN_LIMITS, type DueRule, type Plan, type PlanRecurringDuty } from './schema';
+import { PLAN_LIMITS } from './fields';
+import type { DueRule, Plan, PlanRecurringDuty } from './schema';
 
 export type DueLang = 'zh' | 'en';
 

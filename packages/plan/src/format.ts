@@ -9,7 +9,9 @@
  * with the levels between in `task.path`.
  */
 import type { PathSegment } from './problems';
-import { PLAN_LIMITS, type FileSubsection, type Plan, type PlanFileV1, type PlanFileV2, type PlanTask } from './schema';
+import { PLAN_LIMITS } from './fields';
+import type { Plan, PlanFileV1, PlanFileV2, PlanTask } from './schema';
+import type { FileSubsection } from './section-schema';
 
 type FileTask = PlanFileV1['actions'][number]['tasks'][number];
 

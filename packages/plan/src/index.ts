@@ -23,23 +23,11 @@
  * uses luxon and must not be imported into workflow code; pass its ISO strings to
  * workflows instead.
  */
-export {
-  planSchema,
-  planFileV1Schema,
-  planFileV2Schema,
-  unitKindSchema,
-  groupDutySchema,
-  PLAN_LIMITS,
-  policiesSchema,
-  personRoleSchema,
-  escalationRungSchema,
-  DEFAULT_ESCALATION,
-  planJsonSchema,
-  routingSchema,
-  channelSchema,
-  contactSchema,
-  noticeKindSchema,
-} from './schema';
+export { planSchema, planFileV1Schema, planFileV2Schema, planJsonSchema } from './schema';
+export { PLAN_LIMITS } from './fields';
+export { unitKindSchema, groupDutySchema, personRoleSchema } from './unit-schema';
+export { policiesSchema, escalationRungSchema, DEFAULT_ESCALATION } from './policy-schema';
+export { routingSchema, channelSchema, contactSchema, noticeKindSchema } from './routing-schema';
 export type {
   Plan,
   PlanInput,
@@ -50,11 +38,9 @@ export type {
   PlanFiling,
   PlanTaskStart,
   PlanGroupDuty,
-  PlanHeading,
   PlanFileV1,
   PlanFileV2,
   PlanFileSection,
-  FileSubsection,
   PlanUnit,
   PlanUnitKind,
   PlanPerson,
@@ -72,6 +58,8 @@ export type {
   PlanChannel,
   PlanRoute,
 } from './schema';
+export type { PlanHeading } from './task-schema';
+export type { FileSubsection } from './section-schema';
 export {
   PlanProblemCode,
   AmendmentProblemCode,
@@ -86,7 +74,7 @@ export type { Problem, PlanProblem, AmendmentProblem, PlanResult, PathSegment } 
 export { parsePlan, loadPlanFile, readPlanFile } from './loader';
 // The one located-YAML pipeline, for other file kinds (simulation scenarios) validated the way plans are.
 export { parseDocumentText, readDocumentFile } from './pipeline';
-export { REFINEMENT_CODES } from './schema';
+export { REFINEMENT_CODES } from './fields';
 export type { DocumentKind, DocumentResult, PipelineCode } from './pipeline';
 export type { Finding } from './problems';
 export {

@@ -5,7 +5,8 @@ import { routingFindings } from './routing-checks';
 import { parseDocumentText, readDocumentFile, type DocumentKind, type DocumentResult } from './pipeline';
 import { PlanValidationError, type Finding, type PlanProblemCode, type PlanResult } from './problems';
 import { planFromV1, planFromV2, rawFormat, rawTasks, tooDeep } from './format';
-import { PLAN_LIMITS, planFileV1Schema, planFileV2Schema, type Plan } from './schema';
+import { PLAN_LIMITS } from './fields';
+import { planFileV1Schema, planFileV2Schema, type Plan } from './schema';
 
 let canonicalZones: ReadonlySet<string> | undefined;
 

@@ -8,7 +8,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { core, ZodType } from 'zod';
 import type { ErrorCode } from '@duban/common';
 import { formatPath, type Finding, type PathSegment, type Problem } from './problems';
-import { PLAN_LIMITS, REFINEMENT_CODES } from './schema';
+import { PLAN_LIMITS, REFINEMENT_CODES } from './fields';
 
 /** Codes the pipeline itself raises, whatever the document kind. */
 export type PipelineCode = 'FILE_NOT_FOUND' | 'FILE_TOO_LARGE' | 'YAML_SYNTAX' | 'PLAN_SCHEMA' | 'INVALID_DURATION' | 'LIMIT_EXCEEDED';

@@ -5,7 +5,7 @@
  * so they report even when the schema fails elsewhere.
  */
 import { PlanProblemCode, type Finding as AnyFinding, type PathSegment } from './problems';
-import { personRoleSchema } from './schema';
+import { personRoleSchema } from './unit-schema';
 
 type Finding = AnyFinding<PlanProblemCode>;
 type Raw = Record<string, unknown>;
