@@ -93,38 +93,33 @@ export async function launchStored(run: CampaignRun): Promise<void> {
     progress.next += count;
   }
   run.launching = false;
-  await run.audit({
-    ...run.base(),
-    idempotencyKey: `${workflowId}:launched`,
-    actor: SYSTEM_ACTOR,
-    event: 'campaign.launched',
-    details: {
-      tasks: board.map((t) => t.taskNumber),
-      alreadyRunning: progress.alreadyRunning,
-      ...(progress.alreadyRunningCount > progress.alreadyRunning.length ? { alreadyRunningCount: progress.alreadyRunningCount } : {}),
-      plan: { hash: stored.hash, parts: stored.parts, tasks: stored.tasks },
-      firstDispatchAt: input.dispatch.firstAt,
-      endAt: input.endAt,
-    },
+  await auditLaunched(run, board.map((t) => t.taskNumber), progress.alreadyRunning, {
+    ...(progress.alreadyRunningCount > progress.alreadyRunning.length ? { alreadyRunningCount: progress.alreadyRunningCount } : {}),
+    plan: { hash: stored.hash, parts: stored.parts, tasks: stored.tasks },
   });
 }
 
 /** A campaign launched before the stored plan: its first run starts every task of its input as a child. */
 export async function launchChildren(run: CampaignRun): Promise<void> {
-  const { input, workflowId } = run;
+  const { input } = run;
   const at = iso(Date.now());
   for (const task of input.tasks) addLine(run, initialBoardTask(task, taskWorkflowId(input.planId, task.taskNumber), at));
   const outcomes = await Promise.all(input.tasks.map((task) => startTask(run, task)));
+  await auditLaunched(
+    run,
+    input.tasks.map((t) => t.taskNumber),
+    input.tasks.filter((_, i) => outcomes[i] === 'existing').map((t) => t.taskNumber),
+  );
+}
+
+/** The one `campaign.launched` entry of either launch; its details keep the key order recorded histories hold. */
+async function auditLaunched(run: CampaignRun, tasks: number[], alreadyRunning: number[], stored: Record<string, unknown> = {}): Promise<void> {
+  const { input, workflowId } = run;
   await run.audit({
     ...run.base(),
     idempotencyKey: `${workflowId}:launched`,
     actor: SYSTEM_ACTOR,
     event: 'campaign.launched',
-    details: {
-      tasks: input.tasks.map((t) => t.taskNumber),
-      alreadyRunning: input.tasks.filter((_, i) => outcomes[i] === 'existing').map((t) => t.taskNumber),
-      firstDispatchAt: input.dispatch.firstAt,
-      endAt: input.endAt,
-    },
+    details: { tasks, alreadyRunning, ...stored, firstDispatchAt: input.dispatch.firstAt, endAt: input.endAt },
   });
 }
