@@ -84,7 +84,7 @@ describe('duban launch of a format-2 plan', () => {
     const launched = await duban(districtKeys().env, 'launch', file, '--allow-past');
     expect(launched.stderr).toBe('');
     expect(launched.code).toBe(0);
-    expect(launched.stdout).toContain('Launched plan plan-v2-district: campaign duban/plan-v2-district/campaign started 3 task workflows.');
+    expect(launched.stdout).toContain('Launched plan plan-v2-district: campaign duban/plan-v2-district/campaign is starting its 3 task workflows');
     expect(launched.stdout).toContain(`Launched past their deadline (recorded in each): 1 task(s): task 3 (by ${date(-10)}).`);
     const client = new DubanClient(env().client);
     const late = await eventually(() => client.task(plan.id, 3).state(), (s) => s.timeline.some((e) => e.kind === 'task.assigned'), { timeoutMs: 60_000, tolerateErrors: true });

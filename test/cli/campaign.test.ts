@@ -37,7 +37,7 @@ describe('duban launch', () => {
     const run = await duban('launch', seedFile, '--campaign-year', String(campaignYear));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Launched plan xihu-2020: campaign duban/xihu-2020/campaign started 20 task workflows.');
+    expect(run.stdout).toContain('Launched plan xihu-2020: campaign duban/xihu-2020/campaign is starting its 20 task workflows');
     expect(run.stdout).toContain(`the campaign ends ${campaignYear + 2}-01-01 00:00`);
   });
 

@@ -54,7 +54,7 @@ export function taskFailures(planId: string, taskNumber: number, address: string
       new DubanClientError(
         ErrorCode.TASK_NOT_FOUND,
         `Task ${taskNumber} of plan ${planId} has no workflow (${taskWorkflowId(planId, taskNumber)}): ` +
-          `launch the plan first with \`duban launch PLAN\`.`,
+          `launch the plan first with \`duban launch PLAN\` (a campaign launched a moment ago may still be starting its tasks).`,
         { details: { planId, taskNumber }, cause },
       ),
   };

@@ -166,7 +166,7 @@ export const en = {
   'msg.portInUse': 'Port {port} on 127.0.0.1 is already in use (another `duban dev` or Temporal server?). Stop it, or pick another port with --port.',
 
   // -- Campaign commands (launch, amend, board, bulletin) ---------------------------------
-  'launch.started': 'Launched plan {plan}: campaign {workflowId} started {count} task workflows. First dispatch (周调度) {dispatch}; the campaign ends {end}.',
+  'launch.started': 'Launched plan {plan}: campaign {workflowId} is starting its {count} task workflows (a batch at a time; `duban board` shows them as they start). First dispatch (周调度) {dispatch}; the campaign ends {end}.',
   'launch.already': 'Plan {plan} is already launched (campaign {workflowId}): {running} of its {count} tasks are still running. Nothing new was started.',
   'launch.deadlinesPassed': 'Plan {plan} has {count} task(s) due before now: {tasks}. Re-date the plan with --campaign-year, or launch with --allow-past to start them anyway (each records that it was launched past its deadline).',
   'launch.pastTask': 'task {task} ({due})',

@@ -164,7 +164,7 @@ export const zh: Record<keyof typeof en, string> = {
   'msg.portInUse': '127.0.0.1 的端口 {port} 已被占用（是否已有 `duban dev` 或 Temporal 服务器在运行？）。请先停止它，或用 --port 指定其他端口。',
 
   // -- Campaign commands (launch, amend, board, bulletin) ---------------------------------
-  'launch.started': '计划 {plan} 已启动：督办总流程 {workflowId} 已启动 {count} 项任务流程。首次周调度 {dispatch}；督办截止 {end}。',
+  'launch.started': '计划 {plan} 已启动：督办总流程 {workflowId} 正在分批启动 {count} 项任务流程（`duban board` 可查看启动进度）。首次周调度 {dispatch}；督办截止 {end}。',
   'launch.already': '计划 {plan} 已启动过（督办总流程 {workflowId}）：{count} 项任务中仍有 {running} 项在办。未启动新的流程。',
   'launch.deadlinesPassed': '计划 {plan} 有 {count} 项任务的完成时限已过：{tasks}。请用 --campaign-year 调整计划年份，或加 --allow-past 照常启动（每项任务都会记录启动时已逾期）。',
   'launch.pastTask': '任务 {task}（{due}）',
