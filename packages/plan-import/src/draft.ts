@@ -134,3 +134,6 @@ export interface Finding {
   /** The words concerned, as the text has them (shortened). */
   text: string;
 }
+
+/** Source words quoted in a finding or a review note: cut at `max` characters so each stays one line. */
+export const shorten = (text: string, max = 40): string => ([...text].length > max ? `${[...text].slice(0, max).join('')}…` : text);

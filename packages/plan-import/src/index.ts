@@ -15,13 +15,12 @@ import { basename, extname } from 'node:path';
 import { DubanError, ErrorCode } from '@duban/common';
 import type { DraftPlan, Finding } from './draft';
 import { emitPlanYaml } from './emit';
-import { parseLines, type SourceLine } from './parse';
-import { readSourceLines, textLines, type SourceKind } from './read';
+import { parseLines } from './parse';
+import { readSourceLines, textLines, type SourceKind, type SourceLine } from './read';
 import { unitCode } from './units';
 
 export type { DraftPlan, DraftSection, DraftTask, DraftMilestone, Finding, FindingCode, Review } from './draft';
-export type { SourceLine } from './parse';
-export type { SourceKind } from './read';
+export type { SourceKind, SourceLine } from './read';
 export { REVIEW_MARK } from './emit';
 export { readDates, readRecurring, readCampaign, readSpan } from './dates';
 export { readNumber, chineseNumber } from './numbering';

@@ -6,7 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { DubanError, ErrorCode } from '@duban/common';
-import type { SourceLine } from './parse';
+
+/** One line of the source: its text (trimmed) and its 1-based number. */
+export interface SourceLine {
+  text: string;
+  line: number;
+}
 
 export type SourceKind = 'txt' | 'md' | 'docx';
 

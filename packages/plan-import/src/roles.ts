@@ -2,7 +2,9 @@
  * The words that give a task its units: 〔牵头单位:城建办、城管办,责任单位:各相关社区〕,
  * （牵头单位：…；责任单位：…；配合单位：…）, lines of their own (牵头单位:区发改局), a
  * bracket after a list of measures ((责任单位:市直各有关单位…)), and the short form
- * (市政府办公室牵头,市级各有关部门按职责分工负责).
+ * (市政府办公室牵头,市级各有关部门按职责分工负责). Also the unlabelled ways: an item headed by
+ * its units ((十六)各区县政府和地区管委会。…), the subjects of a phase's sentences (各区县政府要…),
+ * and the note that makes the first lead primary (注:…以排名在前的为主).
  */
 import { splitUnitNames } from './units';
 
@@ -130,3 +132,24 @@ export function mergeRoles(into: RoleWords, more: RoleWords): RoleWords {
   }
   return merged;
 }
+
+/** The note that says the first lead unit is primary (下同: for every task). */
+export const PRIMARY_RULE = /(以排名在前的为主|排名第一的为牵头|列第一位的.{0,6}为牵头|第一个为牵头|排在首位的为主)/;
+
+/** A name that ends as units' names do (区城管局, 各区县政府和地区管委会, 市委督查室). */
+const UNIT_NAME = /(政府|管委会|领导小组|办公室|督查室|局|委|办|厅|中心|部门|单位|公司|社区|街道|专班)$/;
+
+/**
+ * An item headed by its units, "(十六)各区县政府和地区管委会。落实属地责任…": the heading
+ * lists units and the text after it is their duty.
+ */
+export function unitHeading(text: string): { names: string[]; duty: string } | undefined {
+  const stop = text.indexOf('。');
+  if (stop <= 0 || stop === text.length - 1) return undefined;
+  const names = splitUnitNames(text.slice(0, stop));
+  if (names.length === 0 || !names.every((n) => UNIT_NAME.test(n) && [...n].length <= 20)) return undefined;
+  return { names, duty: text.slice(stop + 1).trim() };
+}
+
+/** "各区县政府和地区管委会要…", "自治州专项行动领导小组将…": who acts, in a phase of a campaign. */
+export const SUBJECT = /(?:^|[。；;，,])\s*(?:[一二三四五六七八九十]是[^。；;]*?[。；;])?\s*((?:各|市|区|县|州|自治州|自治区)[^，,。；;“”《》]{1,30}?(?:政府|管委会|领导小组|办公室|局|委|办|部门|单位))(?=要|将|对|建立|制定|在|分别)/g;

@@ -1,7 +1,8 @@
 /**
  * Units as plans name them, and what an import can only guess about them: their code (the
  * name in pinyin), their kind (from the name's ending: 社区, 街道, 管委会, 区政府, 局…), and
- * what a collective (各街道, 区直各部门, 各相关社区) stands for.
+ * what a collective (各街道, 区直各部门, 各相关社区) stands for, with the communities a text
+ * names (兰宫路社区) for a collective of communities to stand for.
  */
 import { pinyin } from 'pinyin-pro';
 
@@ -71,6 +72,14 @@ export function guessMembers(collective: string, units: readonly DraftUnit[]): s
   if (/管委会$/.test(noun)) return units.filter((u) => u.kind === 'management-committee').map((u) => u.code);
   if (/部门$/.test(collective) && /区直|市直|区级|市级/.test(collective)) return units.filter((u) => u.kind === 'office' || u.kind === 'city-bureau').map((u) => u.code);
   return byEnding(noun);
+}
+
+/** Named communities in the text (兰宫路社区), so 各相关社区 has members to stand for. */
+export function namedCommunities(text: string): string[] {
+  return [...text.matchAll(/([\u4e00-\u9fa5]{1,4}(?:路|街|村|里|苑|园|湾|坊|港|桥))社区/g)]
+    // The words before a name are not part of it: 新增兰宫路社区 names 兰宫路社区.
+    .map((m) => `${(m[1] ?? '').replace(/^(?:新增|新建|对|在|将|把|由|推进|完成|指导|支持)/, '')}社区`)
+    .filter((name) => !/^(?:街巷|小街巷|背街小巷)社区$/.test(name));
 }
 
 /**
