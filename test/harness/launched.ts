@@ -8,11 +8,11 @@ import type { Plan } from '@duban/plan';
 import { eventually } from './poll';
 
 /**
- * Waits until every task of `plan` (or those in `taskNumbers`) answers its state query and
+ * Waits until every task of `plan` answers its state query and
  * has been assigned (a launch with `startNow`); throws naming the tasks that were not.
  */
-export async function untilTasksAssigned(duban: DubanClient, plan: Plan, options: { taskNumbers?: number[]; timeoutMs?: number } = {}): Promise<void> {
-  const numbers = options.taskNumbers ?? planTaskNumbers(plan);
+export async function untilTasksAssigned(duban: DubanClient, plan: Plan, options: { timeoutMs?: number } = {}): Promise<void> {
+  const numbers = planTaskNumbers(plan);
   const assigned = (n: number) =>
     duban
       .task(plan.id, n)
