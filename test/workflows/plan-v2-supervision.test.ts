@@ -9,7 +9,6 @@
  */
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { renderNotice } from '@duban/activities';
 import { buildTaskInput } from '@duban/client';
 import { ErrorCode, type AssignmentNotice, type Notice } from '@duban/common';
@@ -27,32 +26,28 @@ import {
 } from '@duban/workflows';
 import type { taskWorkflow } from '@duban/workflows/workflows';
 import { DateTime } from 'luxon';
-import { startTimeSkipping, workflowBundle } from '../harness';
+import { serverPerFile, startTimeSkipping, workflowBundle } from '../harness';
 import { DAY, HOUR, MemoryActivities, freshTaskNumber, maybeRecordHistory, refusalCode, rid, withTaskWorkflow } from './fixtures';
 
 type TaskHandle = WorkflowHandle<typeof taskWorkflow>;
 
-let env: TestWorkflowEnvironment;
+// One time-skipping server for the file, the workflow bundle built before the first test.
+const env = serverPerFile(async () => {
+  const started = await startTimeSkipping();
+  await workflowBundle();
+  return started;
+});
 const memory = new MemoryActivities();
 const ZONE = 'Asia/Shanghai';
 
-beforeAll(async () => {
-  env = await startTimeSkipping();
-  await workflowBundle();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const withTask = (input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>) => withTaskWorkflow(env, memory.activities, input, scenario);
+const withTask = (input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>) => withTaskWorkflow(env(), memory.activities, input, scenario);
 
 const state = (h: TaskHandle): Promise<TaskState> => h.query(taskStateQuery);
 const kinds = (s: TaskState) => s.timeline.map((e) => e.kind);
 
 async function sleepUntil(atMs: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (atMs > now) await env.sleep(atMs - now);
+  const now = await env().currentTimeMs();
+  if (atMs > now) await env().sleep(atMs - now);
 }
 
 async function noticesOf(workflowId: string, count: number): Promise<Notice[]> {
@@ -62,7 +57,7 @@ async function noticesOf(workflowId: string, count: number): Promise<Notice[]> {
 
 /** The district fixture re-dated to start next year (by the server's clock), with `change` applied to task `n`. */
 async function planWith(n: number, change: (task: PlanTask) => PlanTask): Promise<Plan> {
-  const nowMs = await env.currentTimeMs();
+  const nowMs = await env().currentTimeMs();
   const plan = rebasePlan(await loadPlanFile(join(__dirname, 'fixtures-v2', 'district-v2.yaml')), DateTime.fromMillis(nowMs, { zone: ZONE }).year + 1);
   return { ...plan, actions: plan.actions.map((a) => ({ ...a, tasks: a.tasks.map((t) => (t.number === n ? change(t) : t)) })) };
 }

@@ -9,7 +9,6 @@
  */
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildTaskInput } from '@duban/client';
 import type { AssignmentNotice, RungNotice } from '@duban/common';
 import { loadPlanFile, rebasePlan, type Plan } from '@duban/plan';
@@ -27,25 +26,21 @@ import {
 } from '@duban/workflows';
 import type { taskWorkflow } from '@duban/workflows/workflows';
 import { DateTime } from 'luxon';
-import { startTimeSkipping, workflowBundle } from '../harness';
+import { serverPerFile, startTimeSkipping, workflowBundle } from '../harness';
 import { DAY, HOUR, MemoryActivities, freshTaskNumber, maybeRecordHistory, people, refusalCode, rid, taskInput, withTaskWorkflow } from './fixtures';
 
 type TaskHandle = WorkflowHandle<typeof taskWorkflow>;
 
-let env: TestWorkflowEnvironment;
+// One time-skipping server for the file, the workflow bundle built before the first test.
+const env = serverPerFile(async () => {
+  const started = await startTimeSkipping();
+  await workflowBundle();
+  return started;
+});
 const memory = new MemoryActivities();
 const fixture = (name: string) => join(__dirname, 'fixtures-v2', name);
 
-beforeAll(async () => {
-  env = await startTimeSkipping();
-  await workflowBundle();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const withTask = (input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>) => withTaskWorkflow(env, memory.activities, input, scenario);
+const withTask = (input: TaskWorkflowInput, scenario: (handle: TaskHandle) => Promise<void>) => withTaskWorkflow(env(), memory.activities, input, scenario);
 
 const ack = (h: TaskHandle, actor: string) => h.executeUpdate(acknowledgeUpdate, { args: [{ requestId: rid('ack'), actor }] });
 const report = (h: TaskHandle, actor: string, percent: number) =>
@@ -57,8 +52,8 @@ const kinds = (s: TaskState) => s.timeline.map((e) => e.kind);
 
 /** Moves the server's clock to `atMs` (it only goes forward). */
 async function sleepUntil(atMs: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (atMs > now) await env.sleep(atMs - now);
+  const now = await env().currentTimeMs();
+  if (atMs > now) await env().sleep(atMs - now);
 }
 
 /** The notices sent so far for one task (delivery is asynchronous: waits until `count` arrived). */
@@ -69,7 +64,7 @@ async function noticesOf(workflowId: string, count: number) {
 
 /** The v2 fixture plan re-dated so its campaign starts in the year after the server's clock, unsigned (the tests send no proofs). */
 async function v2Plan(name: string): Promise<Plan> {
-  const nowMs = await env.currentTimeMs();
+  const nowMs = await env().currentTimeMs();
   return rebasePlan(await loadPlanFile(fixture(name)), DateTime.fromMillis(nowMs, { zone: 'Asia/Shanghai' }).year + 1);
 }
 
@@ -88,7 +83,7 @@ describe('a task launched before its campaign starts', () => {
     const plan = await v2Plan('district-v2.yaml');
     const input = unsigned(buildTaskInput(plan, 1));
     const startMs = Date.parse(input.startAt ?? '');
-    const nowMs = await env.currentTimeMs();
+    const nowMs = await env().currentTimeMs();
     // The fixture starts on 1 March of next year: at least two months ahead.
     expect(startMs - nowMs).toBeGreaterThan(60 * DAY);
     await withTask(input, async (handle) => {
@@ -128,7 +123,7 @@ describe('a task launched before its campaign starts', () => {
   });
 
   it('takes messages before the start: a unit may acknowledge the plan it received, and the windows still count from the start', async () => {
-    const nowMs = await env.currentTimeMs();
+    const nowMs = await env().currentTimeMs();
     const input: TaskWorkflowInput = { ...taskInput(nowMs, { taskNumber: freshTaskNumber(), deadlineInMs: 120 * DAY }), startAt: new Date(nowMs + 10 * DAY).toISOString() };
     delete input.assignedAt;
     await withTask(input, async (handle) => {
@@ -145,7 +140,7 @@ describe('a task launched before its campaign starts', () => {
 
 describe('dated checks of plan format 2', () => {
   it('checks a dated node against the expected progress: behind, the light turns yellow and the ladder starts', async () => {
-    const nowMs = await env.currentTimeMs();
+    const nowMs = await env().currentTimeMs();
     const node = check(nowMs, 50 * DAY, { id: 'node:city-list', kind: 'node', label: '8月底前出台市级清单' });
     const input: TaskWorkflowInput = { ...taskInput(nowMs, { taskNumber: freshTaskNumber(), deadlineInMs: 100 * DAY }), checks: [node] };
     await withTask(input, async (handle) => {
@@ -164,7 +159,7 @@ describe('dated checks of plan format 2', () => {
   });
 
   it('passes a node the units keep pace with: green, no escalation', async () => {
-    const nowMs = await env.currentTimeMs();
+    const nowMs = await env().currentTimeMs();
     const input: TaskWorkflowInput = {
       ...taskInput(nowMs, { taskNumber: freshTaskNumber(), deadlineInMs: 100 * DAY }),
       checks: [check(nowMs, 50 * DAY, { id: 'node:district-list', kind: 'node', label: '9月底前出台区级清单' })],
@@ -181,7 +176,7 @@ describe('dated checks of plan format 2', () => {
   });
 
   it('misses a monthly report when no lead unit reported since the previous occurrence; the next report catches up', async () => {
-    const nowMs = await env.currentTimeMs();
+    const nowMs = await env().currentTimeMs();
     const series = 'recurring:monthly-report';
     const occurrence = (day: number) => check(nowMs, day * DAY, { id: `${series}:${day}`, kind: 'recurring', duty: 'report', series, label: '每月23日前报送' });
     const dispatch = check(nowMs, 45 * DAY, { id: 'recurring:monthly-dispatch:45', kind: 'recurring', duty: 'dispatch', by: 'dangzheng', series: 'recurring:monthly-dispatch', label: '每月调度' });
@@ -232,7 +227,7 @@ describe('dated checks of plan format 2', () => {
 
 describe('units of plan format 2', () => {
   it('lets a cooperating unit acknowledge and report, and never waits for its report', async () => {
-    const nowMs = await env.currentTimeMs();
+    const nowMs = await env().currentTimeMs();
     const jingfa: Person = { id: 'jingfa-staff', name: '经发办干部', unit: 'jingfa', roles: ['staff'] };
     const base = taskInput(nowMs, { taskNumber: freshTaskNumber(), policy: { requireAssistingReports: true } });
     const input: TaskWorkflowInput = {
@@ -267,7 +262,7 @@ describe('units of plan format 2', () => {
   });
 
   it('reaches every lead unit with the ladder when the plan states no primary (co-leads)', async () => {
-    const nowMs = await env.currentTimeMs();
+    const nowMs = await env().currentTimeMs();
     const input: TaskWorkflowInput = { ...taskInput(nowMs, { taskNumber: freshTaskNumber() }), leadPrimary: false };
     await withTask(input, async (handle) => {
       await sleepUntil(nowMs + 3 * DAY + HOUR);
@@ -313,7 +308,7 @@ describe('units of plan format 2', () => {
   });
 
   it("sends HQ's notices to the supervisors when nobody on the roster holds the HQ office role (a plan without 指挥部)", async () => {
-    const nowMs = await env.currentTimeMs();
+    const nowMs = await env().currentTimeMs();
     const base = taskInput(nowMs, { taskNumber: freshTaskNumber() });
     // A start already reached: the task is assigned at once (and takes plan format 2's rules).
     const input: TaskWorkflowInput = { ...base, people: people.filter((p) => !p.roles.includes('hq-office')), startAt: new Date(nowMs).toISOString() };
@@ -332,7 +327,7 @@ describe('units of plan format 2', () => {
 
 describe('launch facts', () => {
   it('records a launch past the deadline in the task itself', async () => {
-    const nowMs = await env.currentTimeMs();
+    const nowMs = await env().currentTimeMs();
     const input: TaskWorkflowInput = {
       ...taskInput(nowMs, { taskNumber: freshTaskNumber(), deadlineInMs: -DAY }),
       launchedPastDeadline: true,
